@@ -1,0 +1,38 @@
+"""Paths and defaults, all derived from one project root.
+
+The root is the repository (found from this file) unless EHELSE_ROOT says otherwise, so tests
+and users can point the whole tool at another tree without touching code.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+
+def project_root() -> Path:
+    env = os.environ.get("EHELSE_ROOT")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+ROOT = project_root()
+DATA_DIR = ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+PROCESSED_DIR = DATA_DIR / "processed"
+REFERENCE_DIR = RAW_DIR / "reference"
+CATALOGUE = RAW_DIR / "sources.yaml"
+REPORT_DIR = ROOT / "report"
+OUTPUT_DIR = REPORT_DIR / "_output"
+CACHE_DIR = PROCESSED_DIR / "cache"
+
+# The division years with embedded reference data. A later year uses the newest division at
+# or before it (data/raw/reference/<year>/ added by `ehelse refresh-reference` extends this).
+FIRST_DIVISION_YEAR = 2019
+
+
+def default_year(today: date | None = None) -> int:
+    """The division in force at the report date: the current calendar year."""
+    return (today or date.today()).year

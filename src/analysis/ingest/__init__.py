@@ -1,0 +1,1 @@
+"""Ingest: read each source kind, resolve municipalities, validate, and write data/processed."""

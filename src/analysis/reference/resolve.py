@@ -1,0 +1,388 @@
+"""One municipality resolver for every input: code, name, organisation number or free text.
+
+Given a target division year, ``Resolver.resolve`` returns the canonical 4-digit code with how
+it was found (``match``):
+
+* ``exact``: a code of the target division, or its official name (any case, with or without
+  "kommune");
+* ``alias``: the same municipality written another way: a parallel Sámi or Kven name, the
+  combined form ("Porsanger - Porsáŋgu - Porsanki"), a code that lost its leading zero,
+  an organisation number, hyphen/space or diacritic variants;
+* ``historical``: a code or name of another division, carried through the crosswalk;
+* ``fuzzy``: a misspelling close to exactly one name;
+* ``ambiguous``: several municipalities fit (Herøy, Våler without a county; a split
+  municipality); the code is left empty and the candidates listed;
+* ``unknown``: nothing fits; the closest names are listed.
+
+Names and codes come from the committed register, never from branches in code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from analysis.reference.crosswalk import translate
+from analysis.reference.register import counties, division_for, division_years, load_register
+
+Match = Literal["exact", "alias", "historical", "fuzzy", "ambiguous", "unknown"]
+MATCH_ORDER: tuple[Match, ...] = ("exact", "alias", "historical", "fuzzy", "ambiguous", "unknown")
+
+FUZZY_CUTOFF = 85.0
+FUZZY_MARGIN = 5.0  # the best fuzzy name must beat the next municipality by this much
+
+_SUFFIXES = re.compile(
+    r"\b(kommune|kommunе|k\.|suohkan|gielda|komuuni|tjïelte|tjielte|kommun|municipality)\b",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
+_SAMI_FOLD = str.maketrans({"ŋ": "n", "đ": "d", "ŧ": "t", "š": "s", "č": "c", "ž": "z", "ʒ": "z"})
+
+
+def name_key(text: str) -> str:
+    """The comparison key of a name: case, 'kommune', spaces and hyphens do not count."""
+    text = _SUFFIXES.sub(" ", text.casefold())
+    return re.sub(r"[\s\-–—.'’]+", "", text)
+
+
+def folded_key(text: str) -> str:
+    """A looser key that also drops Sámi letters' diacritics, keeping æ, ø and å."""
+    key = name_key(text).translate(_SAMI_FOLD).replace("å", "\0")
+    decomposed = unicodedata.normalize("NFKD", key)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).replace("\0", "å")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kommunenummer: str
+    kommunenavn: str
+    fylkesnavn: str
+
+    def __str__(self) -> str:
+        return f"{self.kommunenummer} {self.kommunenavn} ({self.fylkesnavn})"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome for one input; ``kommunenummer`` is None for ambiguous and unknown."""
+
+    input: str
+    match: Match
+    kommunenummer: str | None = None
+    kommunenavn: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+    note: str = ""
+
+    @property
+    def resolved(self) -> bool:
+        return self.kommunenummer is not None
+
+    def candidates_text(self) -> str:
+        return "; ".join(str(c) for c in self.candidates)
+
+
+@dataclass
+class _Index:
+    """Lookups for one division: keys to codes, with how each key was made."""
+
+    exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    alias: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    folded: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    orgnr: dict[str, str] = field(default_factory=dict)
+    codes: set[str] = field(default_factory=set)
+    display: dict[str, str] = field(default_factory=dict)  # every name form -> code, for fuzzy
+
+
+def _build_index(division: int) -> _Index:
+    idx = _Index()
+    for row in load_register(division).iter_rows(named=True):
+        code = row["kommunenummer"]
+        idx.codes.add(code)
+        official = {row["kommunenavn"], row["kommunenavn_norsk"]}
+        parallel = set(row["parallelle_navn"] or [])
+        for n in official:
+            idx.exact[name_key(n)].add(code)
+        forms = official | parallel
+        if parallel:
+            ordered = [row["kommunenavn"], *sorted(forms - {row["kommunenavn"]})]
+            forms.add(" - ".join(ordered))
+        for n in forms:
+            if name_key(n) not in idx.exact:
+                idx.alias[name_key(n)].add(code)
+            idx.folded[folded_key(n)].add(code)
+            idx.display[n] = code
+        if row["organisasjonsnummer"]:
+            idx.orgnr[row["organisasjonsnummer"]] = code
+    return idx
+
+
+@cache
+def _index(division: int) -> _Index:
+    return _build_index(division)
+
+
+@cache
+def _county_lineage() -> dict[str, dict[int, set[str]]]:
+    """Per division, each code's county keys in every division it has lived in.
+
+    Lets "Våler (Østfold)" find 2023's 3018 (Viken), which was in Østfold before 2020 and after
+    2024.
+    """
+    county_rows = counties().iter_rows(named=True)
+    county_key: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for r in county_rows:
+        start, end = r["fra_aar"], r["til_aar"] or 9999
+        for div in division_years():
+            if start <= div <= end:
+                county_key[(r["fylkesnummer"], div)] |= {
+                    name_key(r["fylkesnavn"]),
+                    r["fylkesnummer"],
+                }
+    out: dict[str, dict[int, set[str]]] = {}
+    years = division_years()
+    for target in years:
+        per_code: dict[int, set[str]] = {}
+        for code in load_register(target)["kommunenummer"]:
+            keys = set(county_key[(code[:2], target)])
+            for other in years:
+                if other == target:
+                    continue
+                for c in translate(code, target, other).targets:
+                    keys |= county_key[(c[:2], other)]
+            per_code[int(code)] = keys
+        out[str(target)] = per_code
+    return out
+
+
+def _county_keys(code: str, division: int) -> set[str]:
+    return _county_lineage()[str(division)].get(int(code), set())
+
+
+_QUALIFIER = re.compile(
+    r"^(?P<name>.+?)\s*(?:\((?P<paren>[^)]+)\)|,\s*(?P<comma>[^,]+)|\s+i\s+(?P<in>.+))$",
+    re.IGNORECASE,
+)
+
+
+class Resolver:
+    """Resolves municipality references into the division of ``year``."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.division = division_for(year)
+        self._idx = _index(self.division)
+        self._reg = {
+            r["kommunenummer"]: r for r in load_register(self.division).iter_rows(named=True)
+        }
+        self._memo: dict[tuple[str, str | None], Resolution] = {}
+
+    def _reg_rows(self) -> list[tuple[str, str, str]]:
+        """(code, Norwegian name, county) of every municipality in the division."""
+        return [(c, r["kommunenavn_norsk"], r["fylkesnavn"]) for c, r in self._reg.items()]
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _candidate(self, code: str) -> Candidate:
+        r = self._reg[code]
+        return Candidate(code, r["kommunenavn_norsk"], r["fylkesnavn"])
+
+    def _ok(self, text: str, match: Match, code: str, note: str = "") -> Resolution:
+        return Resolution(
+            text, match, code, self._reg[code]["kommunenavn_norsk"], (self._candidate(code),), note
+        )
+
+    def _many(self, text: str, codes: set[str], note: str) -> Resolution:
+        cands = tuple(self._candidate(c) for c in sorted(codes))
+        return Resolution(text, "ambiguous", None, None, cands, note)
+
+    def _narrow(self, codes: set[str], county: str | None) -> set[str]:
+        if not county or len(codes) <= 1:
+            return codes
+        key = name_key(county)
+        key = key.zfill(2) if key.isdigit() else key
+        return {c for c in codes if key in _county_keys(c, self.division)}
+
+    def _from_other_division(self, code: str, division: int, text: str) -> Resolution:
+        t = translate(code, division, self.division)
+        if not t.targets:
+            return Resolution(
+                text, "unknown", note=f"{code} finnes ikke i inndelingen for {division}"
+            )
+        if t.split:
+            return self._many(text, set(t.targets), f"{code} ble delt (inndeling {division})")
+        return self._ok(text, "historical", t.targets[0], f"fra inndelingen for {division}")
+
+    # -- codes --------------------------------------------------------------------------------
+    def _resolve_number(self, text: str, digits: str) -> Resolution:
+        if len(digits) == 9:
+            if digits in self._idx.orgnr:
+                return self._ok(text, "alias", self._idx.orgnr[digits], "organisasjonsnummer")
+            for div in division_years():
+                other = _index(div)
+                if digits in other.orgnr:
+                    return self._from_other_division(other.orgnr[digits], div, text)
+            return Resolution(text, "unknown", note="ukjent organisasjonsnummer")
+        if len(digits) > 4:
+            return Resolution(text, "unknown", note="ikke et kommunenummer")
+        code = digits.zfill(4)
+        padded = code != digits
+        if code in self._idx.codes:
+            return self._ok(
+                text,
+                "alias" if padded else "exact",
+                code,
+                "ledende null lagt til" if padded else "",
+            )
+        # The nearest divisions first, so a code is read in the division closest to the target.
+        for div in sorted(division_years(), key=lambda d: abs(d - self.division)):
+            if code in _index(div).codes:
+                return self._from_other_division(code, div, text)
+        return Resolution(text, "unknown", note="ukjent kommunenummer")
+
+    # -- names --------------------------------------------------------------------------------
+    def _lookup_name(self, name: str, county: str | None) -> tuple[Match, set[str]] | None:
+        key, fkey = name_key(name), folded_key(name)
+        for match, table, k in (
+            ("exact", self._idx.exact, key),
+            ("alias", self._idx.alias, key),
+            ("alias", self._idx.folded, fkey),
+        ):
+            if k in table:
+                return match, self._narrow(set(table[k]), county)  # type: ignore[return-value]
+        return None
+
+    def _resolve_name(self, text: str, name: str, county: str | None) -> Resolution:
+        found = self._lookup_name(name, county)
+        if found is None:
+            parts = [p for p in _SEPARATORS.split(name) if p.strip()]
+            if len(parts) > 1:
+                # "Unjárga - Nesseby", "X KOMMUNE/Y SUOHKAN": the parts that are names must all
+                # name the same municipality (inflected Sámi forms may match nothing).
+                hits = [h for p in parts if (h := self._lookup_name(p, county))]
+                codes = set().union(*(h[1] for h in hits))
+                if len(codes) == 1:
+                    return self._ok(text, "alias", codes.pop(), "sammensatt navn")
+        if found is not None:
+            match, codes = found
+            if len(codes) == 1:
+                return self._ok(text, match, codes.pop())
+            if not codes:
+                return self._unknown(text, name, f"ingen {name!r} i fylket {county!r}")
+            return self._many(text, codes, "navnet finnes i flere fylker; oppgi fylke")
+        hist = self._resolve_historical_name(text, name, county)
+        if hist is not None:
+            return hist
+        return self._fuzzy(text, name)
+
+    def _resolve_historical_name(
+        self, text: str, name: str, county: str | None
+    ) -> Resolution | None:
+        key, fkey = name_key(name), folded_key(name)
+        targets: set[str] = set()
+        split_note = ""
+        for div in division_years():
+            if div == self.division:
+                continue
+            idx = _index(div)
+            codes = idx.exact.get(key) or idx.alias.get(key) or idx.folded.get(fkey) or set()
+            for code in codes:
+                t = translate(code, div, self.division)
+                if t.split:
+                    split_note = f"{code} ble delt (inndeling {div})"
+                targets.update(t.targets)
+        if not targets:
+            return None
+        narrowed = self._narrow(targets, county)
+        if len(narrowed) == 1 and not split_note:
+            return self._ok(text, "historical", narrowed.pop(), "navn fra en tidligere inndeling")
+        return self._many(text, narrowed or targets, split_note or "flere mulige kommuner")
+
+    def _closest(self, name: str, limit: int = 3) -> list[tuple[str, float, str]]:
+        choices = list(self._idx.display)
+        hits = process.extract(
+            name, choices, scorer=fuzz.WRatio, processor=lambda s: folded_key(s), limit=limit * 3
+        )
+        out: list[tuple[str, float, str]] = []
+        seen: set[str] = set()
+        for choice, score, _ in hits:
+            code = self._idx.display[choice]
+            if code not in seen:
+                seen.add(code)
+                out.append((code, float(score), choice))
+        return out[:limit]
+
+    def _fuzzy(self, text: str, name: str) -> Resolution:
+        best = self._closest(name)
+        if (
+            best
+            and best[0][1] >= FUZZY_CUTOFF
+            and (len(best) == 1 or best[0][1] - best[1][1] >= FUZZY_MARGIN)
+        ):
+            return self._ok(text, "fuzzy", best[0][0], f"likner {best[0][2]!r} ({best[0][1]:.0f})")
+        return self._unknown(text, name, "ukjent kommune")
+
+    def _unknown(self, text: str, name: str, note: str) -> Resolution:
+        cands = tuple(self._candidate(code) for code, _, _ in self._closest(name))
+        return Resolution(text, "unknown", None, None, cands, note)
+
+    # -- entry point --------------------------------------------------------------------------
+    def resolve(self, value: object, county: object | None = None) -> Resolution:
+        """Resolve one cell; ``county`` is an optional county name or number from its row."""
+        text = "" if value is None else str(value)
+        county_text = None if county is None or str(county).strip() == "" else str(county).strip()
+        memo_key = (text, county_text)
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        result = self._resolve(text, county_text)
+        self._memo[memo_key] = result
+        return result
+
+    def _resolve(self, text: str, county: str | None) -> Resolution:
+        raw = unicodedata.normalize("NFC", text).strip()
+        if not raw:
+            return Resolution(text, "unknown", note="tom verdi")
+        compact = re.sub(r"[\s.]", "", raw)
+        if re.fullmatch(r"\d+(,0+|\.0+)?", raw.replace(" ", "")):
+            digits = re.sub(r"[.,]0+$", "", raw.replace(" ", ""))
+            return self._resolve_number(text, digits)
+        if compact.isdigit():
+            return self._resolve_number(text, compact)
+        m = re.fullmatch(r"(\d{3,4})\s*[-–:]?\s*(.+)", raw)
+        if m:  # "4601 Bergen": the code decides, the name only has to agree
+            res = self._resolve_number(text, m.group(1))
+            if res.resolved:
+                return res
+        name, qualifier = raw, None
+        q = _QUALIFIER.match(raw)
+        if q:
+            qual = q.group("paren") or q.group("comma") or q.group("in")
+            if qual and self._is_county(qual):
+                name, qualifier = q.group("name"), qual
+        return self._resolve_name(text, name, county or qualifier)
+
+    @staticmethod
+    def _is_county(text: str) -> bool:
+        key = name_key(text)
+        keys = {name_key(n) for n in counties()["fylkesnavn"]} | set(counties()["fylkesnummer"])
+        return key in keys or key.zfill(2) in keys
+
+
+def resolver(year: int) -> Resolver:
+    """A resolver for the division in force in ``year`` (shared, so its memo is reused)."""
+    return _resolver(division_for(year))
+
+
+@cache
+def _resolver(division: int) -> Resolver:
+    return Resolver(division)
+
+
+def clear_caches() -> None:
+    for fn in (_index, _county_lineage, _resolver):
+        fn.cache_clear()

@@ -1,0 +1,132 @@
+"""Pandera schemas of the processed tables: the contract between ingest, metrics and report.
+
+Every table in data/processed is validated against its schema when written and when loaded.
+Column names are the domain's Norwegian words in snake_case (see docs and ARCHITECTURE.md);
+``syntetisk`` marks rows that come from the synthetic example data.
+
+Tables (file name -> schema):
+
+* ``kommuner.parquet`` -> Kommuner: the municipalities of the target division with population.
+* ``adopsjon.parquet`` -> Adopsjon: adoption events, one row per municipality, solution, step
+  and date, as the sources report them (after resolution and de-duplication).
+* ``status.parquet`` -> Status: the step each municipality had reached for each solution at
+  each month end (null trinn: not started), derived from the events.
+* ``meldinger.parquet`` -> Meldinger: message counts per municipality, month, type and version.
+* ``ambisjoner.parquet`` -> Ambisjoner: the portfolio table (activity, ambition, scope, ...).
+* ``publisert.parquet`` -> Publisert: national figures as published, with their sources.
+* ``avvist.parquet`` -> Avvist: every input row that was not kept, with its reason.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pandera.polars as pa
+
+TRINN = ("planlagt", "tilgjengelig", "i_bruk")  # the adoption ladder, lowest first
+CODE = r"^\d{4}$"
+
+
+class Kommuner(pa.DataFrameModel):
+    inndeling: int = pa.Field(ge=2019)
+    kommunenummer: str = pa.Field(str_matches=CODE, unique=True)
+    kommunenavn: str
+    kommunenavn_norsk: str
+    parallelle_navn: pl.List(pl.String)  # type: ignore[valid-type]
+    fylkesnummer: str = pa.Field(str_matches=r"^\d{2}$")
+    fylkesnavn: str
+    organisasjonsnummer: str = pa.Field(nullable=True, str_matches=r"^\d{9}$")
+    befolkning: int = pa.Field(ge=0)
+    befolkning_dato: pl.Date
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Adopsjon(pa.DataFrameModel):
+    kilde_id: str
+    losning: str = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
+    kommunenummer: str = pa.Field(str_matches=CODE)
+    trinn: str = pa.Field(isin=list(TRINN))
+    dato: pl.Date
+    syntetisk: bool
+    rad: int = pa.Field(ge=1)  # row in the source file
+    kommune_inndata: str = pa.Field(nullable=True)  # as the source wrote it
+    treff: str = pa.Field(isin=["exact", "alias", "historical", "fuzzy"])
+
+    class Config:
+        strict = True
+        unique = ["losning", "kommunenummer", "trinn", "dato"]
+
+
+class Status(pa.DataFrameModel):
+    losning: str
+    kommunenummer: str = pa.Field(str_matches=CODE)
+    dato: pl.Date  # month end
+    trinn: str = pa.Field(nullable=True, isin=list(TRINN))
+    syntetisk: bool
+
+    class Config:
+        strict = True
+        unique = ["losning", "kommunenummer", "dato"]
+
+
+class Meldinger(pa.DataFrameModel):
+    kilde_id: str
+    periode: pl.Date  # first day of the month
+    kommunenummer: str = pa.Field(str_matches=CODE)
+    meldingstype: str
+    versjon: str = pa.Field(nullable=True)  # null: the system sent no version number
+    antall: int = pa.Field(ge=0)
+    syntetisk: bool
+
+    class Config:
+        strict = True
+        unique = ["kilde_id", "periode", "kommunenummer", "meldingstype", "versjon"]
+
+
+class Ambisjoner(pa.DataFrameModel):
+    losning: str = pa.Field(unique=True)
+    nr: str
+    aktivitet: str
+    innsatsomrade: str
+    eier: str = pa.Field(nullable=True)
+    tidsramme: str = pa.Field(nullable=True)
+    ambisjon: int = pa.Field(nullable=True, ge=0)
+    status_publisert: int = pa.Field(nullable=True, ge=0)
+    status_dato: pl.Date = pa.Field(nullable=True)
+    omfang: str
+    merknad: str = pa.Field(nullable=True)
+    kilde: str
+    syntetisk: bool
+
+    class Config:
+        strict = False  # later issues add columns (trinn counted, deadline, scope id)
+
+
+class Publisert(pa.DataFrameModel):
+    kilde_id: str
+    dato: pl.Date = pa.Field(nullable=True)  # null: the source gives no usable date
+    dato_presisjon: str = pa.Field(isin=["dag", "maaned", "aar", "ukjent"])
+    losning: str = pa.Field(nullable=True)
+    trinn: str = pa.Field(nullable=True, isin=list(TRINN))
+    beskrivelse: str
+    antall: int = pa.Field(ge=0)
+    kilde: str
+    merknad: str = pa.Field(nullable=True)
+    syntetisk: bool
+
+    class Config:
+        strict = False
+
+
+class Avvist(pa.DataFrameModel):
+    kilde_id: str
+    fil: str
+    rad: int = pa.Field(nullable=True)
+    kolonne: str = pa.Field(nullable=True)
+    verdier: str  # the raw row as JSON
+    grunn: str
+
+    class Config:
+        strict = True

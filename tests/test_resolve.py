@@ -1,0 +1,145 @@
+"""The municipality resolver: every way a municipality arrives in our inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.reference.resolve import Resolver, folded_key, name_key, resolver
+
+
+@pytest.fixture(scope="module")
+def r23() -> Resolver:
+    return resolver(2023)
+
+
+@pytest.fixture(scope="module")
+def r24() -> Resolver:
+    return resolver(2024)
+
+
+@pytest.mark.parametrize(
+    ("text", "match", "code"),
+    [
+        ("4601", "exact", "4601"),
+        ("Bergen", "exact", "4601"),
+        ("  bergen  ", "exact", "4601"),
+        ("BERGEN KOMMUNE", "exact", "4601"),
+        ("Bergen kommune", "exact", "4601"),
+        ("Aurskog Høland", "exact", "3026"),
+        ("aurskog-høland", "exact", "3026"),
+        ("301", "alias", "0301"),
+        ("301.0", "alias", "0301"),
+        ("Porsanger - Porsáŋgu - Porsanki", "alias", "5436"),
+        ("Porsáŋgu", "alias", "5436"),
+        ("Porsangu", "alias", "5436"),
+        ("Guovdageaidnu", "exact", "5430"),
+        ("Kautokeino", "exact", "5430"),
+        ("GUOVDAGEAINNU SUOHKAN/KAUTOKEINO KOMMUNE", "alias", "5430"),
+        ("Unjárga - Nesseby", "alias", "5442"),
+        ("Herøy (Nordland)", "exact", "1818"),
+        ("Herøy (Møre og Romsdal)", "exact", "1515"),
+        ("Våler i Innlandet", "exact", "3419"),
+        ("Våler (Østfold)", "exact", "3018"),  # Østfold was Våler's county before and after Viken
+        ("Våler, Viken", "exact", "3018"),
+        ("964338531", "alias", "4601"),  # Bergen's organisation number
+        ("964 338 531", "alias", "4601"),
+        ("1201", "historical", "4601"),  # Bergen before 2020
+        ("0101", "historical", "3001"),
+        ("Haram", "historical", "1507"),  # merged into Ålesund in 2020
+        ("1508", "historical", "1507"),  # 2024 codes fold back into 2023's Ålesund
+        ("1580", "historical", "1507"),
+        ("Bergn", "fuzzy", "4601"),
+        ("Lilestrøm", "fuzzy", "3030"),
+        ("4601 Bergen", "exact", "4601"),
+    ],
+)
+def test_resolves_2023(r23: Resolver, text: str, match: str, code: str) -> None:
+    res = r23.resolve(text)
+    assert (res.match, res.kommunenummer) == (match, code), res
+
+
+@pytest.mark.parametrize(
+    ("text", "match", "code"),
+    [
+        ("Bergen", "exact", "4601"),
+        ("3018", "historical", "3114"),
+        ("Våler (Østfold)", "exact", "3114"),
+        ("Halden", "exact", "3101"),
+        ("3001", "historical", "3101"),
+        ("Ålesund", "exact", "1508"),
+        ("Haram", "exact", "1580"),
+        ("Porsanger - Porsáŋgu - Porsanki", "alias", "5622"),
+        ("5436", "historical", "5622"),
+        ("959411735", "alias", "5622"),  # organisation numbers survive renumbering
+        ("Tromsø", "exact", "5501"),
+    ],
+)
+def test_resolves_2024(r24: Resolver, text: str, match: str, code: str) -> None:
+    res = r24.resolve(text)
+    assert (res.match, res.kommunenummer) == (match, code), res
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("Herøy", {"1515", "1818"}), ("Våler", {"3018", "3419"})]
+)
+def test_same_name_in_two_counties_is_ambiguous_never_guessed(
+    r23: Resolver, text: str, expected: set[str]
+) -> None:
+    res = r23.resolve(text)
+    assert res.match == "ambiguous"
+    assert res.kommunenummer is None
+    assert {c.kommunenummer for c in res.candidates} == expected
+
+
+def test_county_column_settles_the_ambiguity(r23: Resolver) -> None:
+    assert r23.resolve("Herøy", "Møre og Romsdal").kommunenummer == "1515"
+    assert r23.resolve("Herøy", "18").kommunenummer == "1818"
+    assert r23.resolve("Sande", "Møre og Romsdal").kommunenummer == "1514"
+
+
+def test_split_municipality_is_ambiguous_with_its_successors(r24: Resolver, r23: Resolver) -> None:
+    res = r24.resolve("1507")
+    assert res.match == "ambiguous" and res.kommunenummer is None
+    assert [c.kommunenummer for c in res.candidates] == ["1508", "1580"]
+    assert "delt" in res.note
+    tysfjord = r23.resolve("Tysfjord")
+    assert tysfjord.match == "ambiguous"
+    assert {c.kommunenummer for c in tysfjord.candidates} == {"1806", "1875"}
+
+
+def test_unknown_lists_the_closest_names(r23: Resolver) -> None:
+    res = r23.resolve("Trondhjemm by")
+    assert res.match in {"fuzzy", "unknown"}
+    nonsense = r23.resolve("Qwxyzzz")
+    assert nonsense.match == "unknown" and nonsense.kommunenummer is None
+    assert len(nonsense.candidates) == 3
+    assert r23.resolve("").match == "unknown"
+    assert r23.resolve("9999").match == "unknown"
+    assert r23.resolve("123456789").match == "unknown"
+
+
+def test_a_misspelling_between_two_names_is_not_guessed(r23: Resolver) -> None:
+    res = r23.resolve("Kristiansnd")  # as close to Kristiansand as to Kristiansund
+    assert res.kommunenummer is None
+    assert {"1505", "4204"} <= {c.kommunenummer for c in res.candidates}
+
+
+def test_html_in_a_name_is_just_unknown_text(r23: Resolver) -> None:
+    res = r23.resolve("<script>alert(1)</script>")
+    assert res.match == "unknown"
+    assert res.input == "<script>alert(1)</script>"
+
+
+def test_keys() -> None:
+    assert name_key(" Aurskog-Høland kommune ") == name_key("AURSKOG HØLAND")
+    assert folded_key("Porsáŋgu") == "porsangu"
+    assert folded_key("Våler") == "våler"  # å is a letter of its own, not a diacritic
+    assert folded_key("Våler") != folded_key("Valer")
+
+
+def test_every_register_name_resolves_to_itself(r23: Resolver, r24: Resolver) -> None:
+    """No municipality is unreachable by its own name (with its county when shared)."""
+    for r in (r23, r24):
+        for code, name, county in r._reg_rows():
+            res = r.resolve(name, county)
+            assert res.kommunenummer == code, (name, county, res)
