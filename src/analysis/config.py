@@ -34,5 +34,15 @@ FIRST_DIVISION_YEAR = 2019
 
 
 def default_year(today: date | None = None) -> int:
-    """The division in force at the report date: the current calendar year."""
+    """The report year: ``report_year`` in the source catalogue, else the current year.
+
+    The catalogue says which year its data describes (the embedded data: the 2023 portfolio),
+    so the default division is the one in force at that report date.
+    """
+    if CATALOGUE.exists():
+        import yaml
+
+        data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8")) or {}
+        if isinstance(data, dict) and isinstance(data.get("report_year"), int):
+            return int(data["report_year"])
     return (today or date.today()).year

@@ -1,0 +1,53 @@
+"""The one loader the report, the notebooks and the query commands read data/processed through.
+
+It reads a processed table, checks it against its schema, and says clearly when the data has
+not been built yet (run `ehelse ingest`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandera.polars as pa
+import polars as pl
+
+from analysis import config, schemas
+
+TABLES: dict[str, type[pa.DataFrameModel]] = {
+    "kommuner": schemas.Kommuner,
+    "adopsjon": schemas.Adopsjon,
+    "status": schemas.Status,
+    "meldinger": schemas.Meldinger,
+    "ambisjoner": schemas.Ambisjoner,
+    "publisert": schemas.Publisert,
+    "avvist": schemas.Avvist,
+}
+
+
+class MissingDataError(FileNotFoundError):
+    """data/processed lacks a table: the pipeline has not been run."""
+
+
+def processed_dir(path: Path | str | None = None) -> Path:
+    return Path(path) if path is not None else config.PROCESSED_DIR
+
+
+def load_table(name: str, processed: Path | str | None = None, validate: bool = True) -> pl.DataFrame:
+    """One processed table by name (see ``TABLES``), validated against its schema."""
+    if name not in TABLES:
+        raise KeyError(f"Ukjent tabell {name!r}; tabellene er {', '.join(TABLES)}")
+    path = processed_dir(processed) / f"{name}.parquet"
+    if not path.exists():
+        raise MissingDataError(f"{path} finnes ikke: kjør `ehelse ingest` først")
+    df = pl.read_parquet(path)
+    return TABLES[name].validate(df) if validate else df
+
+
+def load_manifest(processed: Path | str | None = None) -> dict[str, Any]:
+    path = processed_dir(processed) / "manifest.json"
+    if not path.exists():
+        raise MissingDataError(f"{path} finnes ikke: kjør `ehelse ingest` først")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
