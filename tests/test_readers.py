@@ -70,7 +70,7 @@ def test_unusable_files_give_one_line_naming_the_file(tmp_path: Path) -> None:
         read_table(tmp_path / "mangler.csv")
     broken = tmp_path / "ødelagt.xlsx"
     broken.write_bytes(b"this is not a zip file")
-    with pytest.raises(ReadError, match="ødelagt.xlsx"):
+    with pytest.raises(ReadError, match=r"ødelagt\.xlsx"):
         read_table(broken)
     wrong = tmp_path / "data.json"
     wrong.write_text("{}")
