@@ -34,7 +34,9 @@ def processed_dir(path: Path | str | None = None) -> Path:
     return Path(path) if path is not None else config.PROCESSED_DIR
 
 
-def load_table(name: str, processed: Path | str | None = None, validate: bool = True) -> pl.DataFrame:
+def load_table(
+    name: str, processed: Path | str | None = None, validate: bool = True
+) -> pl.DataFrame:
     """One processed table by name (see ``TABLES``), validated against its schema."""
     if name not in TABLES:
         raise KeyError(f"Ukjent tabell {name!r}; tabellene er {', '.join(TABLES)}")

@@ -19,8 +19,8 @@ Tables (file name -> schema):
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 TRINN = ("planlagt", "tilgjengelig", "i_bruk")  # the adoption ladder, lowest first
 CODE = r"^\d{4}$"
