@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 import polars as pl
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from analysis import config
@@ -155,6 +156,63 @@ def resolve(
         console.print(
             f"[yellow]{unresolved} rader er flertydige eller ukjente: se kolonnene match og candidates.[/]"
         )
+
+
+@app.command()
+def query(
+    sql: Annotated[str | None, typer.Argument(help="SQL mot tabellene (se --schema).")] = None,
+    show_schema: Annotated[
+        bool, typer.Option("--schema", help="Vis tabellene og kolonnene.")
+    ] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Skriv svaret til CSV.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Skriv svaret til Excel.")] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Mappen med prosesserte data.")
+    ] = None,
+) -> None:
+    """Still spørsmål med SQL (DuckDB) mot de prosesserte tabellene. Bare lesing."""
+    from analysis.load import MissingDataError
+    from analysis.query import VIEW_DOCS, QueryError, run, schema
+
+    try:
+        if show_schema:
+            cols = schema(data)
+            table = Table(title="Tabeller og kolonner")
+            for name in ("tabell", "kolonne", "type", "beskrivelse"):
+                table.add_column(name)
+            last = None
+            for c in cols:
+                label = f"{c.view}\n[dim]{VIEW_DOCS.get(c.view, '')}[/]" if c.view != last else ""
+                table.add_row(label, c.column, c.dtype, c.description)
+                last = c.view
+            console.print(table)
+            return
+        if not sql:
+            fail("Oppgi en SQL-spørring, eller --schema for å se tabellene.")
+        result = run(sql, data)
+    except (QueryError, MissingDataError) as exc:
+        fail(str(exc))
+    if csv is not None:
+        result.write_csv(csv)
+        console.print(f"Skrev {result.height} rader til {csv}.")
+    if xlsx is not None:
+        result.write_excel(xlsx, autofit=True, freeze_panes=(1, 0))
+        console.print(f"Skrev {result.height} rader til {xlsx}.")
+    if csv is None and xlsx is None:
+        _print_frame(result)
+
+
+def _print_frame(df: pl.DataFrame, limit: int = 200) -> None:
+    """A frame as a rich table, at most ``limit`` rows (the rest counted)."""
+    table = Table(show_lines=False)
+    for col in df.columns:
+        table.add_column(col, overflow="fold")
+    for row in df.head(limit).iter_rows():
+        # Cells are data: escape rich markup so a name with [brackets] or HTML prints as text.
+        table.add_row(*("" if v is None else escape(str(v)) for v in row))
+    console.print(table)
+    if df.height > limit:
+        console.print(f"[dim]... {df.height - limit} rader til (bruk --csv eller --xlsx)[/]")
 
 
 def main() -> None:  # pragma: no cover - the console script calls app() directly
