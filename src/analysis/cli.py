@@ -6,7 +6,9 @@ line on stderr and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -213,6 +215,405 @@ def _print_frame(df: pl.DataFrame, limit: int = 200) -> None:
     console.print(table)
     if df.height > limit:
         console.print(f"[dim]... {df.height - limit} rader til (bruk --csv eller --xlsx)[/]")
+
+
+@app.command("example-data")
+def example_data(
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help="Frø for tilfeldighetsgeneratoren (samme frø, samme filer)."),
+    ] = 2023,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Mappen filene skrives til (standard: data/raw/example)."),
+    ] = None,
+    catalogue: Annotated[
+        bool,
+        typer.Option(
+            "--catalogue/--no-catalogue",
+            help="Oppdater eksempelblokken i data/raw/sources.yaml (bare for data/raw/example).",
+        ),
+    ] = True,
+) -> None:
+    """Lag de SYNTETISKE eksempeldataene (kommunevise lister og meldingsstatistikk)."""
+    from analysis.example_data import EXAMPLE_SUBDIR, write_example
+
+    if seed < 0:
+        fail(f"--seed må være et ikke-negativt heltall, fikk {seed}")
+    default_out = config.RAW_DIR / EXAMPLE_SUBDIR
+    target = out if out is not None else default_out
+    at_default = target.resolve() == default_out.resolve()
+    try:
+        written = write_example(
+            target, seed, config.CATALOGUE if catalogue and at_default else None
+        )
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    console.print(
+        f"[bold yellow]Merk:[/] dette er SYNTETISKE eksempeldata (seed {seed}), ikke virkelige "
+        "tall. De er kalibrert mot de publiserte nasjonale tallene, men hvilke kommuner som har "
+        "hva, er tilfeldig. Erstatt dem med egne eksporter.",
+        highlight=False,
+    )
+    files = [p for p in written if p != config.CATALOGUE]
+    console.print(f"Skrev {len(files)} filer til {target}.", highlight=False)
+    if config.CATALOGUE in written:
+        console.print(f"Oppdaterte eksempelblokken i {config.CATALOGUE}.", highlight=False)
+    elif catalogue and not at_default:
+        console.print(
+            "Katalogen ble ikke endret (--out er ikke data/raw/example).", highlight=False
+        )
+
+
+# --- ehelse status ------------------------------------------------------------------------
+
+STATUS_FORMATS = ("table", "csv", "json")
+_MONTHS_SHORT = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
+_CATEGORY_STYLE = {
+    "nådd": "bold green",
+    "på sporet": "green",
+    "akselerasjon nødvendig": "yellow",
+    "begrenset fremgang": "dark_orange",
+    "tilbakegang": "red",
+    "ikke beregnbar": "dim",
+}
+_ROUND = {
+    "ambisjon_andel": 1,
+    "prosent_av_ambisjon": 1,
+    "gjenstar": 1,
+    "andel_befolkning": 3,
+    "tempo": 1,
+    "tempo_24m": 1,
+    "nodvendig_tempo": 1,
+    "nodvendig_tempo_fremover": 1,
+    "forhold": 2,
+}
+
+
+def _status_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--as-of: {value!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
+
+
+def _county(value: str, division: int) -> tuple[str, str]:
+    """A county number or name (any case) of the division -> (number, name)."""
+    from analysis.reference import county_names
+
+    names = county_names(division)
+    v = value.strip()
+    if v.isdigit() and v.zfill(2) in names:
+        return v.zfill(2), names[v.zfill(2)]
+    for code, name in names.items():
+        if name.casefold() == v.casefold():
+            return code, name
+    listed = ", ".join(f"{c} {n}" for c, n in sorted(names.items()))
+    fail(f"--region: ukjent fylke {value!r} i inndelingen for {division}; fylkene er {listed}")
+
+
+def _load_status_tables(
+    data: Path | None,
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame | None]]:
+    """The required and the optional processed tables, or one line saying what is wrong."""
+    import pandera.errors as pa_errors
+
+    from analysis.load import MissingDataError, load_table, processed_dir
+
+    required: dict[str, pl.DataFrame] = {}
+    optional: dict[str, pl.DataFrame | None] = {}
+    for name in ("kommuner", "ambisjoner", "adopsjon", "publisert", "meldinger"):
+        try:
+            df = load_table(name, data)
+        except MissingDataError as exc:
+            if name in ("publisert", "meldinger"):
+                optional[name] = None
+                continue
+            fail(str(exc))
+        except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            fail(f"{processed_dir(data) / (name + '.parquet')}: {first}")
+        if name in ("publisert", "meldinger"):
+            optional[name] = df
+        else:
+            required[name] = df
+    return required, optional
+
+
+def _default_as_of(adopsjon: pl.DataFrame, meldinger: pl.DataFrame | None) -> date:
+    """The end of the report year, or the last data date if the data ends before it."""
+    end = date(config.default_year(), 12, 31)
+    last: list[date] = []
+    if adopsjon.height:
+        last.append(adopsjon["dato"].max())  # type: ignore[arg-type]
+    if meldinger is not None and meldinger.height:
+        last.append(meldinger["periode"].dt.month_end().max())  # type: ignore[arg-type]
+    return min(end, max(last)) if last else end
+
+
+def _whole_to_int(df: pl.DataFrame) -> pl.DataFrame:
+    """Float columns whose values are all whole numbers become integers (national figures)."""
+    casts = []
+    for col in ("ambisjon_andel", "gjenstar"):
+        s = df[col].drop_nulls()
+        if s.len() == 0 or (s == s.round(0)).all():
+            casts.append(pl.col(col).round(0).cast(pl.Int64))
+    return df.with_columns(casts) if casts else df
+
+
+def _month_text(d: date | None) -> str:
+    return "" if d is None else f"{_MONTHS_SHORT[d.month - 1]} {d.year % 100:02d}"
+
+
+def _num(value: float | int | None, decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def _status_rich(df: pl.DataFrame, title: str, caption: str) -> Table:
+    from rich import box
+
+    table = Table(
+        title=title, caption=caption, caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1)
+    )
+    headers = [
+        ("Aktivitet", "left"),
+        ("I bruk", "right"),
+        ("Tilgj.", "right"),
+        ("Ambisjon", "right"),
+        ("%", "right"),
+        ("Gjenstår", "right"),
+        ("Tempo/år", "right"),
+        ("Behov/år", "right"),
+        ("Kategori", "left"),
+        ("Forventet", "left"),
+        ("Publ.", "right"),
+        ("Avvik", "right"),
+    ]
+    for name, justify in headers:
+        table.add_column(name, justify=justify, no_wrap=name not in {"Kategori", "Aktivitet"})  # type: ignore[arg-type]
+    for r in df.iter_rows(named=True):
+        counted = r["telles_trinn"]
+
+        def cell(step: str, value: int | None, counted: str = counted) -> str:
+            text = _num(value)
+            return f"[bold]{text}[/]" if step == counted and value is not None else text
+
+        expected = "–"
+        if r["forventet_dato"] is not None:
+            expected = _month_text(r["forventet_dato"])
+            lo, hi = r["forventet_fra"], r["forventet_til"]
+            if lo and lo != r["forventet_dato"] or hi != r["forventet_dato"]:
+                span = f"{_month_text(lo) or '?'}–{_month_text(hi) or 'åpen'}"
+                expected += f"\n[dim]{span}[/]"
+        differs = r["avvik"] is not None and r["avvik"] != 0
+        style = _CATEGORY_STYLE.get(r["kategori"] or "", "")
+        kategori = escape(r["kategori"] or "") if r["antall"] is not None else "ingen status"
+        amb = r["ambisjon_andel"]
+        table.add_row(
+            escape(r["aktivitet"] or r["losning"]),
+            cell("i_bruk", r["i_bruk"]),
+            cell("tilgjengelig", r["tilgjengelig"]),
+            _num(amb, 0 if amb is None or float(amb).is_integer() else 1),
+            _num(r["prosent_av_ambisjon"], 1),
+            _num(r["gjenstar"], 0 if float(r["gjenstar"] or 0).is_integer() else 1),
+            _num(r["tempo"], 1),
+            _num(r["nodvendig_tempo"], 1),
+            f"[{style}]{kategori}[/]" if style else kategori,
+            expected,
+            _num(r["publisert"]) if differs else "",
+            f"{r['avvik']:+d}" if differs else "",
+        )
+    return table
+
+
+@app.command()
+def status(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Dato for statusen (ÅÅÅÅ-MM-DD; standard: slutten av rapportåret)."
+        ),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="Fylkesnummer eller fylkesnavn.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv eller json.")] = "table",
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Mappen med prosesserte data.")
+    ] = None,
+) -> None:
+    """Status mot ambisjonene: antall, tempo, kategori og forventet dato per aktivitet."""
+    from analysis.status import ParameterError
+    from analysis.trajectory import status_overview
+
+    if fmt not in STATUS_FORMATS:
+        fail(f"--format: {fmt!r} er ukjent; velg {', '.join(STATUS_FORMATS)}")
+    day = _status_date(as_of) if as_of is not None else None
+    tables, optional = _load_status_tables(data)
+    kommuner = tables["kommuner"]
+    division = int(kommuner["inndeling"][0]) if kommuner.height else config.default_year()
+    county = _county(region, division) if region is not None else None
+    when = day if day is not None else _default_as_of(tables["adopsjon"], optional["meldinger"])
+    try:
+        df = status_overview(
+            tables["adopsjon"],
+            kommuner,
+            tables["ambisjoner"],
+            when,
+            meldinger=optional["meldinger"],
+            publisert=optional["publisert"],
+            county=county[0] if county else None,
+        )
+    except (ParameterError, ValueError, KeyError) as exc:
+        fail(str(exc).strip("'\""))
+    df = df.with_columns(pl.col(c).round(d) for c, d in _ROUND.items())
+    if county is None:
+        df = _whole_to_int(df)
+    if fmt == "csv":
+        sys.stdout.write(df.write_csv(date_format="%Y-%m-%d"))
+        return
+    if fmt == "json":
+        records = df.to_dicts()
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    n = kommuner.filter(pl.col("fylkesnummer") == county[0]).height if county else kommuner.height
+    where = f"{county[1]} ({n} kommuner)" if county else f"hele landet ({n} kommuner)"
+    title = f"Status per {when:%d.%m.%Y} – {where}, kommuneinndelingen fra {division}"
+    notes = [
+        "Uthevet: tallet som telles mot ambisjonen (Kjernejournal: tilgjengeliggjort; ellers i bruk).",
+        "Tempo/år: kommuner per år siste 12 måneder. Behov/år: tempoet de samme 12 månedene "
+        "måtte ha for å nå ambisjonen innen fristen (Eurostats regel; se docs/metode.md).",
+        "Forventet: når ambisjonen nås med dagens kurve, med intervall under.",
+    ]
+    if county:
+        notes.append("Ambisjon: fylkets forholdsmessige andel av den nasjonale ambisjonen.")
+    else:
+        notes.append("Publ. og avvik: det publiserte nasjonale tallet, der det avviker.")
+    if df["syntetisk"].any():
+        notes.append("[bold yellow]Bygger på SYNTETISKE eksempeldata, ikke virkelige tall.[/]")
+    console.print(_status_rich(df, title, "\n".join(notes)))
+
+
+@app.command()
+def ingest(
+    raw: Annotated[
+        Path | None,
+        typer.Option("--raw", help="Rådatamappen med sources.yaml (standard: data/raw)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Mappen tabellene skrives til (standard: data/processed)."),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="Kommuneinndeling for dette året (standard: report_year i sources.yaml).",
+        ),
+    ] = None,
+) -> None:
+    """Les alle kildene i katalogen, finn kommunene og skriv de bearbeidede tabellene."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from analysis.ingest.common import IngestError
+    from analysis.ingest.pipeline import run
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task("Leser kildene", total=None)
+
+        def report(message: str, done: int, total: int) -> None:
+            bar.update(task, description=f"Leser {escape(message)}", completed=done, total=total)
+
+        try:
+            summary = run(raw, out, year, progress=report)
+        except IngestError as exc:
+            bar.stop()
+            fail(escape(str(exc)))
+
+    table = Table(title=f"Innlest til {escape(str(summary.out))} (inndeling {summary.division})")
+    table.add_column("Kilde", overflow="fold")
+    table.add_column("Type")
+    table.add_column("Syntetisk")
+    table.add_column("Lest", justify="right")
+    table.add_column("Beholdt", justify="right")
+    table.add_column("Avvist", justify="right")
+    table.add_column("Grunner")
+    for s in summary.sources:
+        if s.rows_read is None:
+            continue
+        reasons = "; ".join(f"{escape(r)}: {n}" for r, n in sorted(s.reasons.items()))
+        rejected = f"[red]{s.rows_rejected}[/]" if s.rows_rejected else "0"
+        table.add_row(
+            escape(s.id),
+            s.kind,
+            "[yellow]ja[/]" if s.synthetic else "",
+            str(s.rows_read),
+            str(s.rows_kept),
+            rejected,
+            reasons or "[dim]-[/]",
+        )
+    console.print(table)
+    counts = ", ".join(f"{name} {n}" for name, n in summary.tables.items())
+    console.print(f"Tabeller: {counts}.", highlight=False)
+    if summary.rows_rejected:
+        console.print(
+            f"[yellow]{summary.rows_rejected} rader ble avvist;[/] se avvist.parquet for rad, "
+            "kolonne, verdier og grunn.",
+            highlight=False,
+        )
+    if summary.synthetic:
+        names = ", ".join(escape(s) for s in summary.synthetic)
+        n = len(summary.synthetic)
+        console.print(
+            f"[bold yellow]Merk:[/] {n} {'kilde er' if n == 1 else 'kilder er'} syntetiske "
+            f"eksempeldata ({names}); tallene fra dem er ikke virkelige.",
+            highlight=False,
+        )
+
+
+@app.command("refresh-reference")
+def refresh_reference_command(
+    year: Annotated[
+        int, typer.Option("--year", help="Året kommuneinndelingen gjelder fra (1. januar).")
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Hent året på nytt selv om mappen finnes.")
+    ] = False,
+    skip_population: Annotated[
+        bool,
+        typer.Option("--skip-population", help="Ikke hent befolkning (før SSB har publisert)."),
+    ] = False,
+    skip_boundaries: Annotated[
+        bool,
+        typer.Option("--skip-boundaries", help="Ikke hent kommunegrenser fra Kartverket."),
+    ] = False,
+) -> None:
+    """Hent kommuneinndeling, befolkning og kommunegrenser for et nytt år fra SSB og Kartverket."""
+    from analysis.reference.refresh import refresh_reference
+    from analysis.reference.sources_api import RefreshError
+
+    try:
+        result = refresh_reference(
+            year,
+            force=force,
+            population=not skip_population,
+            boundaries=not skip_boundaries,
+            progress=lambda message: err_console.print(message, highlight=False),
+        )
+    except RefreshError as exc:
+        fail(str(exc))
+    console.print(result.summary(), highlight=False, soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover - the console script calls app() directly

@@ -22,6 +22,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "meldinger": schemas.Meldinger,
     "ambisjoner": schemas.Ambisjoner,
     "publisert": schemas.Publisert,
+    "tiltak": schemas.Tiltak,
     "avvist": schemas.Avvist,
 }
 

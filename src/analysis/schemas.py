@@ -14,6 +14,7 @@ Tables (file name -> schema):
 * ``meldinger.parquet`` -> Meldinger: message counts per municipality, month, type and version.
 * ``ambisjoner.parquet`` -> Ambisjoner: the portfolio table (activity, ambition, scope, ...).
 * ``publisert.parquet`` -> Publisert: national figures as published, with their sources.
+* ``tiltak.parquet`` -> Tiltak: the portfolio's shared measures for the sector.
 * ``avvist.parquet`` -> Avvist: every input row that was not kept, with its reason.
 """
 
@@ -53,6 +54,10 @@ class Adopsjon(pa.DataFrameModel):
     rad: int = pa.Field(ge=1)  # row in the source file
     kommune_inndata: str = pa.Field(nullable=True)  # as the source wrote it
     treff: str = pa.Field(isin=["exact", "alias", "historical", "fuzzy"])
+    # Optional (ingest writes them): how precise ``dato`` is (a month-only date is the first of
+    # the month), and what the source said beside the step (a planned go-live date, a remark).
+    dato_presisjon: str = pa.Field(isin=["dag", "maaned", "aar"], required=False)
+    merknad: str = pa.Field(nullable=True, required=False)
 
     class Config:
         strict = True
@@ -114,6 +119,23 @@ class Publisert(pa.DataFrameModel):
     antall: int = pa.Field(ge=0)
     kilde: str
     merknad: str = pa.Field(nullable=True)
+    syntetisk: bool
+
+    class Config:
+        strict = False
+
+
+class Tiltak(pa.DataFrameModel):
+    """The sector's shared measures in the portfolio (qualitative: owner, time frame, status)."""
+
+    kilde_id: str
+    nr: str = pa.Field(nullable=True)
+    innsatsomrade: str = pa.Field(nullable=True)
+    tiltak: str
+    eier: str = pa.Field(nullable=True)
+    tidsramme: str = pa.Field(nullable=True)
+    status: str = pa.Field(nullable=True)
+    kilde: str
     syntetisk: bool
 
     class Config:

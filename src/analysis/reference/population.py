@@ -37,12 +37,22 @@ def _read(year: int) -> pl.DataFrame:
 
 @cache
 def population(division_year: int, reference_year: int | None = None) -> pl.DataFrame:
-    """Population on 1 January ``reference_year`` (default: the newest we have), expressed in
+    """Population on 1 January ``reference_year`` (default: the newest that fits), expressed in
     the division of ``division_year``. Columns: kommunenummer, befolkning, befolkning_dato."""
     years = population_years()
     if not years:
         raise DivisionError("Ingen befolkningstall i referansedataene")
-    ref = reference_year if reference_year is not None else max(years)
+    if reference_year is None:
+        # The newest population that can be expressed in the division: a later merger or
+        # split does not take an earlier report year's population away.
+        errors = []
+        for ref in sorted(years, reverse=True):
+            try:
+                return population(division_year, ref)
+            except DivisionError as exc:
+                errors.append(str(exc))
+        raise DivisionError(errors[0])
+    ref = reference_year
     if ref not in years:
         raise DivisionError(f"Ingen befolkningstall for 1.1.{ref}; har {list(years)}")
     df = express(_read(ref), ref, division_year, sum_cols=["befolkning"])

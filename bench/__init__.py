@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (stage timings and message statistics at national scale)."""

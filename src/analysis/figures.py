@@ -1,0 +1,697 @@
+"""Figure builders for the report and notebooks, and the one way a figure is shown.
+
+Builders draw what they are given and compute nothing of their own (the metrics do that):
+``municipality_map`` (a choropleth on a white background, no tiles), ``trend_chart`` (counts
+over time with the ambition line and a dashed projection). ``show`` emits one output that is
+interactive in HTML and a static SVG in the PDF, so a chapter's code is the same for both:
+
+* text/html: the plotly figure as JSON plus a tiny loader. plotly.js and each GeoJSON go into
+  the page once (the first figure that needs them carries them), so the page works offline
+  and ten maps do not carry ten copies of the boundaries.
+* image/svg+xml: the same figure drawn by kaleido in the one Chromium kept open for the whole
+  render. Maps are redrawn as a plotly ``geo`` trace for this: maplibre's WebGL takes about
+  4 s a map in headless Chromium and rasterises, the geo trace takes about 1.3 s and stays
+  vector, which is what a map on paper needs.
+
+Which of the two is produced follows ``EHELSE_TARGET`` (``html``, ``pdf`` or ``html,pdf``),
+set by ``analysis.publish``; an interactive session gets HTML only.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import itertools
+import json
+import math
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import plotly.graph_objects as go
+import polars as pl
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO: Final = {
+    "oransje": "#E69F00",
+    "himmelblaa": "#56B4E9",
+    "blaagronn": "#009E73",
+    "gul": "#F0E442",
+    "blaa": "#0072B2",
+    "vermilion": "#D55E00",
+    "rodlilla": "#CC79A7",
+    "svart": "#000000",
+}
+IKKE_STARTET: Final = "ikke_startet"
+INGEN_DATA: Final = "ingen_data"
+# The ladder (schemas.TRINN), highest first, then the two "nothing" states kept apart:
+# "ikke startet" is a fact about the municipality, "ingen data" is the absence of one.
+STATUS_ORDER: Final = ("i_bruk", "tilgjengelig", "planlagt", IKKE_STARTET, INGEN_DATA)
+STATUS_LABELS: Final = {
+    "i_bruk": "I bruk",
+    "tilgjengelig": "Tilgjengelig",
+    "planlagt": "Planlagt",
+    IKKE_STARTET: "Ikke startet",
+    INGEN_DATA: "Ingen data",
+}
+STATUS_COLOURS: Final = {
+    "i_bruk": OKABE_ITO["blaa"],
+    "tilgjengelig": OKABE_ITO["himmelblaa"],
+    "planlagt": OKABE_ITO["oransje"],
+    IKKE_STARTET: OKABE_ITO["vermilion"],
+    INGEN_DATA: "#DCDCDC",
+}
+# Viridis, light to dark: perceptually ordered and readable in greyscale.
+SEQUENTIAL: Final = ("#FDE725", "#90D743", "#35B779", "#21918C", "#31688E", "#443983", "#440154")
+LINE_COLOUR: Final = OKABE_ITO["blaa"]
+PROJECTION_COLOUR: Final = OKABE_ITO["vermilion"]
+AMBITION_COLOUR: Final = "#333333"
+TEXT_COLOUR: Final = "#222222"
+FONT_FAMILY: Final = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
+SEPARATORS: Final = ",\u00a0"  # decimal comma, no-break space between thousands
+EKSEMPELDATA: Final = "Eksempeldata"
+MONTHS: Final = ("jan.", "feb.", "mar.", "apr.", "mai", "jun.", "jul.", "aug.", "sep.", "okt.",
+                 "nov.", "des.")  # fmt: skip
+
+MAP_HEIGHT: Final = 720
+CHART_HEIGHT: Final = 420
+STATIC_WIDTH: Final = 700  # px; at A4 text width 1 px is about 0.23 mm
+TARGET_ENV: Final = "EHELSE_TARGET"
+GEO_PREFIX: Final = "ehelse-geo-"
+
+STATS: dict[str, Any] = {"kaleido_start_s": None, "static_s": [], "figures": 0}
+_emitted: set[str] = set()
+
+
+class FigureError(RuntimeError):
+    """A figure cannot be drawn (for example no browser for the static version)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Builders
+
+
+def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        font={"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
+        separators=SEPARATORS,
+        height=height,
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def mark_synthetic(fig: go.Figure) -> go.Figure:
+    """A visible label inside the figure, so a screenshot or a printout cannot lose it."""
+    fig.add_annotation(
+        text=f"<b>{EKSEMPELDATA}</b>",
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=1,
+        xanchor="right",
+        yanchor="top",
+        showarrow=False,
+        font={"size": 16, "color": "#7A0019", "family": FONT_FAMILY},
+        bgcolor="#FFF3CD",
+        bordercolor="#7A0019",
+        borderwidth=1,
+        borderpad=4,
+    )
+    fig.update_layout(meta={"ehelse_synthetic": True})
+    return fig
+
+
+def is_synthetic(fig: go.Figure) -> bool:
+    meta = fig.layout.meta
+    return isinstance(meta, Mapping) and bool(meta.get("ehelse_synthetic"))
+
+
+def _coordinates(geometry: Mapping[str, Any]) -> Iterable[Sequence[float]]:
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
+    for polygon in polygons:
+        yield from polygon[0]  # the exterior ring bounds the polygon
+
+
+def _mercator(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def map_view(
+    features: Sequence[Mapping[str, Any]], width: int = STATIC_WIDTH, height: int = MAP_HEIGHT
+) -> tuple[dict[str, float], float]:
+    """Centre and zoom that fit the features into a web-mercator map of this size."""
+    lons, lats = [], []
+    for feature in features:
+        for lon, lat in _coordinates(feature["geometry"]):
+            lons.append(lon)
+            lats.append(lat)
+    if not lons:
+        return {"lat": 65.0, "lon": 15.0}, 3.5
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    y0, y1 = _mercator(south), _mercator(north)
+    tile = 512.0  # maplibre's world is 512 px wide at zoom 0
+    zoom_x = math.log2(width / tile * 360.0 / max(east - west, 1e-6))
+    zoom_y = math.log2(height / tile * 2 * math.pi / max(y1 - y0, 1e-9))
+    centre_lat = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
+    return {"lat": centre_lat, "lon": (west + east) / 2}, min(zoom_x, zoom_y) - 0.15
+
+
+def _bin_labels(bins: Sequence[float]) -> list[str]:
+    def fmt(x: float) -> str:
+        return f"{x:,.0f}".replace(",", "\u00a0")
+
+    labels = [f"under {fmt(bins[0])}"]
+    labels += [f"{fmt(lo)}–{fmt(hi - 1)}" for lo, hi in itertools.pairwise(bins)]
+    labels.append(f"{fmt(bins[-1])} og over")
+    return labels
+
+
+def _geojson_subset(geojson: Mapping[str, Any], codes: Iterable[str] | None) -> dict[str, Any]:
+    if codes is None:
+        return dict(geojson)
+    keep = set(codes)
+    return {
+        "type": "FeatureCollection",
+        "features": [f for f in geojson["features"] if str(f["id"]) in keep],
+    }
+
+
+def municipality_map(
+    df: pl.DataFrame,
+    value_col: str,
+    *,
+    code_col: str = "kommunenummer",
+    name_col: str | None = "kommunenavn",
+    categories: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
+    bins: Sequence[float] | None = None,
+    legend_title: str | None = None,
+    title: str | None = None,
+    region: str | None = None,
+    synthetic: bool = False,
+    geojson: Mapping[str, Any] | None = None,
+    height: int = MAP_HEIGHT,
+) -> go.Figure:
+    """A municipality map: one colour per category (a string column, or a number cut by
+    ``bins``). Municipalities of the division missing from ``df``, or with a null value, are
+    drawn as "ingen data", apart from any category the data itself has (such as
+    "ikke_startet"). ``region`` (a county code) limits the map to that county's
+    municipalities; the boundaries are those of the 2020-2023 division."""
+    if geojson is None:
+        from analysis.reference.geometry import load_municipality_geojson
+
+        geojson = load_municipality_geojson()
+    for col in (code_col, value_col, *([name_col] if name_col else [])):
+        if col not in df.columns:
+            raise KeyError(f"Kartet mangler kolonnen {col!r}; kolonnene er {df.columns}")
+    codes = [str(f["id"]) for f in geojson["features"]]
+    if region is not None:
+        codes = [c for c in codes if c.startswith(region)]
+        if not codes:
+            raise ValueError(f"Ingen kommuner i fylke {region!r} i kartgrunnlaget")
+    shown = _geojson_subset(geojson, codes)
+    names = dict(df.select(code_col, name_col).iter_rows()) if name_col else {}
+    raw = dict(df.select(code_col, value_col).iter_rows())
+
+    if bins is not None:
+        edges = sorted(bins)
+        cut_labels = _bin_labels(edges)
+
+        def classify(v: Any) -> str | None:
+            if v is None:
+                return None
+            return cut_labels[sum(1 for e in edges if v >= e)]
+
+        values = {c: classify(raw.get(c)) for c in codes}
+        order = list(cut_labels)
+        ramp = SEQUENTIAL if len(order) <= len(SEQUENTIAL) else SEQUENTIAL * 2
+        step = (len(SEQUENTIAL) - 1) / max(len(order) - 1, 1)
+        palette = {k: ramp[round(i * step)] for i, k in enumerate(order)}
+        palette[INGEN_DATA] = STATUS_COLOURS[INGEN_DATA]
+        text = {k: k for k in order} | {INGEN_DATA: STATUS_LABELS[INGEN_DATA]}
+    else:
+        values = {c: (None if raw.get(c) is None else str(raw[c])) for c in codes}
+        seen = [v for v in dict.fromkeys(values.values()) if v is not None]
+        if categories is not None:
+            order = list(categories)
+        else:
+            order = [s for s in STATUS_ORDER if s in seen]
+            order += sorted(v for v in seen if v not in STATUS_ORDER)
+        unknown = [v for v in seen if v not in order]
+        if unknown:
+            raise ValueError(f"Verdier uten kategori i kartet: {unknown}")
+        palette = dict(STATUS_COLOURS) | dict(colours or {})
+        spare = iter(c for c in OKABE_ITO.values() if c not in palette.values())
+        for k in order:
+            palette.setdefault(k, next(spare, "#999999"))
+        text = dict(STATUS_LABELS) | dict(labels or {})
+    if INGEN_DATA not in order:
+        order.append(INGEN_DATA)
+
+    fig = go.Figure()
+    for category in order:
+        members = [c for c in codes if (values[c] or INGEN_DATA) == category]
+        if not members and category != INGEN_DATA:
+            continue
+        label = text.get(category, category)
+        member_set = set(members)
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson={
+                    "type": "FeatureCollection",
+                    "features": [f for f in shown["features"] if str(f["id"]) in member_set],
+                },
+                locations=members,
+                z=[1] * len(members),
+                featureidkey="id",
+                colorscale=[[0, palette[category]], [1, palette[category]]],
+                showscale=False,
+                name=f"{label} ({len(members)})",
+                legendgroup=category,
+                showlegend=True,
+                customdata=[[names.get(c, c)] for c in members],
+                hovertemplate=f"%{{customdata[0]}} (%{{location}})<br>{html.escape(label)}"
+                "<extra></extra>",
+                marker={"line": {"color": "white", "width": 0.6}},
+            )
+        )
+    centre, zoom = map_view(shown["features"], STATIC_WIDTH, height)
+    fig.update_layout(
+        map={"style": "white-bg", "center": centre, "zoom": zoom},
+        margin={"l": 0, "r": 0, "t": 40 if title else 8, "b": 0},
+        legend={
+            "title": {"text": legend_title or ""},
+            "x": 0.01,
+            "y": 0.99,
+            "xanchor": "left",
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.85)",
+        },
+    )
+    _layout(fig, title, height)
+    if synthetic:
+        mark_synthetic(fig)
+    return fig
+
+
+def norwegian_date_ticks(start: date, end: date) -> tuple[list[str], list[str]]:
+    """Tick positions and Norwegian labels (plotly ships English month names only)."""
+    span_months = (end.year - start.year) * 12 + end.month - start.month
+    every = 1 if span_months <= 8 else 3 if span_months <= 36 else 12
+    ticks, labels = [], []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        if (m - 1) % every == 0:
+            ticks.append(date(y, m, 1).isoformat())
+            labels.append(str(y) if every == 12 else f"{MONTHS[m - 1]} {y}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return ticks, labels
+
+
+def trend_chart(
+    series: pl.DataFrame,
+    ambition: int | None = None,
+    projection: pl.DataFrame | None = None,
+    *,
+    date_col: str = "dato",
+    value_col: str = "antall",
+    low_col: str = "lav",
+    high_col: str = "hoy",
+    name: str = "Kommuner",
+    ambition_label: str = "Ambisjon",
+    projection_label: str = "Framskrevet",
+    deadline: date | None = None,
+    title: str | None = None,
+    y_title: str = "Antall kommuner",
+    synthetic: bool = False,
+    height: int = CHART_HEIGHT,
+) -> go.Figure:
+    """Counts over time, a horizontal ambition line and, when given, a dashed projection with
+    its interval (columns ``lav``/``hoy``) to the expected date."""
+    fig = go.Figure()
+    s = series.sort(date_col)
+    fig.add_trace(
+        go.Scatter(
+            x=s[date_col].to_list(),
+            y=s[value_col].to_list(),
+            mode="lines+markers",
+            name=name,
+            line={"color": LINE_COLOUR, "width": 3},
+            marker={"size": 6},
+            hovertemplate="%{x|%d.%m.%Y}: %{y}<extra></extra>",
+        )
+    )
+    dates = list(s[date_col].to_list())
+    if projection is not None and projection.height:
+        p = projection.sort(date_col)
+        x = p[date_col].to_list()
+        if low_col in p.columns and high_col in p.columns:
+            fig.add_trace(
+                go.Scatter(
+                    x=x + x[::-1],
+                    y=p[high_col].to_list() + p[low_col].to_list()[::-1],
+                    fill="toself",
+                    fillcolor="rgba(213,94,0,0.15)",
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    name=f"{projection_label} (intervall)",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=p[value_col].to_list(),
+                mode="lines",
+                name=projection_label,
+                line={"color": PROJECTION_COLOUR, "width": 2, "dash": "dash"},
+                hovertemplate="%{x|%d.%m.%Y}: %{y:.0f}<extra></extra>",
+            )
+        )
+        dates += x
+    if ambition is not None:
+        fig.add_hline(
+            y=ambition,
+            line={"color": AMBITION_COLOUR, "width": 2, "dash": "dot"},
+            annotation={
+                "text": f"{ambition_label}: {ambition}",
+                "xanchor": "left",
+                "x": 0,
+                "xref": "paper",
+                "yanchor": "bottom",
+                "font": {"color": AMBITION_COLOUR},
+            },
+        )
+    if deadline is not None:
+        fig.add_vline(x=deadline.isoformat(), line={"color": "#777777", "width": 1, "dash": "dot"})
+        dates.append(deadline)
+    if dates:
+        ticks, ticktext = norwegian_date_ticks(min(dates), max(dates))
+        fig.update_xaxes(tickvals=ticks, ticktext=ticktext)
+    top = max([v for v in s[value_col].to_list() if v is not None] + [ambition or 0, 1])
+    fig.update_yaxes(title=y_title, rangemode="tozero", range=[0, top * 1.12])
+    fig.update_layout(
+        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 40},
+        legend={"orientation": "h", "y": -0.15, "x": 0},
+    )
+    _layout(fig, title, height)
+    if synthetic:
+        mark_synthetic(fig)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Showing a figure: interactive HTML and a static SVG from the same call
+
+
+def targets() -> set[str]:
+    raw = os.environ.get(TARGET_ENV, "html")
+    return {t.strip() for t in raw.split(",") if t.strip()} or {"html"}
+
+
+def _slug(text: str) -> str:
+    s = text.lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "figur"
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+LOADER_JS: Final = """
+window.ehelse = window.ehelse || {};
+ehelse.geo = ehelse.geo || {};
+ehelse.draw = function (id) {
+  var el = document.getElementById(id + "-data");
+  if (!el || el.dataset.drawn) { return; }
+  el.dataset.drawn = "1";
+  var spec = JSON.parse(el.textContent);
+  (spec.data || []).forEach(function (t) {
+    if (typeof t.geojson === "string" && t.geojson.indexOf("ehelse-geo-") === 0) {
+      if (!ehelse.geo[t.geojson]) {
+        ehelse.geo[t.geojson] = JSON.parse(document.getElementById(t.geojson).textContent);
+      }
+      t.geojson = ehelse.geo[t.geojson];
+    }
+  });
+  Plotly.newPlot(id, spec.data, spec.layout, spec.config);
+};
+"""
+
+
+def _once(key: str) -> bool:
+    """True the first time a key is seen in this process (one kernel renders the report)."""
+    if key in _emitted:
+        return False
+    _emitted.add(key)
+    return True
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _html(fig: go.Figure, fig_id: str, caption: str, alt: str, csv: pl.DataFrame | None) -> str:
+    spec = json.loads(fig.to_json())
+    parts: list[str] = []
+    if _once("plotly.js"):
+        parts.append(f"<script>{_plotly_js()}</script>")
+    if _once("loader"):
+        parts.append(f"<script>{LOADER_JS}</script>")
+    for trace in spec.get("data", []):
+        geo = trace.get("geojson")
+        if isinstance(geo, dict):
+            text = json.dumps(geo, separators=(",", ":"), sort_keys=True)
+            key = GEO_PREFIX + hashlib.sha1(text.encode()).hexdigest()[:12]
+            if _once(key):
+                parts.append(
+                    f'<script type="application/json" id="{key}">{_script_json(geo)}</script>'
+                )
+            trace["geojson"] = key
+    height = int(spec.get("layout", {}).get("height") or CHART_HEIGHT)
+    spec["config"] = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
+    download = ""
+    if csv is not None:
+        flat = csv.select([c for c, t in csv.schema.items() if not t.is_nested()])
+        payload = base64.b64encode(flat.write_csv().encode("utf-8")).decode("ascii")
+        download = (
+            f' <a class="ehelse-csv" download="{fig_id}.csv" '
+            f'href="data:text/csv;charset=utf-8;base64,{payload}">'
+            "Last ned tallene (CSV)</a>"
+        )
+    parts.append(
+        f'<figure class="ehelse-figur" id="{fig_id}" aria-label="{html.escape(alt)}">'
+        f'<div class="ehelse-plot" id="{fig_id}-plot" style="height:{height}px"></div>'
+        f'<script type="application/json" id="{fig_id}-plot-data">{_script_json(spec)}</script>'
+        f'<script>ehelse.draw("{fig_id}-plot");</script>'
+        f"<figcaption>{html.escape(caption)}{download}</figcaption></figure>"
+    )
+    return "\n".join(parts)
+
+
+@cache
+def _topojson_stub() -> str:
+    """A local, empty world outline: plotly's geo traces fetch one from its CDN otherwise,
+    and the static maps draw only our own boundaries (``geo.visible`` is off)."""
+    folder = Path(tempfile.mkdtemp(prefix="ehelse-topojson-"))
+    layers = ("land", "ocean", "coastlines", "countries", "lakes", "rivers", "subunits")
+    empty = {
+        "type": "Topology",
+        "objects": {k: {"type": "GeometryCollection", "geometries": []} for k in layers},
+        "arcs": [],
+    }
+    for scope in ("world", "europe"):
+        for res in ("110m", "50m"):
+            (folder / f"{scope}_{res}.json").write_text(json.dumps(empty), encoding="utf-8")
+    return folder.as_uri() + "/"
+
+
+def _reverse_rings(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    """d3-geo (plotly's geo traces) wants clockwise exterior rings; GeoJSON has them
+    counter-clockwise (RFC 7946), which d3 reads as "the whole globe but this"."""
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": [r[::-1] for r in geometry["coordinates"]]}
+    return {
+        "type": "MultiPolygon",
+        "coordinates": [[r[::-1] for r in p] for p in geometry["coordinates"]],
+    }
+
+
+def static_figure(fig: go.Figure) -> go.Figure:
+    """The figure as kaleido should draw it: map traces become geo traces (vector, no WebGL)."""
+    if not any(t.type == "choroplethmap" for t in fig.data):
+        return fig
+    out = go.Figure(layout=fig.layout)
+    out.layout.map = None
+    reversed_geo: dict[int, dict[str, Any]] = {}
+    for trace in fig.data:
+        if trace.type != "choroplethmap":
+            out.add_trace(trace)
+            continue
+        props = trace.to_plotly_json()
+        geo = props.pop("geojson")
+        key = id(geo)
+        if key not in reversed_geo:
+            reversed_geo[key] = {
+                "type": "FeatureCollection",
+                "features": [
+                    {**f, "geometry": _reverse_rings(f["geometry"])} for f in geo["features"]
+                ],
+            }
+        for drop in ("type", "subplot", "below"):
+            props.pop(drop, None)
+        out.add_trace(go.Choropleth(geojson=reversed_geo[key], **props))
+    out.update_geos(
+        fitbounds="locations", visible=False, projection_type="mercator", bgcolor="white"
+    )
+    return out
+
+
+def _kaleido_start() -> None:
+    import shutil
+
+    import kaleido
+
+    if STATS["kaleido_start_s"] is not None:
+        return
+    browser = shutil.which("chromium") or shutil.which("google-chrome")
+    if not (browser or os.environ.get("BROWSER_PATH")):
+        raise FigureError("Fant ikke Chromium for figurene i PDF-en: kjør `make browser`")
+    t0 = time.perf_counter()
+    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    # The browser starts on the first figure; draw a trivial one so the start is measured.
+    kaleido.calc_fig_sync(go.Figure(), opts={"format": "svg", "width": 10, "height": 10})
+    STATS["kaleido_start_s"] = round(time.perf_counter() - t0, 3)
+
+
+def close() -> None:
+    """Stop the browser kaleido kept open (the end of a render)."""
+    import kaleido
+
+    if STATS["kaleido_start_s"] is not None:
+        kaleido.stop_sync_server(silence_warnings=True)
+        STATS["kaleido_start_s"] = None
+
+
+def static_svg(fig: go.Figure, width: int = STATIC_WIDTH, height: int | None = None) -> str:
+    """SVG of the figure from the kaleido server kept open for the whole render."""
+    import kaleido
+
+    _kaleido_start()
+    h = height or int(fig.layout.height or CHART_HEIGHT)
+    t0 = time.perf_counter()
+    svg = kaleido.calc_fig_sync(
+        static_figure(fig),
+        opts={"format": "svg", "width": width, "height": h},
+        topojson=_topojson_stub(),
+    )
+    STATS["static_s"].append(round(time.perf_counter() - t0, 3))
+    return svg.decode("utf-8") if isinstance(svg, bytes) else str(svg)
+
+
+class FigureOutput:
+    """A figure as the two exporters see it: text/html for the page, SVG for the PDF."""
+
+    def __init__(
+        self,
+        fig: go.Figure,
+        *,
+        caption: str,
+        alt: str,
+        name: str | None = None,
+        data: pl.DataFrame | None = None,
+        static_height: int | None = None,
+    ) -> None:
+        if not caption.strip() or not alt.strip():
+            raise ValueError(
+                "Hver figur trenger både bildetekst (caption) og alternativ tekst (alt)"
+            )
+        self.fig = fig
+        self.caption = caption.strip()
+        self.alt = alt.strip()
+        self.name = _slug(name or caption)[:60]
+        self.data = data
+        self.static_height = static_height
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        want = targets()
+        STATS["figures"] += 1
+        fig_id = f"fig-{self.name}-{STATS['figures']}"
+        bundle: dict[str, Any] = {"text/plain": f"<Figur: {self.caption}>"}
+        meta: dict[str, Any] = {
+            "ehelse": {
+                "caption": self.caption,
+                "alt": self.alt,
+                "name": fig_id,
+                "synthetic": is_synthetic(self.fig),
+            }
+        }
+        if "html" in want:
+            bundle["text/html"] = _html(self.fig, fig_id, self.caption, self.alt, self.data)
+        if "pdf" in want:
+            bundle["image/svg+xml"] = static_svg(self.fig, height=self.static_height)
+        return bundle, meta
+
+
+def show(
+    fig: go.Figure,
+    *,
+    caption: str,
+    alt: str,
+    name: str | None = None,
+    data: pl.DataFrame | None = None,
+    static_height: int | None = None,
+) -> None:
+    """Display a figure in a chapter: caption and alt text are required; ``data`` becomes a
+    CSV download under the figure in HTML."""
+    from IPython.display import display
+
+    output = FigureOutput(
+        fig, caption=caption, alt=alt, name=name, data=data, static_height=static_height
+    )
+    display(output)
+
+
+__all__ = [
+    "EKSEMPELDATA",
+    "IKKE_STARTET",
+    "INGEN_DATA",
+    "OKABE_ITO",
+    "SEQUENTIAL",
+    "STATUS_COLOURS",
+    "STATUS_LABELS",
+    "STATUS_ORDER",
+    "FigureError",
+    "FigureOutput",
+    "close",
+    "is_synthetic",
+    "map_view",
+    "mark_synthetic",
+    "municipality_map",
+    "norwegian_date_ticks",
+    "show",
+    "static_figure",
+    "static_svg",
+    "targets",
+    "trend_chart",
+]

@@ -1,0 +1,182 @@
+"""The portfolio tables: the activities with their ambitions and published status
+(``ambisjoner``), and the sector's shared measures (``tiltak``).
+
+The status a table publishes is kept as published (``status_publisert`` with ``status_dato``),
+beside what the municipality-level data says, so the report can show both and their difference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import polars as pl
+
+from analysis.ingest.catalogue import Source
+from analysis.ingest.columns import find_columns, require
+from analysis.ingest.common import (
+    Context,
+    RowError,
+    SourceResult,
+    month_end,
+    parse_count,
+    raw_columns,
+    reject_records,
+)
+from analysis.ingest.labels import SOLUTION_ID, parse_date, parse_solution
+from analysis.ingest.readers import ROW
+
+AMBITION_FIELDS = [
+    "aktivitet_id",
+    "nr",
+    "aktivitet",
+    "innsatsomrade",
+    "eier",
+    "tidsramme",
+    "status_publisert",
+    "ambisjon",
+    "omfang",
+    "merknad",
+    "kilde",
+]
+AMBITION_SCHEMA: dict[str, Any] = {
+    "losning": pl.String,
+    "nr": pl.String,
+    "aktivitet": pl.String,
+    "innsatsomrade": pl.String,
+    "eier": pl.String,
+    "tidsramme": pl.String,
+    "ambisjon": pl.Int64,
+    "status_publisert": pl.Int64,
+    "status_dato": pl.Date,
+    "omfang": pl.String,
+    "merknad": pl.String,
+    "kilde": pl.String,
+    "kilde_id": pl.String,
+    "syntetisk": pl.Boolean,
+}
+MEASURE_FIELDS = ["nr", "innsatsomrade", "tiltak", "eier", "tidsramme", "status", "kilde"]
+MEASURE_SCHEMA: dict[str, Any] = {
+    "kilde_id": pl.String,
+    "nr": pl.String,
+    "innsatsomrade": pl.String,
+    "tiltak": pl.String,
+    "eier": pl.String,
+    "tidsramme": pl.String,
+    "status": pl.String,
+    "kilde": pl.String,
+    "syntetisk": pl.Boolean,
+}
+
+
+def status_date_from_header(header: str) -> dt.date | None:
+    """The month a status column names ("status_april_2023" -> 2023-04-30), at its month end."""
+    m = re.search(r"([a-zæøå]+)[\s_\-]+(\d{4})", header.casefold())
+    parsed = parse_date(f"{m[1]} {m[2]}") if m else None
+    return month_end(parsed.dato) if parsed and parsed.presisjon == "maaned" else None
+
+
+def _cell(row: dict[str, Any], found: dict[str, str], name: str) -> str | None:
+    return row[found[name]] if name in found else None
+
+
+def ingest_ambitions(source: Source, df: pl.DataFrame, ctx: Context) -> SourceResult:
+    cols = raw_columns(df)
+    found = find_columns(cols, AMBITION_FIELDS, source.columns, ctx.where(source))
+    require(found, ["aktivitet_id", "aktivitet", "ambisjon"], cols, ctx.where(source))
+    status_date = source.status_date
+    if status_date is None and "status_publisert" in found:
+        status_date = status_date_from_header(found["status_publisert"])
+    out: list[dict[str, Any]] = []
+    records: list[tuple[dict[str, Any], str | None, str]] = []
+    first: dict[str, int] = {}
+    for row in df.iter_rows(named=True):
+        try:
+            text = _cell(row, found, "aktivitet_id")
+            if text is None:
+                raise RowError("mangler løsning", found["aktivitet_id"])
+            losning = parse_solution(text) or (text if SOLUTION_ID.match(text) else None)
+            if losning is None:
+                raise RowError(f"ukjent løsning {text!r}", found["aktivitet_id"])
+            if losning in first:
+                raise RowError(f"duplikat av rad {first[losning]}", found["aktivitet_id"])
+            aktivitet = _cell(row, found, "aktivitet")
+            if aktivitet is None:
+                raise RowError("mangler aktivitet", found["aktivitet"])
+            ambisjon = parse_count(_cell(row, found, "ambisjon"), found["ambisjon"])
+            status = parse_count(
+                _cell(row, found, "status_publisert"), found.get("status_publisert")
+            )
+        except RowError as bad:
+            records.append((row, bad.column, bad.reason))
+            continue
+        first[losning] = row[ROW]
+        out.append(
+            {
+                "losning": losning,
+                "nr": _cell(row, found, "nr") or "",
+                "aktivitet": aktivitet,
+                "innsatsomrade": _cell(row, found, "innsatsomrade") or "",
+                "eier": _cell(row, found, "eier"),
+                "tidsramme": _cell(row, found, "tidsramme"),
+                "ambisjon": ambisjon,
+                "status_publisert": status,
+                "status_dato": status_date if status is not None else None,
+                "omfang": _cell(row, found, "omfang") or "",
+                "merknad": _cell(row, found, "merknad"),
+                "kilde": _cell(row, found, "kilde") or source.title,
+                "kilde_id": source.id,
+                "syntetisk": source.synthetic,
+                ROW: row[ROW],
+            }
+        )
+    return _result(source, df, out, records, cols, "ambisjoner", AMBITION_SCHEMA)
+
+
+def ingest_measures(source: Source, df: pl.DataFrame, ctx: Context) -> SourceResult:
+    cols = raw_columns(df)
+    found = find_columns(cols, MEASURE_FIELDS, source.columns, ctx.where(source))
+    require(found, ["tiltak"], cols, ctx.where(source))
+    out: list[dict[str, Any]] = []
+    records: list[tuple[dict[str, Any], str | None, str]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in df.iter_rows(named=True):
+        values = tuple(row[c] for c in cols)
+        if values in seen:
+            records.append((row, None, f"duplikat av rad {seen[values]}"))
+            continue
+        seen[values] = row[ROW]
+        if _cell(row, found, "tiltak") is None:
+            records.append((row, found["tiltak"], "mangler tiltak"))
+            continue
+        out.append(
+            {
+                "kilde_id": source.id,
+                **{f: _cell(row, found, f) for f in MEASURE_FIELDS if f != "kilde"},
+                "kilde": _cell(row, found, "kilde") or source.title,
+                "syntetisk": source.synthetic,
+                ROW: row[ROW],
+            }
+        )
+    return _result(source, df, out, records, cols, "tiltak", MEASURE_SCHEMA)
+
+
+def _result(
+    source: Source,
+    df: pl.DataFrame,
+    out: list[dict[str, Any]],
+    records: list[tuple[dict[str, Any], str | None, str]],
+    cols: list[str],
+    table: str,
+    schema: dict[str, Any],
+) -> SourceResult:
+    frame = pl.DataFrame(out, schema={**schema, ROW: pl.Int64}, orient="row")
+    return SourceResult(
+        source,
+        "",
+        df.height,
+        kept_rows=frame[ROW],
+        rejects=reject_records(records, source, cols),
+        tables={table: frame.drop(ROW)},
+    )

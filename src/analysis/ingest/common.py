@@ -1,0 +1,300 @@
+"""What every source kind shares: the run context, the per-source result, rejects, and the way a
+row's municipality columns are resolved (each distinct reference once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from analysis.ingest.catalogue import Source
+from analysis.ingest.readers import ROW
+from analysis.reference.resolve import Resolution, Resolver
+from analysis.schemas import Avvist
+
+# The fields that name a municipality, in the order they decide: code, organisation number, name.
+REF_FIELDS = ("kommunenummer", "organisasjonsnummer", "kommune")
+REASON = "__grunn"
+COLUMN = "__kolonne"
+AVVIST_COLUMNS = list(Avvist.to_schema().columns)
+AVVIST_SCHEMA: dict[str, Any] = {
+    "kilde_id": pl.String,
+    "fil": pl.String,
+    "rad": pl.Int64,
+    "kolonne": pl.String,
+    "verdier": pl.String,
+    "grunn": pl.String,
+}
+
+
+class IngestError(ValueError):
+    """An input that cannot be used: the run stops with this one line and writes nothing."""
+
+
+class RowError(ValueError):
+    """One row cannot be kept: the reason (Norwegian) and the column it concerns."""
+
+    def __init__(self, reason: str, column: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.column = column
+
+
+def parse_count(text: str | None, column: str | None) -> int | None:
+    """A non-negative whole number as a table writes it ("1 234"), or None for an empty cell."""
+    if text is None:
+        return None
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).replace("\u2212", "-")
+    if not re.fullmatch(r"[-+]?\d+", cleaned):
+        raise RowError(f"ikke et tall: {text!r}", column)
+    value = int(cleaned)
+    if value < 0:
+        raise RowError(f"negativt antall ({value})", column)
+    return value
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a source needs besides its own file."""
+
+    year: int
+    resolver: Resolver
+    today: dt.date
+    raw: Path = Path()
+
+    def where(self, source: Source) -> Path:
+        """The file's path as messages show it."""
+        return self.raw / source.path
+
+
+@dataclass
+class SourceResult:
+    """One source after ingest: rows read, the rows kept (by row number) and the rejects."""
+
+    source: Source
+    sha256: str
+    rows_read: int | None  # None: a passive source (reference data, not read here)
+    kept_rows: pl.Series = field(default_factory=lambda: pl.Series(ROW, [], pl.Int64))
+    rejects: pl.DataFrame = field(default_factory=lambda: empty_rejects())
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    @property
+    def rows_kept(self) -> int | None:
+        return None if self.rows_read is None else self.kept_rows.len()
+
+    @property
+    def rows_rejected(self) -> int | None:
+        return None if self.rows_read is None else self.rejects.height
+
+
+def empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema=AVVIST_SCHEMA)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def raw_columns(df: pl.DataFrame) -> list[str]:
+    """The file's own columns (everything the reader gave except the row number)."""
+    return [c for c in df.columns if c != ROW and not c.startswith("__")]
+
+
+def start_checks(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(
+        pl.lit(None, pl.String).alias(REASON), pl.lit(None, pl.String).alias(COLUMN)
+    )
+
+
+def check(
+    df: pl.DataFrame, failed: pl.Expr, reason: pl.Expr | str, column: str | pl.Expr | None
+) -> pl.DataFrame:
+    """Give rows that pass so far and fail ``failed`` this reason (the first failure wins)."""
+    hit = pl.col(REASON).is_null() & failed.fill_null(False)
+    why = pl.lit(reason) if isinstance(reason, str) else reason
+    col = column if isinstance(column, pl.Expr) else pl.lit(column, pl.String)
+    return df.with_columns(
+        pl.when(hit).then(why).otherwise(pl.col(REASON)).alias(REASON),
+        pl.when(hit).then(col).otherwise(pl.col(COLUMN)).alias(COLUMN),
+    )
+
+
+def check_duplicates(df: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """An exact copy of an earlier row (all of the file's columns equal) is rejected."""
+    first = pl.col(ROW).min().over(list(columns))
+    return check(df, first != pl.col(ROW), pl.format("duplikat av rad {}", first), None)
+
+
+def rejects_from(df: pl.DataFrame, source: Source, columns: Sequence[str]) -> pl.DataFrame:
+    """The Avvist rows for the rows of ``df`` that failed a check (raw values as JSON)."""
+    failed = df.filter(pl.col(REASON).is_not_null())
+    if failed.is_empty():
+        return empty_rejects()
+    return failed.select(
+        pl.lit(source.id).alias("kilde_id"),
+        pl.lit(source.path).alias("fil"),
+        pl.col(ROW).cast(pl.Int64).alias("rad"),
+        pl.col(COLUMN).alias("kolonne"),
+        pl.struct([pl.col(c) for c in columns]).struct.json_encode().alias("verdier"),
+        pl.col(REASON).alias("grunn"),
+    )
+
+
+def reject_records(
+    records: Sequence[tuple[Mapping[str, Any], str | None, str]],
+    source: Source,
+    columns: Sequence[str],
+) -> pl.DataFrame:
+    """Avvist rows from (row as dict incl. ROW, column, reason) triples made in Python."""
+    if not records:
+        return empty_rejects()
+
+    return pl.DataFrame(
+        {
+            "kilde_id": [source.id] * len(records),
+            "fil": [source.path] * len(records),
+            "rad": [int(r[ROW]) for r, _, _ in records],
+            "kolonne": [c for _, c, _ in records],
+            "verdier": [
+                json.dumps(
+                    {c: r.get(c) for c in columns}, ensure_ascii=False, separators=(",", ":")
+                )
+                for r, _, _ in records
+            ],
+            "grunn": [g for _, _, g in records],
+        },
+        schema=AVVIST_SCHEMA,
+    )
+
+
+# -- municipalities -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A row's municipality: the code and how it was found, or why it could not be."""
+
+    kommunenummer: str | None
+    treff: str | None = None
+    inndata: str | None = None
+    grunn: str | None = None
+    kolonne: str | None = None
+
+
+def resolve_with_hints(
+    resolver: Resolver, value: str, county: str | None, hints: Sequence[str]
+) -> Resolution:
+    """Resolve with the row's county, else with each hinted county in turn, else without.
+
+    A hint is accepted only when it makes the name unique, so a list of counties (Helse
+    Midt-Norge's catchment) can be tried in order.
+    """
+    if county:
+        return resolver.resolve(value, county)
+    for hint in hints:
+        res = resolver.resolve(value, hint)
+        if res.resolved:
+            return res
+    return resolver.resolve(value)
+
+
+def _describe(res: Resolution) -> str:
+    return f"{res.kommunenummer} {res.kommunenavn}"
+
+
+def resolve_reference(
+    refs: Sequence[tuple[str, str | None]],
+    county: str | None,
+    resolver: Resolver,
+    hints: Sequence[str] = (),
+) -> Reference:
+    """One row's municipality from its (column, value) references in priority order.
+
+    The first present reference decides (code before organisation number before name); the
+    others only have to agree: one that names another municipality rejects the row.
+    """
+    present = [(c, v) for c, v in refs if v is not None and v.strip()]
+    if not present:
+        return Reference(None, grunn="mangler kommune", kolonne=refs[0][0] if refs else None)
+    col, value = present[0]
+    written = " ".join(v for _, v in present)  # as the source wrote it, every reference
+    res = resolve_with_hints(resolver, value, county, hints)
+    if not res.resolved:
+        if res.match == "ambiguous" and "delt" in res.note:  # a split municipality
+            why = f"flertydig kommune ({res.note}): {res.candidates_text()}"
+        elif res.match == "ambiguous":
+            where = "uten fylke" if not county else f"i fylket {county!r}"
+            why = f"flertydig kommunenavn {where}: {res.candidates_text()}"
+        else:
+            detail = res.note if res.note and res.note != "ukjent kommune" else ""
+            why = f"ukjent kommune {value!r}" + (f" ({detail})" if detail else "")
+        return Reference(None, inndata=written, grunn=why, kolonne=col)
+    for other_col, other in present[1:]:
+        alt = resolve_with_hints(resolver, other, county, hints)
+        agrees = (
+            alt.kommunenummer == res.kommunenummer
+            if alt.resolved
+            else alt.match != "ambiguous"
+            or any(c.kommunenummer == res.kommunenummer for c in alt.candidates)
+        )
+        if not agrees:
+            other_text = _describe(alt) if alt.resolved else alt.candidates_text()
+            why = (
+                f"motstridende kommune: {col} {value!r} er {_describe(res)}, "
+                f"men {other_col} {other!r} er {other_text}"
+            )
+            return Reference(None, inndata=written, grunn=why, kolonne=other_col)
+    return Reference(res.kommunenummer, res.match, written)
+
+
+def resolve_frame(
+    df: pl.DataFrame,
+    found: Mapping[str, str],
+    resolver: Resolver,
+    hints: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Add ``__knr``, ``__treff``, ``__kinndata`` and reasons to ``df``, resolving each distinct
+    combination of its municipality columns once (a join, not a loop over rows)."""
+    ref_cols = [found[f] for f in REF_FIELDS if f in found]
+    county_col = found.get("fylke")
+    keys = [*ref_cols, *([county_col] if county_col else [])]
+    distinct = df.select(keys).unique(maintain_order=True)
+    out: dict[str, list[str | None]] = {k: [] for k in ("__knr", "__treff", "__kinndata")}
+    out |= {"__kgrunn": [], "__kkolonne": []}
+    for row in distinct.iter_rows(named=True):
+        ref = resolve_reference(
+            [(c, row[c]) for c in ref_cols],
+            row[county_col] if county_col else None,
+            resolver,
+            hints,
+        )
+        out["__knr"].append(ref.kommunenummer)
+        out["__treff"].append(ref.treff)
+        out["__kinndata"].append(ref.inndata)
+        out["__kgrunn"].append(ref.grunn)
+        out["__kkolonne"].append(ref.kolonne)
+    lookup = pl.concat(
+        [distinct, pl.DataFrame(out, schema={k: pl.String for k in out})], how="horizontal"
+    )
+    joined = df.join(lookup, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    joined = check(
+        joined, pl.col("__kgrunn").is_not_null(), pl.col("__kgrunn"), pl.col("__kkolonne")
+    )
+    return joined.drop("__kgrunn", "__kkolonne")
+
+
+def month_end(d: dt.date) -> dt.date:
+    nxt = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)

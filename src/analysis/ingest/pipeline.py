@@ -1,0 +1,384 @@
+"""The ingest run: catalogue -> every source read, resolved and checked -> data/processed.
+
+Nothing is written until every table is built and validated; then the files are written into a
+temporary folder beside the output folder and moved into place one by one (``Path.replace``,
+atomic on one file system), the manifest last. A run that fails leaves the previous output as
+it was. Every input row is accounted for: rows read = rows kept + rows rejected, per file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandera.errors as pa_errors
+import polars as pl
+
+from analysis import __version__, config
+from analysis.ingest.adoption import (
+    EVENT_SCHEMA,
+    STATUS_SCHEMA,
+    Seen,
+    ingest_adoption,
+    status_table,
+)
+from analysis.ingest.ambitions import (
+    AMBITION_SCHEMA,
+    MEASURE_SCHEMA,
+    ingest_ambitions,
+    ingest_measures,
+)
+from analysis.ingest.bulk import read_any
+from analysis.ingest.catalogue import Catalogue, CatalogueError, Source, load_catalogue
+from analysis.ingest.columns import ColumnError
+from analysis.ingest.common import (
+    AVVIST_SCHEMA,
+    Context,
+    IngestError,
+    SourceResult,
+    sha256_of,
+)
+from analysis.ingest.messages import ingest_messages
+from analysis.ingest.published import SCHEMA as PUBLISHED_SCHEMA
+from analysis.ingest.published import ingest_published
+from analysis.ingest.readers import ROW, ReadError
+from analysis.load import TABLES
+from analysis.reference import DivisionError, division_for, resolver
+from analysis.reference.municipalities import municipality_table
+
+MESSAGE_SCHEMA: dict[str, Any] = {
+    "kilde_id": pl.String,
+    "periode": pl.Date,
+    "kommunenummer": pl.String,
+    "meldingstype": pl.String,
+    "versjon": pl.String,
+    "antall": pl.Int64,
+    "syntetisk": pl.Boolean,
+}
+EMPTY: dict[str, dict[str, Any]] = {
+    "adopsjon": EVENT_SCHEMA,
+    "status": STATUS_SCHEMA,
+    "meldinger": MESSAGE_SCHEMA,
+    "ambisjoner": AMBITION_SCHEMA,
+    "tiltak": MEASURE_SCHEMA,
+    "publisert": {k: v for k, v in PUBLISHED_SCHEMA.items() if k != ROW},
+    "avvist": AVVIST_SCHEMA,
+}
+SORT: dict[str, list[str]] = {
+    "kommuner": ["kommunenummer"],
+    "adopsjon": ["losning", "kommunenummer", "dato", "trinn", "kilde_id"],
+    "status": ["losning", "kommunenummer", "dato"],
+    "meldinger": ["kilde_id", "periode", "kommunenummer", "meldingstype", "versjon"],
+    "ambisjoner": ["nr", "losning"],
+    "tiltak": ["kilde_id", "nr"],
+    "publisert": ["kilde_id", "dato", "beskrivelse"],
+    "avvist": ["kilde_id", "rad"],
+}
+TABLE_ORDER = tuple(SORT)
+Progress = Callable[[str, int, int], None]  # (message, done, total)
+
+
+def reason_category(grunn: str) -> str:
+    """The kind of a reject reason, without its particulars ("duplikat av rad 12" -> "duplikat
+    av rad"), for the summary."""
+    head = re.split(r"[:'(\"\d]", grunn, maxsplit=1)[0]
+    return head.strip(" ,") or grunn
+
+
+@dataclass
+class SourceSummary:
+    id: str
+    kind: str
+    path: str
+    synthetic: bool
+    sha256: str
+    rows_read: int | None
+    rows_kept: int | None
+    rows_rejected: int | None
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    """What a run did, for the CLI's closing table and for tests."""
+
+    out: Path
+    year: int
+    division: int
+    sources: list[SourceSummary]
+    tables: dict[str, int]
+    manifest: dict[str, Any]
+
+    @property
+    def synthetic(self) -> list[str]:
+        return [s.id for s in self.sources if s.synthetic]
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rows_rejected or 0 for s in self.sources)
+
+
+def _kind_reader(kind: str) -> Callable[..., SourceResult]:
+    return {
+        "messages": ingest_messages,
+        "ambitions": ingest_ambitions,
+        "measures": ingest_measures,
+        "published": ingest_published,
+    }[kind]
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=config.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", commit) else None
+
+
+def _check_files(catalogue: Catalogue, raw: Path) -> dict[str, str]:
+    """Each catalogued file exists and has the sha256 the catalogue records; id -> sha256."""
+    hashes: dict[str, str] = {}
+    for s in catalogue.sources:
+        path = raw / s.path
+        if not path.is_file():
+            raise IngestError(
+                f"{path}: filen finnes ikke (kilden {s.id!r} i {catalogue.path.name})"
+            )
+        digest = sha256_of(path)
+        if s.sha256 is not None and s.sha256 != digest:
+            raise IngestError(
+                f"{path}: sha256 er {digest}, men katalogen sier {s.sha256} (kilden {s.id!r}); "
+                "filen er endret siden den ble katalogisert"
+            )
+        hashes[s.id] = digest
+    return hashes
+
+
+def _account(result: SourceResult) -> None:
+    """Every row read is kept or rejected, never both, never neither."""
+    s = result.source
+    if result.rows_read is None:
+        return
+    kept = set(result.kept_rows.to_list())
+    rejected = result.rejects["rad"].to_list()
+    if len(kept) != result.kept_rows.len() or len(set(rejected)) != len(rejected):
+        raise IngestError(f"intern feil: kilden {s.id!r} teller en rad to ganger")
+    if kept & set(rejected) or len(kept) + len(rejected) != result.rows_read:
+        raise IngestError(
+            f"intern feil: kilden {s.id!r} leste {result.rows_read} rader, men beholdt "
+            f"{len(kept)} og avviste {len(rejected)}"
+        )
+
+
+def _read(source: Source, raw: Path) -> pl.DataFrame:
+    path = raw / source.path
+    try:
+        df = read_any(path, sheet=source.sheet)
+    except ReadError as exc:
+        raise IngestError(f"{exc} (kilden {source.id!r})") from None
+    if df.height == 0:
+        raise IngestError(f"{path}: filen har ingen datarader (kilden {source.id!r})")
+    return df
+
+
+def _ingest_source(source: Source, raw: Path, ctx: Context, seen: Seen, sha: str) -> SourceResult:
+    df = _read(source, raw)
+    try:
+        if source.kind == "adoption":
+            result = ingest_adoption(source, df, ctx, seen)
+        else:
+            result = _kind_reader(source.kind)(source, df, ctx)
+    except ColumnError as exc:
+        raise IngestError(f"{exc} (kilden {source.id!r})") from None
+    result.sha256 = sha
+    _account(result)
+    return result
+
+
+def _combine(results: list[SourceResult], name: str) -> pl.DataFrame:
+    frames = [r.tables[name] for r in results if name in r.tables]
+    if name == "avvist":
+        frames = [r.rejects for r in results if r.rows_read is not None]
+    if not frames:
+        return pl.DataFrame(schema=EMPTY[name])
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _validate(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    out: dict[str, pl.DataFrame] = {}
+    for name, df in tables.items():
+        try:
+            out[name] = TABLES[name].validate(df.sort(SORT[name], nulls_last=True))
+        except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise IngestError(f"intern feil: tabellen {name} bryter skjemaet: {first}") from None
+    return out
+
+
+def _manifest(
+    catalogue: Catalogue,
+    results: list[SourceResult],
+    tables: dict[str, pl.DataFrame],
+    raw: Path,
+    out: Path,
+    year: int,
+    division: int,
+    today: dt.date,
+) -> dict[str, Any]:
+    return {
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "code_version": {"analysis": __version__, "git_commit": _git_commit()},
+        "parameters": {
+            "year": year,
+            "division": division,
+            "raw_dir": str(raw),
+            "out_dir": str(out),
+            "catalogue": str(catalogue.path),
+            "today": today.isoformat(),
+        },
+        "inputs": [
+            {
+                "id": r.source.id,
+                "path": r.source.path,
+                "kind": r.source.kind,
+                "solution": r.source.solution,
+                "sha256": r.sha256,
+                "synthetic": r.source.synthetic,
+                "rows_read": r.rows_read,
+                "rows_kept": r.rows_kept,
+                "rows_rejected": r.rows_rejected,
+            }
+            for r in results
+        ],
+        "sources": [s.origin() for s in catalogue.sources],
+        "tables": {name: df.height for name, df in tables.items()},
+    }
+
+
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_outputs(out: Path, tables: dict[str, pl.DataFrame], manifest: dict[str, Any]) -> None:
+    """Write every file into a staging folder, then move each into ``out``, the manifest last."""
+    with _staging(out) as tmp:
+        names: list[str] = []
+        for name, df in tables.items():
+            df.write_parquet(tmp / f"{name}.parquet")
+            names.append(f"{name}.parquet")
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
+            encoding="utf-8",
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        for name in [*names, "manifest.json"]:
+            (tmp / name).replace(out / name)
+
+
+def run(
+    raw: Path | str | None = None,
+    out: Path | str | None = None,
+    year: int | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Ingest every catalogued source in ``raw`` into ``out``; raise IngestError if unusable."""
+    raw = Path(raw) if raw is not None else config.RAW_DIR
+    out = Path(out) if out is not None else config.PROCESSED_DIR
+    today = today or dt.date.today()
+    try:
+        catalogue = load_catalogue(raw / "sources.yaml")
+    except CatalogueError as exc:
+        raise IngestError(str(exc)) from None
+    year = year or catalogue.report_year or config.default_year(today)
+    try:
+        division = division_for(year)
+        ctx = Context(year, resolver(year), today, raw)
+    except DivisionError as exc:
+        raise IngestError(str(exc)) from None
+    hashes = _check_files(catalogue, raw)
+
+    results: list[SourceResult] = []
+    seen: Seen = {}
+    ingested = [s for s in catalogue.sources if s.ingested]
+    for source in catalogue.sources:
+        if not source.ingested:
+            results.append(SourceResult(source, hashes[source.id], None))
+            continue
+        if progress:
+            progress(f"{source.id} ({source.path})", ingested.index(source), len(ingested))
+        results.append(_ingest_source(source, raw, ctx, seen, hashes[source.id]))
+    if progress:
+        progress("bygger tabellene", len(ingested), len(ingested))
+
+    kommuner = municipality_table(year)
+    adopsjon = _combine(results, "adopsjon")
+    last = adopsjon["dato"].max() if adopsjon.height else None
+    end = max(dt.date(year, 12, 31), last) if isinstance(last, dt.date) else dt.date(year, 12, 31)
+    synthetic_solutions = {
+        losning
+        for r in results
+        if r.source.synthetic and "adopsjon" in r.tables
+        for losning in r.tables["adopsjon"]["losning"].unique().to_list()
+    }
+    tables = {
+        "kommuner": kommuner,
+        "adopsjon": adopsjon,
+        "status": status_table(
+            adopsjon, kommuner["kommunenummer"].to_list(), end, synthetic_solutions
+        ),
+        "meldinger": _combine(results, "meldinger"),
+        "ambisjoner": _combine(results, "ambisjoner"),
+        "tiltak": _combine(results, "tiltak"),
+        "publisert": _combine(results, "publisert"),
+        "avvist": _combine(results, "avvist"),
+    }
+    dup = tables["ambisjoner"].filter(pl.col("losning").is_duplicated())
+    if dup.height:
+        ids = ", ".join(sorted(set(dup["kilde_id"].to_list())))
+        raise IngestError(
+            f"løsningen {dup['losning'][0]!r} står i flere ambisjonskilder ({ids}); "
+            "behold én av dem i katalogen"
+        )
+    tables = _validate(tables)
+    manifest = _manifest(catalogue, results, tables, raw, out, year, division, today)
+    write_outputs(out, tables, manifest)
+    sources = [
+        SourceSummary(
+            r.source.id,
+            r.source.kind,
+            r.source.path,
+            r.source.synthetic,
+            r.sha256,
+            r.rows_read,
+            r.rows_kept,
+            r.rows_rejected,
+            dict(Counter(reason_category(g) for g in r.rejects["grunn"].to_list())),
+        )
+        for r in results
+    ]
+    return Summary(out, year, division, sources, manifest["tables"], manifest)

@@ -1,0 +1,608 @@
+"""Render the report: Quarto when it is installed, otherwise the same chain in Python.
+
+The chapters (report/*.py, percent format, listed under ``project.render`` in
+report/_quarto.yml) are joined into one notebook and run in one kernel, so the Chromium that
+kaleido keeps open for static figures is started once for the whole report. Parameters reach
+the chapters the same way on both paths: environment variables (EHELSE_YEAR, EHELSE_REGION,
+EHELSE_PROCESSED, EHELSE_TARGET) that the chapters' parameters cell reads through
+``report_params``; a value set in the parameters cell itself (papermill or ``quarto -P``)
+wins.
+
+Without Quarto (it cannot be installed from the package registries we reach):
+
+* HTML: nbconvert's HTMLExporter with report/templates/ehelse-html (lang="nb", inputs
+  hidden, a table of contents); plotly.js and the boundaries are inside the page once.
+* PDF: the chain Quarto itself uses. The executed notebook with static SVG figures becomes
+  markdown (MarkdownExporter, report/templates/ehelse-md), pandoc (from pypandoc-binary)
+  writes Typst, and the typst wheel compiles it with report/templates/ehelse.typ.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+from analysis import config
+
+ENV_YEAR: Final = "EHELSE_YEAR"
+ENV_REGION: Final = "EHELSE_REGION"
+ENV_PROCESSED: Final = "EHELSE_PROCESSED"
+ENV_TARGET: Final = "EHELSE_TARGET"
+FORMATS: Final = ("html", "pdf")
+TITLE: Final = "Status for kommunenes innføring av nasjonale e-helseløsninger"
+PUBLISHER: Final = "KS"
+MONTH_NAMES: Final = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+                      "september", "oktober", "november", "desember")  # fmt: skip
+STATS_MARK: Final = "EHELSE_STATS "
+KERNEL_TIMEOUT_S: Final = 900
+
+# Timings and sizes of the last render in this process (for the CLI and the benchmark).
+LAST_RUN: dict[str, Any] = {}
+
+
+class RenderError(RuntimeError):
+    """The report could not be rendered; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """What a chapter needs to know: the year, the region (county code) and the data."""
+
+    year: int
+    region: str | None
+    processed: Path
+
+    @property
+    def regional(self) -> bool:
+        return self.region is not None
+
+
+def report_params(
+    year: int | str | None = None,
+    region: str | None = None,
+    processed: str | Path | None = None,
+) -> ReportParams:
+    """The parameters cell's values, with the environment filling what it left as None."""
+    y = year if year is not None else os.environ.get(ENV_YEAR) or None
+    r = region if region is not None else os.environ.get(ENV_REGION) or None
+    p = processed if processed is not None else os.environ.get(ENV_PROCESSED) or None
+    return ReportParams(
+        year=int(y) if y is not None else config.default_year(),
+        region=str(r) if r else None,
+        processed=Path(p) if p else config.PROCESSED_DIR,
+    )
+
+
+def date_text(d: date) -> str:
+    """28. november 2026."""
+    return f"{d.day}. {MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def output_stem(year: int, region: str | None = None) -> str:
+    return f"ehelse-status-{year}" + (f"-{region}" if region else "")
+
+
+def report_dir() -> Path:
+    return config.REPORT_DIR
+
+
+def _project(folder: Path) -> dict[str, Any]:
+    import yaml
+
+    path = folder / "_quarto.yml"
+    if not path.is_file():
+        raise RenderError(f"{path} finnes ikke")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise RenderError(f"{path}: forventet en YAML-ordbok")
+    return data
+
+
+def chapter_files(folder: Path | None = None) -> list[Path]:
+    """The chapters in order: ``project.render`` in _quarto.yml, the one list of them."""
+    folder = folder or report_dir()
+    project = _project(folder).get("project") or {}
+    names = project.get("render") or []
+    if not names:
+        raise RenderError(f"{folder / '_quarto.yml'}: project.render lister ingen kapitler")
+    paths = [folder / str(n) for n in names]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise RenderError(f"{folder / '_quarto.yml'}: kapitlene finnes ikke: {', '.join(missing)}")
+    return paths
+
+
+def resolve_region(region: str | None, processed: Path) -> tuple[str, str] | None:
+    """A county code or name -> (code, name) among the counties in the data."""
+    if region is None or not str(region).strip():
+        return None
+    import polars as pl
+
+    from analysis.load import load_table
+
+    counties = (
+        load_table("kommuner", processed)
+        .select("fylkesnummer", "fylkesnavn")
+        .unique()
+        .sort("fylkesnummer")
+    )
+    wanted = str(region).strip()
+    if wanted.isdigit():
+        wanted = wanted.zfill(2)
+    hit = counties.filter(
+        (pl.col("fylkesnummer") == wanted)
+        | (pl.col("fylkesnavn").str.to_lowercase() == wanted.lower())
+    )
+    if hit.height != 1:
+        known = ", ".join(f"{c} {n}" for c, n in counties.iter_rows())
+        raise RenderError(f"Ukjent fylke {region!r}; fylkene i dataene er {known}")
+    code, name = hit.row(0)
+    return str(code), str(name)
+
+
+def _synthetic_sources(processed: Path) -> bool:
+    from analysis.load import MissingDataError, load_manifest
+
+    try:
+        manifest = load_manifest(processed)
+    except MissingDataError:
+        return False
+    sources = manifest.get("sources") or []
+    return any(isinstance(s, dict) and s.get("synthetic") for s in sources)
+
+
+# ---------------------------------------------------------------------------------------------
+# The combined notebook
+
+
+def _front_matter(cell: Any) -> dict[str, Any] | None:
+    """Quarto's front matter in a percent script: a first markdown cell of YAML in ---."""
+    import yaml
+
+    if cell.cell_type not in ("markdown", "raw"):
+        return None
+    text = cell.source.strip()
+    m = re.fullmatch(r"---\s*\n(.*?)\n---", text, flags=re.S)
+    if not m:
+        return None
+    data = yaml.safe_load(m.group(1)) or {}
+    return data if isinstance(data, dict) else None
+
+
+def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
+    """All chapters in one notebook; the first chapter's front matter is the report's."""
+    import jupytext
+    import nbformat
+
+    combined = nbformat.v4.new_notebook()
+    combined.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    combined.metadata["language_info"] = {"name": "python"}
+    front: dict[str, Any] = {}
+    for i, path in enumerate(chapters):
+        nb = jupytext.read(path, fmt="py:percent")
+        cells = list(nb.cells)
+        if cells:
+            meta = _front_matter(cells[0])
+            if meta is not None:
+                cells = cells[1:]
+                if i == 0:
+                    front = meta
+        for cell in cells:
+            cell.metadata["ehelse_kapittel"] = path.name
+            cell["id"] = f"c{len(combined.cells)}"
+            combined.cells.append(cell)
+    return combined, front
+
+
+def _title_block(front: dict[str, Any], year: int, region: tuple[str, str] | None) -> dict[str, Any]:
+    title = f"{front.get('title') or TITLE} {year}"
+    subtitle = front.get("subtitle")
+    if region is not None:
+        subtitle = f"Regional utgave: {region[1]} ({region[0]})" + (
+            f". {subtitle}" if subtitle else ""
+        )
+    today = date.today()
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "publisher": front.get("publisher") or PUBLISHER,
+        "date": today.isoformat(),
+        "date_text": date_text(today),
+        "region_code": region[0] if region else None,
+        "region_name": region[1] if region else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution
+
+
+def _chapter_of(nb: Any, index: int) -> str:
+    return str(nb.cells[index].metadata.get("ehelse_kapittel", "?"))
+
+
+def execute(nb: Any, env: dict[str, str], cwd: Path) -> tuple[Any, list[str], dict[str, Any]]:
+    """Run the notebook in one kernel; returns it with the warnings (stderr) and the figure
+    statistics the kernel reported."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import json as _json\nfrom analysis import figures as _figures\n"
+            f"print({STATS_MARK!r} + _json.dumps(_figures.STATS))\n_figures.close()",
+            metadata={"ehelse_kapittel": "_stats"},
+        )
+    )
+    nb.cells[-1]["id"] = "ehelse-stats"
+    client = NotebookClient(
+        nb,
+        timeout=KERNEL_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},
+        allow_errors=False,
+    )
+    try:
+        client.execute(env=env)
+    except CellExecutionError as exc:
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    chapter = _chapter_of(nb, i)
+                    raise RenderError(
+                        f"{chapter}: {out.get('ename')}: {out.get('evalue')}".strip()
+                    ) from exc
+        raise RenderError(str(exc).strip().splitlines()[-1]) from exc
+    stats: dict[str, Any] = {}
+    last = nb.cells.pop()
+    for out in last.get("outputs", []):
+        text = out.get("text", "")
+        for line in text.splitlines():
+            if line.startswith(STATS_MARK):
+                stats = json.loads(line[len(STATS_MARK) :])
+    warnings: list[str] = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                text = out.get("text", "").strip()
+                if text:
+                    warnings.append(f"{_chapter_of(nb, i)}: {text.splitlines()[-1]}")
+    return nb, warnings, stats
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+
+def _strip_tags(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text).strip()
+
+
+def _id_slug(text: str) -> str:
+    s = text.lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "seksjon"
+
+
+def add_toc(page: str, placeholder: str = "<!--EHELSE-TOC-->") -> str:
+    """Fill the page's table of contents from the h2/h3 headings in <main>, giving every
+    heading a unique id."""
+    start = page.find("<main")
+    if start < 0:
+        return page
+    head, main = page[:start], page[start:]
+    used: set[str] = set(re.findall(r'\bid="([^"]+)"', head))
+    entries: list[tuple[int, str, str]] = []
+
+    def fix(m: re.Match[str]) -> str:
+        level, attrs, inner = int(m.group(1)), m.group(2), m.group(3)
+        text = _strip_tags(inner)
+        found = re.search(r'\bid="([^"]*)"', attrs)
+        base = _id_slug(found.group(1) if found else text)
+        hid, n = base, 2
+        while hid in used:
+            hid, n = f"{base}-{n}", n + 1
+        used.add(hid)
+        attrs = re.sub(r'\s*\bid="[^"]*"', "", attrs) + f' id="{hid}"'
+        entries.append((level, hid, text))
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    main = re.sub(r"<h([23])([^>]*)>(.*?)</h\1>", fix, main, flags=re.S)
+    import html as html_mod
+
+    items: list[str] = []
+    open_sub = False
+    for level, hid, text in entries:
+        link = f'<a href="#{hid}">{html_mod.escape(text)}</a>'
+        if level == 2:
+            if open_sub:
+                items.append("</ol></li>")
+                open_sub = False
+            elif items:
+                items.append("</li>")
+            items.append(f"<li>{link}")
+        else:
+            if not items:
+                items.append("<li>")
+            if not open_sub:
+                items.append("<ol>")
+                open_sub = True
+            items.append(f"<li>{link}</li>")
+    if items:
+        items.append("</ol></li>" if open_sub else "</li>")
+    toc = "<ol>" + "".join(items) + "</ol>"
+    return head.replace(placeholder, toc, 1) + main
+
+
+def _templates(folder: Path) -> Path:
+    return folder / "templates"
+
+
+def export_html(nb: Any, meta: dict[str, Any], out: Path, folder: Path) -> Path:
+    import base64
+
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(_templates(folder))],
+        template_name="ehelse-html",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        sanitize_html=False,
+    )
+    exporter.register_filter(
+        "b64encode_utf8", lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii")
+    )
+    exporter.display_data_priority = [
+        "text/html",
+        "text/markdown",
+        "image/svg+xml",
+        "image/png",
+        "text/plain",
+    ]
+    body, _ = exporter.from_notebook_node(nb, resources={"ehelse": meta})
+    page = add_toc(body)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+
+
+def _typst_string(text: str | None) -> str:
+    from analysis.tables import typst_string
+
+    return "none" if text is None else typst_string(text)
+
+
+def to_markdown(nb: Any, folder: Path, build: Path) -> str:
+    """The executed notebook as pandoc markdown; figures are written into ``build``."""
+    from nbconvert import MarkdownExporter
+
+    from analysis.tables import typst_string
+
+    exporter = MarkdownExporter(
+        extra_template_basedirs=[str(_templates(folder))],
+        template_name="ehelse-md",
+        exclude_input=True,
+    )
+    exporter.register_filter("typst_string", typst_string)
+    exporter.display_data_priority = ["text/markdown", "image/svg+xml", "image/png", "text/plain"]
+    body, resources = exporter.from_notebook_node(
+        nb, resources={"output_files_dir": "figurer", "unique_key": "figur"}
+    )
+    for name, data in (resources.get("outputs") or {}).items():
+        target = build / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data if isinstance(data, bytes) else str(data).encode("utf-8"))
+    return str(body)
+
+
+def markdown_to_typst(markdown: str) -> str:
+    import pypandoc
+
+    return str(
+        pypandoc.convert_text(
+            markdown,
+            "typst",
+            format="markdown",
+            extra_args=["--shift-heading-level-by=-1", "--wrap=preserve"],
+        )
+    )
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic: bool) -> Path:
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="ehelse-pdf-") as tmp:
+        build = Path(tmp)
+        markdown = to_markdown(nb, folder, build)
+        (build / "body.md").write_text(markdown, encoding="utf-8")
+        body = markdown_to_typst(markdown)
+        (build / "body.typ").write_text('#import "ehelse.typ": *\n\n' + body, encoding="utf-8")
+        shutil.copy(_templates(folder) / "ehelse.typ", build / "ehelse.typ")
+        main = (
+            '#import "ehelse.typ": *\n'
+            "#show: rapport.with(\n"
+            f"  title: {_typst_string(meta['title'])},\n"
+            f"  subtitle: {_typst_string(meta.get('subtitle'))},\n"
+            f"  publisher: {_typst_string(meta.get('publisher') or PUBLISHER)},\n"
+            f"  date: {_typst_string(meta.get('date_text'))},\n"
+            f"  synthetic: {'true' if synthetic else 'false'},\n"
+            ")\n"
+            '#include "body.typ"\n'
+        )
+        (build / "main.typ").write_text(main, encoding="utf-8")
+        keep = os.environ.get("EHELSE_KEEP_BUILD")
+        if keep:
+            shutil.copytree(build, Path(keep), dirs_exist_ok=True)
+        try:
+            pdf = typst.compile(str(build / "main.typ"), root=str(build))
+        except Exception as exc:  # typst raises its own error types with multi-line text
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise RenderError(f"Typst kunne ikke lage PDF-en: {first}") from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_out = out.with_name(out.name + ".tmp")
+    tmp_out.write_bytes(bytes(pdf))
+    tmp_out.replace(out)
+    LAST_RUN["pdf_pages"] = page_count(bytes(pdf))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Quarto
+
+
+def _render_quarto(
+    nb: Any,
+    meta: dict[str, Any],
+    stem: str,
+    formats: Sequence[str],
+    env: dict[str, str],
+    folder: Path,
+    out_dir: Path,
+) -> list[Path]:
+    """Quarto renders the same combined notebook; parameters travel in the environment."""
+    import nbformat
+    import yaml
+
+    quarto = shutil.which("quarto")
+    assert quarto is not None
+    build = folder / "_build"
+    build.mkdir(exist_ok=True)
+    front = {k: v for k, v in meta.items() if k in ("title", "subtitle", "date") and v}
+    nb.cells.insert(0, nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---"))
+    source = build / f"{stem}.ipynb"
+    nbformat.write(nb, source)
+    paths = []
+    for fmt in formats:
+        to, ext = ("html", "html") if fmt == "html" else ("typst", "pdf")
+        cmd = [quarto, "render", str(source), "--to", to, "--execute",
+               "--output", f"{stem}.{ext}", "--output-dir", str(out_dir)]  # fmt: skip
+        run = subprocess.run(
+            cmd, env=env | {ENV_TARGET: fmt}, cwd=folder, capture_output=True, text=True
+        )
+        if run.returncode != 0:
+            last = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["ukjent feil"]
+            raise RenderError(f"quarto render feilet ({fmt}): {last[0]}")
+        paths.append(out_dir / f"{stem}.{ext}")
+    return paths
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def render(
+    year: int | None = None,
+    region: str | None = None,
+    formats: Sequence[str] = FORMATS,
+    processed_dir: Path | str | None = None,
+    output_dir: Path | str | None = None,
+    *,
+    folder: Path | None = None,
+    use_quarto: bool | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Render the report for one year (and optionally one county); returns the files written,
+    report/_output/ehelse-status-<year>[-<county>].html|.pdf."""
+    say = progress or (lambda _msg: None)
+    wanted = [f.strip().lower() for f in formats if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise RenderError(f"Ukjent format {', '.join(bad) or '(tomt)'}; bruk html, pdf eller begge")
+    folder = Path(folder) if folder else report_dir()
+    processed = Path(processed_dir) if processed_dir else config.PROCESSED_DIR
+    out_dir = Path(output_dir) if output_dir else folder / "_output"
+    y = year if year is not None else config.default_year()
+    if not (processed / "kommuner.parquet").is_file():
+        raise RenderError(f"{processed / 'kommuner.parquet'} finnes ikke: kjør `ehelse ingest` først")
+    county = resolve_region(region, processed)
+    chapters = chapter_files(folder)
+    nb, front = build_notebook(chapters)
+    meta = _title_block(front, y, county)
+    synthetic = _synthetic_sources(processed)
+    from importlib.metadata import version
+
+    meta |= {"synthetic": synthetic, "version": version("ehelsestatus")}
+    stem = output_stem(y, county[0] if county else None)
+    env = dict(os.environ) | {
+        ENV_YEAR: str(y),
+        ENV_PROCESSED: str(processed.resolve()),
+        ENV_TARGET: ",".join(wanted),
+    }
+    if county:
+        env[ENV_REGION] = county[0]
+    else:
+        env.pop(ENV_REGION, None)
+    LAST_RUN.clear()
+    LAST_RUN.update({"chapters": [c.name for c in chapters], "stem": stem})
+
+    quarto = shutil.which("quarto") is not None if use_quarto is None else use_quarto
+    if quarto:
+        say("Bygger rapporten med Quarto ...")
+        t0 = time.perf_counter()
+        paths = _render_quarto(nb, meta, stem, wanted, env, folder, out_dir)
+        LAST_RUN["quarto_s"] = round(time.perf_counter() - t0, 2)
+        return paths
+
+    say(f"Kjører {len(chapters)} kapitler ...")
+    t0 = time.perf_counter()
+    nb, warnings, stats = execute(nb, env, folder)
+    LAST_RUN["execute_s"] = round(time.perf_counter() - t0, 2)
+    LAST_RUN["figures"] = stats
+    LAST_RUN["warnings"] = warnings
+    for w in warnings:
+        say(f"Advarsel: {w}")
+    paths = []
+    if "html" in wanted:
+        t0 = time.perf_counter()
+        path = export_html(nb, meta, out_dir / f"{stem}.html", folder)
+        LAST_RUN["html_s"] = round(time.perf_counter() - t0, 2)
+        LAST_RUN["html_mb"] = round(path.stat().st_size / 1e6, 2)
+        paths.append(path)
+    if "pdf" in wanted:
+        t0 = time.perf_counter()
+        path = export_pdf(nb, meta, out_dir / f"{stem}.pdf", folder, synthetic)
+        LAST_RUN["pdf_s"] = round(time.perf_counter() - t0, 2)
+        paths.append(path)
+    return paths
+
+
+__all__ = [
+    "FORMATS",
+    "LAST_RUN",
+    "RenderError",
+    "ReportParams",
+    "add_toc",
+    "build_notebook",
+    "chapter_files",
+    "date_text",
+    "output_stem",
+    "render",
+    "report_params",
+    "resolve_region",
+]

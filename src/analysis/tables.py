@@ -1,0 +1,386 @@
+"""Table builders: one table, two renderings from the same formatted cells.
+
+HTML comes from great_tables (with a search field for long tables, so a reader can find a
+municipality; a live region tells a screen reader how many rows match); the PDF gets a pandoc
+pipe table with its caption, which pandoc writes as a Typst table. Numbers are formatted once,
+the Norwegian way: a narrow no-break space between thousands (it never wraps inside a number),
+a decimal comma, "%" after a no-break space. Builders compute nothing of their own.
+
+Like figures, which renderings are produced follows ``EHELSE_TARGET``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import polars as pl
+
+from analysis.figures import _once, _slug, targets
+
+THIN: Final = "\u202f"  # narrow no-break space: the thousands separator
+NBSP: Final = "\u00a0"
+DASH: Final = "–"  # shown for a missing value
+SEARCH_FROM_ROWS: Final = 15
+
+SEARCH_JS: Final = """
+window.ehelse = window.ehelse || {};
+ehelse.filter = function (input) {
+  var table = document.getElementById(input.getAttribute("aria-controls"));
+  var status = document.getElementById(input.id + "-status");
+  var q = input.value.trim().toLocaleLowerCase("nb");
+  var rows = table.tBodies[0].rows, shown = 0;
+  for (var i = 0; i < rows.length; i++) {
+    var hit = !q || rows[i].textContent.toLocaleLowerCase("nb").indexOf(q) !== -1;
+    rows[i].hidden = !hit;
+    if (hit) { shown++; }
+  }
+  status.textContent = q ? shown + " av " + rows.length + " rader vises" : "";
+};
+"""
+
+
+def format_int(value: int | float | None) -> str:
+    """1234567 -> "1 234 567" (narrow no-break spaces); None -> "–"."""
+    if value is None:
+        return DASH
+    return f"{round(value):,}".replace(",", THIN).replace("-", "−")
+
+
+def format_number(value: float | None, decimals: int = 1) -> str:
+    """1234.56 -> "1 234,6"."""
+    if value is None:
+        return DASH
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", THIN).replace("-", "−")
+
+
+def format_percent(share: float | None, decimals: int = 0) -> str:
+    """A share (0-1) as a percentage: 0.8647 -> "86 %"."""
+    if share is None:
+        return DASH
+    return f"{format_number(share * 100, decimals)}{NBSP}%"
+
+
+def format_date(value: Any) -> str:
+    """A date as 28.11.2026."""
+    if value is None:
+        return DASH
+    return f"{value.day:02d}.{value.month:02d}.{value.year}"
+
+
+def typst_string(text: str) -> str:
+    """A Typst string literal: shown as written, never read as markup."""
+    clean = " ".join(str(text).split())
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _cell(value: Any, dtype: pl.DataType, decimals: int) -> str:
+    if value is None:
+        return DASH
+    if dtype.is_integer():
+        return format_int(value)
+    if dtype.is_float():
+        return format_number(value, decimals)
+    if dtype == pl.Boolean:
+        return "ja" if value else "nei"
+    if dtype == pl.Date:
+        return format_date(value)
+    return str(value)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+@dataclass
+class Table:
+    """A table ready to show; see ``table``."""
+
+    df: pl.DataFrame
+    caption: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    source: str | None = None
+    decimals: Mapping[str, int] = field(default_factory=dict)
+    percent: Sequence[str] = ()
+    emphasis: str | None = None
+    searchable: bool | None = None
+    synthetic: bool = False
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.caption.strip():
+            raise ValueError("Hver tabell trenger en tabelltekst (caption)")
+        missing = [c for c in (*self.percent, *self.decimals) if c not in self.df.columns]
+        if self.emphasis is not None and self.emphasis not in self.df.columns:
+            missing.append(self.emphasis)
+        if missing:
+            raise KeyError(f"Tabellen mangler kolonnene {missing}; kolonnene er {self.df.columns}")
+        self.name = _slug(self.name or self.caption)[:50]
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.df.columns if c != self.emphasis]
+
+    def numeric(self, col: str) -> bool:
+        return self.df.schema[col].is_numeric()
+
+    def cells(self) -> list[list[str]]:
+        """The formatted cells, row by row: what both renderings show."""
+        rows = []
+        for row in self.df.iter_rows(named=True):
+            out = []
+            for col in self.columns:
+                if col in self.percent:
+                    out.append(format_percent(row[col], self.decimals.get(col, 0)))
+                else:
+                    out.append(_cell(row[col], self.df.schema[col], self.decimals.get(col, 1)))
+            rows.append(out)
+        return rows
+
+    def header(self) -> list[str]:
+        return [self.labels.get(c, c) for c in self.columns]
+
+    def full_caption(self) -> str:
+        return f"{self.caption} (eksempeldata)" if self.synthetic else self.caption
+
+    def html(self, table_id: str | None = None) -> str:
+        from great_tables import GT, loc, style
+
+        tid = table_id or f"tbl-{self.name}"
+        ids = [f"c{i}" for i in range(len(self.columns))]
+        data = pl.DataFrame(
+            {k: [r[i] for r in self.cells()] for i, k in enumerate(ids)},
+            schema=dict.fromkeys(ids, pl.String),
+        )
+        gt = GT(data, id=tid).tab_header(title=self.full_caption())
+        gt = gt.cols_label(**dict(zip(ids, self.header(), strict=True)))
+        right = [k for k, c in zip(ids, self.columns, strict=True) if self.numeric(c)]
+        if right:
+            gt = gt.cols_align("right", columns=right)
+        if self.source:
+            gt = gt.tab_source_note(self.source)
+        if self.emphasis is not None:
+            rows = [i for i, v in enumerate(self.df[self.emphasis].to_list()) if v]
+            if rows:
+                gt = gt.tab_style(style.text(weight="bold"), loc.body(rows=rows))
+        gt = gt.tab_options(table_font_size="15px", heading_title_font_size="17px")
+        body = gt.as_raw_html()
+        # The scrolling wrapper must be reachable by keyboard and named for screen readers.
+        body = body.replace(
+            f'<div id="{tid}" style=',
+            f'<div id="{tid}" role="region" tabindex="0" '
+            f'aria-label="{html.escape(self.caption)}" class="ehelse-tabell" style=',
+            1,
+        )
+        body = body.replace('<table class="gt_table"', f'<table id="{tid}-t" class="gt_table"', 1)
+        searchable = self.searchable
+        if searchable is None:
+            searchable = self.df.height >= SEARCH_FROM_ROWS
+        if not searchable:
+            return body
+        script = f"<script>{SEARCH_JS}</script>" if _once("search.js") else ""
+        return (
+            f'{script}<div class="ehelse-sok"><label for="{tid}-sok">Søk i tabellen</label> '
+            f'<input type="search" id="{tid}-sok" aria-controls="{tid}-t" '
+            f'oninput="ehelse.filter(this)" autocomplete="off"> '
+            f'<span id="{tid}-sok-status" class="ehelse-sok-status" aria-live="polite"></span>'
+            f"</div>{body}"
+        )
+
+    def markdown(self) -> str:
+        """A pandoc pipe table with its caption (pandoc writes it as a Typst figure)."""
+        align = ["---:" if self.numeric(c) else ":---" for c in self.columns]
+        emph = self.df[self.emphasis].to_list() if self.emphasis else [False] * self.df.height
+        lines = [
+            "| " + " | ".join(_md_escape(h) for h in self.header()) + " |",
+            "|" + "|".join(align) + "|",
+        ]
+        for row, strong in zip(self.cells(), emph, strict=True):
+            cells = [_md_escape(c) for c in row]
+            if strong:
+                cells = [f"**{c}**" if c else c for c in cells]
+            lines.append("| " + " | ".join(cells) + " |")
+        caption = _md_escape(self.full_caption())
+        if self.source:
+            caption += f". {_md_escape(self.source)}"
+        return "\n".join(lines) + f"\n\n: {caption}\n"
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        want = targets()
+        bundle: dict[str, Any] = {"text/plain": f"<Tabell: {self.caption}>"}
+        if "html" in want:
+            bundle["text/html"] = self.html()
+        if "pdf" in want:
+            bundle["text/markdown"] = self.markdown()
+        return bundle, {"ehelse": {"caption": self.caption, "kind": "table"}}
+
+
+def table(df: pl.DataFrame, caption: str, **options: Any) -> Table:
+    """Build a table; options: labels (column -> heading), source, decimals (column -> n),
+    percent (columns holding shares 0-1), emphasis (a boolean column: rows in bold),
+    searchable (default: from 15 rows), synthetic (adds "eksempeldata" to the caption)."""
+    return Table(df, caption, **options)
+
+
+def show_table(df: pl.DataFrame, caption: str, **options: Any) -> None:
+    from IPython.display import display
+
+    display(table(df, caption, **options))
+
+
+class Markdown:
+    """Prose computed in a chapter: markdown for both renderings (HTML renders it itself)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+
+def say(text: str) -> None:
+    """Display a paragraph of computed prose (markdown)."""
+    from IPython.display import display
+
+    display(Markdown(text))
+
+
+class Notice:
+    """A highlighted note, such as the Eksempeldata notice: an aside in HTML, a box in PDF."""
+
+    def __init__(self, text: str, kind: str = "merknad", title: str | None = None) -> None:
+        if not re.fullmatch(r"[a-z]+", kind):
+            raise ValueError(f"Ugyldig merknadstype {kind!r}")
+        self.text, self.kind, self.title = text, kind, title
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        want = targets()
+        bundle: dict[str, Any] = {"text/plain": self.text}
+        heading = f"**{self.title}** " if self.title else ""
+        if "html" in want:
+            import markdown_it
+
+            inner = markdown_it.MarkdownIt().render(heading + self.text)
+            bundle["text/html"] = f'<aside class="ehelse-{self.kind}" role="note">{inner}</aside>'
+        if "pdf" in want:
+            bundle["text/markdown"] = (
+                f"```{{=typst}}\n#merknad(kind: {typst_string(self.kind)})[\n```\n\n"
+                f"{heading}{self.text}\n\n```{{=typst}}\n]\n```\n"
+            )
+        return bundle
+
+
+def notice(text: str, kind: str = "merknad", title: str | None = None) -> None:
+    from IPython.display import display
+
+    display(Notice(text, kind, title))
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One activity on the front page: in use against ambition and its progress category."""
+
+    aktivitet: str
+    i_bruk: int | None
+    ambisjon: int | None
+    kategori: str | None = None
+    merknad: str | None = None
+
+
+class Tiles:
+    """The front page's tiles: a grid of cards in HTML, a grid of boxes in the PDF."""
+
+    def __init__(self, tiles: Sequence[Tile], synthetic: bool = False) -> None:
+        self.tiles, self.synthetic = list(tiles), synthetic
+
+    @staticmethod
+    def share(tile: Tile) -> float | None:
+        if tile.i_bruk is None or not tile.ambisjon:
+            return None
+        return min(tile.i_bruk / tile.ambisjon, 1.0)
+
+    def html(self) -> str:
+        cards = []
+        for t in self.tiles:
+            share = self.share(t)
+            figure = (
+                f"{format_int(t.i_bruk)} av {format_int(t.ambisjon)}"
+                if t.ambisjon is not None
+                else f"{format_int(t.i_bruk)} (ingen tallfestet ambisjon)"
+            )
+            bar = ""
+            if share is not None:
+                pct = round(share * 100)
+                bar = (
+                    f'<div class="ehelse-bar" role="img" aria-label="{pct} prosent av '
+                    f'ambisjonen"><span style="width:{pct}%"></span></div>'
+                )
+            extra = "".join(
+                f'<p class="{cls}">{html.escape(v)}</p>'
+                for cls, v in (("kategori", t.kategori), ("merknad", t.merknad))
+                if v
+            )
+            cards.append(
+                f'<li class="ehelse-flis"><h3>{html.escape(t.aktivitet)}</h3>'
+                f'<p class="tall">{figure}</p>{bar}{extra}</li>'
+            )
+        label = ' <p class="ehelse-flis-merke">Eksempeldata</p>' if self.synthetic else ""
+        return f'<ul class="ehelse-fliser">{"".join(cards)}</ul>{label}'
+
+    def markdown(self) -> str:
+        items = []
+        for t in self.tiles:
+            share = self.share(t)
+            items.append(
+                "(aktivitet: {a}, tall: {n}, ambisjon: {m}, andel: {s}, kategori: {k})".format(
+                    a=typst_string(t.aktivitet),
+                    n=typst_string(format_int(t.i_bruk)),
+                    m=typst_string(format_int(t.ambisjon)) if t.ambisjon is not None else "none",
+                    s="none" if share is None else f"{share:.4f}",
+                    k=typst_string(t.kategori) if t.kategori else "none",
+                )
+            )
+        synthetic = "true" if self.synthetic else "false"
+        return (
+            "```{=typst}\n#fliser((" + ", ".join(items) + f",), eksempeldata: {synthetic})\n```\n"
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        want = targets()
+        bundle: dict[str, Any] = {"text/plain": f"<{len(self.tiles)} fliser>"}
+        if "html" in want:
+            bundle["text/html"] = self.html()
+        if "pdf" in want:
+            bundle["text/markdown"] = self.markdown()
+        return bundle
+
+
+def show_tiles(tiles: Sequence[Tile], synthetic: bool = False) -> None:
+    from IPython.display import display
+
+    display(Tiles(tiles, synthetic))
+
+
+__all__ = [
+    "Markdown",
+    "Notice",
+    "Table",
+    "Tile",
+    "Tiles",
+    "format_date",
+    "format_int",
+    "format_number",
+    "format_percent",
+    "notice",
+    "say",
+    "show_table",
+    "show_tiles",
+    "table",
+    "typst_string",
+]
