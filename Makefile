@@ -15,7 +15,7 @@ help: ## Vis målene
 
 setup: ## Installer uv (ved behov) og Python-avhengighetene fra uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode  # .pyc up front: PYTHONDONTWRITEBYTECODE may be set
 
 browser: ## Installer Debians chromium (for PDF-figurer og skjermbilder) ved behov
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -23,6 +23,9 @@ browser: ## Installer Debians chromium (for PDF-figurer og skjermbilder) ved beh
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF)
+	@if [ ! -f data/processed/manifest.json ] || \
+	  [ -n "$$(find data/raw src/analysis/ingest -newer data/processed/manifest.json -type f -print -quit)" ]; then \
+	  $(RUN) ehelse ingest; fi
 	@$(RUN) ehelse report $(if $(YEAR),--year $(YEAR)) $(if $(REGION),--region $(REGION))
 
 lint: setup ## ruff og mypy

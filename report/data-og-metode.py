@@ -26,25 +26,32 @@ sources = [s for s in manifest.get("sources", []) if isinstance(s, dict)]
 # Alle kilder er katalogisert i `data/raw/sources.yaml` med opphav, dato for uthenting og lisens.
 # Listen under er laget fra katalogen for denne utgaven.
 
+
 # %%
 def line(s: dict) -> str:
     parts = [f"**{s.get('title') or s.get('id')}**"]
-    parts += [s[k] for k in ("producer",) if s.get(k)]
-    if s.get("url"):
-        parts.append(f"<{s['url']}>")
+    if s.get("producer"):
+        parts.append(str(s["producer"]))
+    url = str(s.get("url") or "")
+    if url:
+        parts.append(f"<{url}>" if url.startswith(("http://", "https://")) else url)
     if s.get("date_accessed"):
-        parts.append(f"hentet {s['date_accessed']}")
+        parts.append(f"Hentet {s['date_accessed']}")
     if s.get("license"):
-        parts.append(f"lisens: {s['license']}")
+        parts.append(f"Lisens: {s['license']}")
     text = ". ".join(str(x).rstrip(".") for x in parts) + "."
     return f"- {text} *Eksempeldata.*" if s.get("synthetic") else f"- {text}"
 
 
-if sources:
-    say("\n".join(line(s) for s in sources))
-else:
-    say("Manifestet for dataene (`manifest.json`) mangler, så kildelisten kan ikke lages.")
-say(f"- **Kommunegrenser.** {GEOMETRY.attribution} Lisens: {GEOMETRY.license}.")
+items = [line(s) for s in sources]
+licence = GEOMETRY.license.split(" (")[0]
+items.append(
+    f"- **Kommunegrenser.** {GEOMETRY.attribution.removeprefix('Kommunegrenser: ')} "
+    f"Lisens: {licence}."
+)
+if not sources:
+    say("Manifestet for dataene (`manifest.json`) mangler, så kildelisten er ufullstendig.")
+say("\n".join(items))
 
 # %% [markdown]
 # ### Eksempeldata
@@ -52,11 +59,11 @@ say(f"- **Kommunegrenser.** {GEOMETRY.attribution} Lisens: {GEOMETRY.license}.")
 # %%
 synthetic = [s for s in sources if s.get("synthetic")]
 if synthetic:
-    names = ", ".join(f"«{s.get('title') or s.get('id')}»" for s in synthetic)
     say(
         f"{len(synthetic)} av kildene er syntetiske eksempeldata laget med "
-        f"`ehelse example-data`: {names}. De viser hvordan rapporten ser ut med kommunevise "
-        "data, og er ikke virkelige. Alt som bygger på dem er merket «Eksempeldata»."
+        "`ehelse example-data` (merket *Eksempeldata* i kildelisten). De viser hvordan "
+        "rapporten ser ut med kommunevise data, og er ikke virkelige. Alt som bygger på dem, "
+        "er merket «Eksempeldata»."
     )
 else:
     say("Ingen av kildene i denne utgaven er eksempeldata.")

@@ -72,7 +72,9 @@ else:
                 aktivitet=r["aktivitet"],
                 i_bruk=r["status_publisert"],
                 ambisjon=r["ambisjon"],
-                merknad=(f"Publisert status {r['status_dato']:%m.%Y}" if r["status_dato"] else None),
+                merknad=(
+                    f"Publisert status {r['status_dato']:%m.%Y}" if r["status_dato"] else None
+                ),
             )
             for r in rows
         ],

@@ -41,15 +41,24 @@ per_county = (
     )
 )
 landet = pl.DataFrame(
-    {"fylke": ["Hele landet"], "kommuner": [kommuner.height], "befolkning": [total],
-     "andel": [1.0], "utvalgt": [False]},
+    {
+        "fylke": ["Hele landet"],
+        "kommuner": [kommuner.height],
+        "befolkning": [total],
+        "andel": [1.0],
+        "utvalgt": [False],
+    },
     schema_overrides={"kommuner": pl.UInt32},
 )
 show_table(
     pl.concat([per_county.select(landet.columns), landet], how="vertical_relaxed"),
     "Kommuner og innbyggere per fylke",
-    labels={"fylke": "Fylke", "kommuner": "Kommuner", "befolkning": "Innbyggere",
-            "andel": "Andel av innbyggerne"},
+    labels={
+        "fylke": "Fylke",
+        "kommuner": "Kommuner",
+        "befolkning": "Innbyggere",
+        "andel": "Andel av innbyggerne",
+    },
     percent=["andel"],
     decimals={"andel": 1},
     emphasis="utvalgt",
@@ -66,7 +75,8 @@ if inndeling >= 2024:  # the boundaries are those of 2020-2023
     )
     kart = kart.join(
         load_table("kommuner", p.processed).select("kommunenummer", "kommunenavn"),
-        on="kommunenummer", how="left",
+        on="kommunenummer",
+        how="left",
     )
 scope = kart.filter(pl.col("kommunenummer").str.starts_with(p.region)) if p.regional else kart
 largest = scope.sort("befolkning", descending=True)["kommunenavn"].head(3).to_list()
@@ -96,7 +106,7 @@ show(
 if p.regional:
     show_table(
         scope.sort("kommunenummer"),
-        f"Kommunene i fylke {p.region}",
+        f"Kommunene i {kommuner.filter(pl.col('fylkesnummer') == p.region)['fylkesnavn'][0]}",
         labels={"kommunenummer": "Nummer", "kommunenavn": "Kommune", "befolkning": "Innbyggere"},
         source="Kilde: SSB, tabell 07459.",
     )

@@ -125,11 +125,8 @@ def test_json_counts_ambition_and_published_difference(processed: Path) -> None:
     assert rows["meldinger"]["antall"] is None  # no message data: no status
     assert rows["helseplattformen"]["i_omfang"] == 0
     assert rows["helseplattformen"]["kategori"] == "ikke beregnbar"
-    assert list(rows) == ["skattedata", "kjernejournal", "digihelsestasjon", "helseplattformen"] + [
-        "vkp",
-        "meldinger",
-        "digihelse",
-    ]
+    order = ["skattedata", "kjernejournal", "digihelsestasjon", "helseplattformen", "vkp"]
+    assert list(rows) == [*order, "meldinger", "digihelse"]  # by the portfolio's numbering
 
 
 def test_region_by_name_gives_the_county_share(processed: Path) -> None:
@@ -145,11 +142,16 @@ def test_region_by_name_gives_the_county_share(processed: Path) -> None:
 
 
 def test_table_format_has_norwegian_headers(processed: Path) -> None:
-    code, out, err = _status("--as-of", "2023-04-30", "--data", str(processed))
-    assert code == 0, err
-    for header in ("Aktivitet", "I bruk", "Tilgjengelig", "Ambisjon", "Kategori", "Avvik"):
-        assert header in out
-    assert "30.04.2023" in out
+    args = ["status", "--as-of", "2023-04-30", "--data", str(processed)]
+    wide = runner.invoke(app, args, env={"COLUMNS": "160"})
+    assert wide.exit_code == 0, wide.stderr
+    for header in ("Aktivitet", "I bruk", "Tilgj.", "Ambisjon", "Tempo/år", "Kategori", "Avvik"):
+        assert header in wide.stdout
+    assert "30.04.2023" in wide.stdout and "DigiHelse" in wide.stdout
+    narrow = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.stderr
+    assert "Antall" in narrow.stdout and "Tempo/år" not in narrow.stdout
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
 
 
 @pytest.mark.parametrize(

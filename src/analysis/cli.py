@@ -52,25 +52,32 @@ def kommune(
         str, typer.Argument(help="Kommunenavn, kommunenummer eller organisasjonsnummer.")
     ],
     year: YearOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Dato for statusen (ÅÅÅÅ-MM-DD; standard: slutten av rapportåret)."
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Mappen med prosesserte data.")
+    ] = None,
 ) -> None:
-    """Vis én kommune: nummer, navn, fylke og befolkning."""
+    """Vis én kommune: nummer, navn, fylke, befolkning og status for hver løsning."""
+    from analysis.lookup import NotFoundError, find_municipality
     from analysis.reference import (
         DivisionError,
         division_for,
         load_register,
         population,
-        resolver,
     )
 
     y = _year(year)
+    day = _status_date(as_of) if as_of is not None else None
     try:
-        res = resolver(y).resolve(query)
-    except DivisionError as exc:
+        res = find_municipality(query, y)
+    except (DivisionError, NotFoundError) as exc:
         fail(str(exc))
-    if not res.resolved:
-        hint = f" Mente du: {res.candidates_text()}?" if res.candidates else ""
-        what = "flertydig" if res.match == "ambiguous" else "ukjent"
-        fail(f"{query!r} er {what} ({res.note}).{hint}")
+    assert res.kommunenummer is not None
     reg = load_register(y).filter(pl.col("kommunenummer") == res.kommunenummer).row(0, named=True)
     pop = population(y).filter(pl.col("kommunenummer") == res.kommunenummer)
     table = Table(title=f"{reg['kommunenummer']} {reg['kommunenavn_norsk']}", show_header=False)
@@ -96,7 +103,173 @@ def kommune(
     table.add_row("Inndeling", f"kommuneinndelingen fra {division_for(y)}")
     if res.match != "exact":
         table.add_row("Funnet som", f"{res.match} {res.note}".strip())
-    console.print(table)
+    _kommune_status(table, res.kommunenummer, division_for(y), day, data)
+
+
+def _date_text(d: date | None) -> str:
+    return "" if d is None else f"{d:%d.%m.%Y}"
+
+
+def _month_long(d: date | None) -> str:
+    return "" if d is None else f"{_MONTHS_SHORT[d.month - 1]} {d.year}"
+
+
+def _kommune_status(
+    reference: Table, code: str, division: int, day: date | None, data: Path | None
+) -> None:
+    """The processed part of `ehelse kommune`: every solution with its dates, the message
+    versions and the place in the county; the reference part alone when there is no data."""
+    import pandera.errors as pa_errors
+
+    from analysis import lookup
+    from analysis.load import MissingDataError, processed_dir
+    from analysis.reference import translate
+
+    try:
+        tables = lookup.load_tables(data)
+    except MissingDataError:
+        console.print(reference)
+        console.print(
+            f"Ingen prosesserte data i {processed_dir(data)}: `ehelse ingest` er ikke kjørt, så "
+            "status per løsning mangler.",
+            highlight=False,
+        )
+        return
+    except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"{processed_dir(data)}: {first}")
+    if tables.division != division:
+        moved = translate(code, division, tables.division)
+        if len(moved.targets) != 1:
+            console.print(reference)
+            console.print(
+                f"Kommunen finnes ikke som én kommune i dataenes inndeling ({tables.division}); "
+                "bruk --year for den inndelingen.",
+                highlight=False,
+            )
+            return
+        code = moved.targets[0]
+    if code not in set(tables.kommuner["kommunenummer"].to_list()):
+        console.print(reference)
+        console.print(f"Kommunen {code} finnes ikke i {tables.folder}.", highlight=False)
+        return
+    when = day if day is not None else lookup.default_as_of(tables)
+    view = lookup.municipality_view(tables, code, when)
+    if view.rank is not None:
+        place = view.rank
+        reference.add_row(
+            "Plass i fylket",
+            f"{place.text()}; har {place.antall_losninger} av {place.mulige_losninger} løsninger",
+        )
+    console.print(reference)
+
+    from rich import box
+
+    steps = Table(
+        title=f"Løsninger per {when:%d.%m.%Y}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
+    )
+    for name, justify, width in (
+        ("Løsning", "left", 17),
+        ("Trinn", "left", 12),
+        ("Planlagt", "right", 0),
+        ("Tilgj.", "right", 0),
+        ("I bruk", "right", 0),
+        ("Teller", "left", 0),
+    ):
+        steps.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=width == 0,
+            min_width=width or None,
+            max_width=12 if name == "Trinn" and console.width < 100 else None,
+        )
+    for r in view.solutions.iter_rows(named=True):
+        label = escape(r["navn"])
+        if r["maal"] == "meldingsversjon":
+            state = view.message_status or "ingen data"
+            month = _month_long(view.message_period)
+            counts = "–" if view.message_status is None else "ja"
+            if view.message_status != "oppfylt" and view.message_status is not None:
+                counts = "nei"
+            steps.add_row(label, f"{state} ({month})" if month else state, "", "", "", counts)
+            continue
+        counts = "–" if r["telles"] is None else ("ja" if r["telles"] else "nei")
+        steps.add_row(
+            label,
+            lookup.step_label(r["trinn"], r["i_omfanget"]),
+            _date_text(r["planlagt_dato"]),
+            _date_text(r["tilgjengelig_dato"]),
+            _date_text(r["i_bruk_dato"]),
+            counts,
+        )
+    console.print(steps)
+    console.print(
+        "Datoene: når kommunen nådde trinnet. Teller: om kommunen teller mot ambisjonen "
+        "(Kjernejournal: tilgjengeliggjort, ellers i bruk; meldingsversjoner: hver type minst "
+        "95 % gjeldende siste hele måned).",
+        highlight=False,
+    )
+
+    if view.messages is not None and view.message_period is not None:
+        title = f"Meldingsversjoner {_month_long(view.message_period)}: {view.message_status}"
+        msgs = Table(
+            title=title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1),
+            pad_edge=False,
+            show_edge=False,
+            collapse_padding=True,
+        )
+        for name, justify in (
+            ("Meldingstype", "left"),
+            ("Gjeldende", "left"),
+            ("Antall", "right"),
+            ("Andel", "right"),
+            ("Oppfylt", "left"),
+            ("Utdaterte", "left"),
+            ("Uten nr.", "right"),
+        ):
+            msgs.add_column(
+                name,
+                justify=justify,  # type: ignore[arg-type]
+                min_width=18 if name == "Meldingstype" else None,
+                max_width=10 if name == "Utdaterte" else None,
+            )
+        for m in view.messages.iter_rows(named=True):
+            share = m["andel_gjeldende"]
+            msgs.add_row(
+                escape(m["meldingstype"]),
+                escape(lookup.join_texts(m["gjeldende_versjoner"])),
+                _num(m["totalt"]),
+                "–" if share is None else f"{_num(share * 100, 1)} %",
+                "–" if m["oppfylt"] is None else ("ja" if m["oppfylt"] else "[red]nei[/]"),
+                escape(lookup.join_texts(m["utdaterte_versjoner"])),
+                _num(m["uten_versjon"]),
+            )
+        console.print(msgs)
+        console.print(
+            "Andel: typens meldinger sendt i gjeldende versjon. Uten nr.: meldinger uten "
+            "versjonsnummer (teller ikke som gjeldende).",
+            highlight=False,
+        )
+    elif view.message_status == lookup.INGEN_MELDINGER:
+        console.print(
+            f"Ingen meldinger fra kommunen i {_month_long(view.message_period)}.",
+            highlight=False,
+        )
+    if view.synthetic:
+        console.print(
+            "[bold yellow]Merk:[/] status per løsning bygger på SYNTETISKE eksempeldata "
+            "(Eksempeldata), ikke virkelige tall.",
+            highlight=False,
+        )
 
 
 def _read_table(path: Path) -> pl.DataFrame:
@@ -298,18 +471,14 @@ def _status_date(value: str) -> date:
 
 
 def _county(value: str, division: int) -> tuple[str, str]:
-    """A county number or name (any case) of the division -> (number, name)."""
-    from analysis.reference import county_names
+    """A county number or name (any case) of the division -> (number, name); an unknown one
+    ends with the closest counties."""
+    from analysis.lookup import NotFoundError, find_county
 
-    names = county_names(division)
-    v = value.strip()
-    if v.isdigit() and v.zfill(2) in names:
-        return v.zfill(2), names[v.zfill(2)]
-    for code, name in names.items():
-        if name.casefold() == v.casefold():
-            return code, name
-    listed = ", ".join(f"{c} {n}" for c, n in sorted(names.items()))
-    fail(f"--region: ukjent fylke {value!r} i inndelingen for {division}; fylkene er {listed}")
+    try:
+        return find_county(value, division)
+    except NotFoundError as exc:
+        fail(f"--region: {exc}")
 
 
 def _load_status_tables(
@@ -372,28 +541,38 @@ def _num(value: float | int | None, decimals: int = 0) -> str:
     return text
 
 
-def _status_rich(df: pl.DataFrame, title: str, caption: str) -> Table:
+STATUS_WIDE = 140  # narrower terminals get the compact table (csv and json have every column)
+
+
+def _status_rich(df: pl.DataFrame, title: str, caption: str, wide: bool) -> Table:
     from rich import box
 
     table = Table(
         title=title, caption=caption, caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1)
     )
-    headers = [
-        ("Aktivitet", "left"),
-        ("I bruk", "right"),
-        ("Tilgj.", "right"),
-        ("Ambisjon", "right"),
-        ("%", "right"),
-        ("Gjenstår", "right"),
-        ("Tempo/år", "right"),
-        ("Behov/år", "right"),
-        ("Kategori", "left"),
-        ("Forventet", "left"),
-        ("Publ.", "right"),
-        ("Avvik", "right"),
+    columns = [
+        ("Aktivitet", "left", 17, True),
+        ("I bruk", "right", 0, wide),
+        ("Tilgj.", "right", 0, wide),
+        ("Antall", "right", 0, not wide),
+        ("Ambisjon", "right", 0, True),
+        ("%", "right", 0, True),
+        ("Gjenstår", "right", 0, wide),
+        ("Tempo/år", "right", 0, wide),
+        ("Behov/år", "right", 0, wide),
+        ("Kategori", "left", 12, True),
+        ("Forventet", "left", 13, True),
+        ("Publ.", "right", 0, wide),
+        ("Avvik", "right", 0, wide),
     ]
-    for name, justify in headers:
-        table.add_column(name, justify=justify, no_wrap=name not in {"Kategori", "Aktivitet"})  # type: ignore[arg-type]
+    shown = [(name, justify, width) for name, justify, width, show in columns if show]
+    for name, justify, width in shown:
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=width == 0,
+            min_width=width or None,
+        )
     for r in df.iter_rows(named=True):
         counted = r["telles_trinn"]
 
@@ -405,27 +584,29 @@ def _status_rich(df: pl.DataFrame, title: str, caption: str) -> Table:
         if r["forventet_dato"] is not None:
             expected = _month_text(r["forventet_dato"])
             lo, hi = r["forventet_fra"], r["forventet_til"]
-            if lo and lo != r["forventet_dato"] or hi != r["forventet_dato"]:
+            if (lo and lo != r["forventet_dato"]) or hi != r["forventet_dato"]:
                 span = f"{_month_text(lo) or '?'}–{_month_text(hi) or 'åpen'}"
                 expected += f"\n[dim]{span}[/]"
         differs = r["avvik"] is not None and r["avvik"] != 0
         style = _CATEGORY_STYLE.get(r["kategori"] or "", "")
         kategori = escape(r["kategori"] or "") if r["antall"] is not None else "ingen status"
         amb = r["ambisjon_andel"]
-        table.add_row(
-            escape(r["aktivitet"] or r["losning"]),
-            cell("i_bruk", r["i_bruk"]),
-            cell("tilgjengelig", r["tilgjengelig"]),
-            _num(amb, 0 if amb is None or float(amb).is_integer() else 1),
-            _num(r["prosent_av_ambisjon"], 1),
-            _num(r["gjenstar"], 0 if float(r["gjenstar"] or 0).is_integer() else 1),
-            _num(r["tempo"], 1),
-            _num(r["nodvendig_tempo"], 1),
-            f"[{style}]{kategori}[/]" if style else kategori,
-            expected,
-            _num(r["publisert"]) if differs else "",
-            f"{r['avvik']:+d}" if differs else "",
-        )
+        values = {
+            "Aktivitet": escape(r["aktivitet"] or r["losning"]),
+            "I bruk": cell("i_bruk", r["i_bruk"]),
+            "Tilgj.": cell("tilgjengelig", r["tilgjengelig"]),
+            "Antall": _num(r["antall"]),
+            "Ambisjon": _num(amb, 0 if amb is None or float(amb).is_integer() else 1),
+            "%": _num(r["prosent_av_ambisjon"], 1),
+            "Gjenstår": _num(r["gjenstar"], 0 if float(r["gjenstar"] or 0).is_integer() else 1),
+            "Tempo/år": _num(r["tempo"], 1),
+            "Behov/år": _num(r["nodvendig_tempo"], 1),
+            "Kategori": f"[{style}]{kategori}[/]" if style else kategori,
+            "Forventet": expected,
+            "Publ.": _num(r["publisert"]) if differs else "",
+            "Avvik": f"{r['avvik']:+d}" if differs else "",
+        }
+        table.add_row(*(values[name] for name, _, _ in shown))
     return table
 
 
@@ -482,19 +663,28 @@ def status(
     n = kommuner.filter(pl.col("fylkesnummer") == county[0]).height if county else kommuner.height
     where = f"{county[1]} ({n} kommuner)" if county else f"hele landet ({n} kommuner)"
     title = f"Status per {when:%d.%m.%Y} – {where}, kommuneinndelingen fra {division}"
+    wide = console.width >= STATUS_WIDE
     notes = [
-        "Uthevet: tallet som telles mot ambisjonen (Kjernejournal: tilgjengeliggjort; ellers i bruk).",
-        "Tempo/år: kommuner per år siste 12 måneder. Behov/år: tempoet de samme 12 månedene "
-        "måtte ha for å nå ambisjonen innen fristen (Eurostats regel; se docs/metode.md).",
-        "Forventet: når ambisjonen nås med dagens kurve, med intervall under.",
+        "Antallet som telles mot ambisjonen: Kjernejournal tilgjengeliggjort, ellers i bruk"
+        + (" (uthevet)." if wide else "."),
+        "Forventet: når ambisjonen nås med dagens kurve, med intervall under (se docs/metode.md).",
     ]
+    if wide:
+        notes.insert(
+            1,
+            "Tempo/år: kommuner per år siste 12 måneder. Behov/år: tempoet de samme 12 månedene "
+            "måtte ha for å nå ambisjonen innen fristen (Eurostats regel).",
+        )
+    else:
+        notes.append("Smalt vindu: tempo, publiserte tall og mer med --format csv eller json.")
     if county:
         notes.append("Ambisjon: fylkets forholdsmessige andel av den nasjonale ambisjonen.")
     else:
-        notes.append("Publ. og avvik: det publiserte nasjonale tallet, der det avviker.")
+        if wide:
+            notes.append("Publ. og avvik: det publiserte nasjonale tallet, der det avviker.")
     if df["syntetisk"].any():
         notes.append("[bold yellow]Bygger på SYNTETISKE eksempeldata, ikke virkelige tall.[/]")
-    console.print(_status_rich(df, title, "\n".join(notes)))
+    console.print(_status_rich(df, title, "\n".join(notes), wide))
 
 
 @app.command()
@@ -614,6 +804,138 @@ def refresh_reference_command(
     except RefreshError as exc:
         fail(str(exc))
     console.print(result.summary(), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def report(
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Rapportåret (standard: report_year i sources.yaml)."),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="Regional utgave for ett fylke: nummer (46) eller navn."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", help="html, pdf eller html,pdf (standard: begge).")
+    ] = "html,pdf",
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="Mappen med de bearbeidede tabellene (standard: data/processed)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Mappen rapporten skrives til (standard: report/_output)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Bygg på nytt selv om ingenting er endret.")
+    ] = False,
+) -> None:
+    """Bygg statusrapporten som HTML og PDF (med Quarto hvis det er installert).
+
+    En rapport som allerede er bygd av de samme dataene, kapitlene og den samme koden, bygges
+    ikke på nytt (bruk --force)."""
+    from analysis.figures import FigureError
+    from analysis.load import MissingDataError
+    from analysis.publish import LAST_RUN, RenderError, render
+
+    if data is not None and not data.is_dir():
+        fail(f"{data}: mappen finnes ikke")
+    try:
+        paths = render(
+            year=year,
+            region=region,
+            formats=formats.split(","),
+            processed_dir=data,
+            output_dir=out,
+            force=force,
+            progress=lambda msg: console.print(msg, highlight=False),
+        )
+    except (RenderError, MissingDataError, FigureError) as exc:
+        fail(str(exc))
+    skipped = LAST_RUN.get("skipped") or []
+    if len(skipped) == len(paths):
+        names = ", ".join(str(p) for p in paths)
+        console.print(f"Rapporten er oppdatert ({names}); --force bygger på nytt.", highlight=False)
+        return
+    for path in paths:
+        size = path.stat().st_size / 1e6
+        extra = f", {LAST_RUN['pdf_pages']} sider" if path.suffix == ".pdf" else ""
+        console.print(f"Skrev {path} ({size:.1f} MB{extra}).", highlight=False)
+    steps = [
+        ("kjøring", LAST_RUN.get("execute_s")),
+        ("HTML", LAST_RUN.get("html_s")),
+        ("PDF", LAST_RUN.get("pdf_s")),
+        ("Quarto", LAST_RUN.get("quarto_s")),
+    ]
+    timing = ", ".join(f"{name} {s:.1f} s" for name, s in steps if s is not None)
+    if timing:
+        console.print(f"Tid: {timing}.", highlight=False)
+
+
+# --- ehelse export ------------------------------------------------------------------------
+
+
+@app.command()
+def export(
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Excel-filen som skrives (.xlsx).")],
+    region: Annotated[
+        str | None, typer.Option("--region", help="Bare ett fylke: nummer (46) eller navn.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Dato for statusen (ÅÅÅÅ-MM-DD; standard: slutten av rapportåret)."
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Mappen med prosesserte data.")
+    ] = None,
+) -> None:
+    """Skriv statusen til én Excel-fil: status, kommuner x løsninger, fylker og meldinger."""
+    import pandera.errors as pa_errors
+
+    from analysis import lookup
+    from analysis.export import ExportError, build_sheets, write_workbook
+    from analysis.load import MissingDataError, load_manifest, processed_dir
+    from analysis.status import ParameterError
+
+    if xlsx.suffix.lower() != ".xlsx":
+        fail(f"--xlsx: {xlsx} må slutte på .xlsx")
+    if not xlsx.parent.is_dir():
+        fail(f"--xlsx: mappen {xlsx.parent} finnes ikke")
+    day = _status_date(as_of) if as_of is not None else None
+    try:
+        tables = lookup.load_tables(data)
+    except MissingDataError as exc:
+        fail(str(exc))
+    except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"{processed_dir(data)}: {first}")
+    county = _county(region, tables.division) if region is not None else None
+    when = day if day is not None else lookup.default_as_of(tables)
+    try:
+        manifest: dict[str, object] | None = load_manifest(data)
+    except MissingDataError:
+        manifest = None
+    try:
+        sheets = build_sheets(tables, when, county, manifest)
+        write_workbook(xlsx, sheets)
+    except (ParameterError, ExportError, ValueError, KeyError) as exc:
+        fail(str(exc).strip("'\""))
+    counts = ", ".join(f"{s.name} {s.frame.height}" for s in sheets[:-1])
+    where = f"{county[0]} {county[1]}" if county else "hele landet"
+    console.print(
+        f"Skrev {xlsx} ({where}, status per {when:%d.%m.%Y}): {counts} rader.", highlight=False
+    )
+    if tables.synthetic:
+        console.print(
+            "[bold yellow]Merk:[/] tallene per kommune er SYNTETISKE eksempeldata (Eksempeldata), "
+            "ikke virkelige tall; arket «Om dataene» sier det samme.",
+            highlight=False,
+        )
 
 
 def main() -> None:  # pragma: no cover - the console script calls app() directly

@@ -28,6 +28,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -112,16 +113,19 @@ def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
     return fig
 
 
-def mark_synthetic(fig: go.Figure) -> go.Figure:
-    """A visible label inside the figure, so a screenshot or a printout cannot lose it."""
+def mark_synthetic(fig: go.Figure, corner: str = "above") -> go.Figure:
+    """A visible label inside the figure, so a screenshot or a printout cannot lose it:
+    ``above`` the plot area on the right (charts), or in the ``bottom`` right corner (maps of
+    Norway, where that corner is open sea)."""
+    above = corner == "above"
     fig.add_annotation(
         text=f"<b>{EKSEMPELDATA}</b>",
         xref="paper",
         yref="paper",
         x=1,
-        y=1,
+        y=1.01 if above else 0.01,
         xanchor="right",
-        yanchor="top",
+        yanchor="bottom",
         showarrow=False,
         font={"size": 16, "color": "#7A0019", "family": FONT_FAMILY},
         bgcolor="#FFF3CD",
@@ -266,7 +270,7 @@ def municipality_map(
     fig = go.Figure()
     for category in order:
         members = [c for c in codes if (values[c] or INGEN_DATA) == category]
-        if not members and category != INGEN_DATA:
+        if not members:
             continue
         label = text.get(category, category)
         member_set = set(members)
@@ -305,7 +309,7 @@ def municipality_map(
     )
     _layout(fig, title, height)
     if synthetic:
-        mark_synthetic(fig)
+        mark_synthetic(fig, corner="bottom")
     return fig
 
 
@@ -336,6 +340,7 @@ def trend_chart(
     ambition_label: str = "Ambisjon",
     projection_label: str = "Framskrevet",
     deadline: date | None = None,
+    deadline_label: str = "Frist",
     title: str | None = None,
     y_title: str = "Antall kommuner",
     synthetic: bool = False,
@@ -366,6 +371,7 @@ def trend_chart(
                     x=x + x[::-1],
                     y=p[high_col].to_list() + p[low_col].to_list()[::-1],
                     fill="toself",
+                    mode="lines",
                     fillcolor="rgba(213,94,0,0.15)",
                     line={"width": 0},
                     hoverinfo="skip",
@@ -387,25 +393,35 @@ def trend_chart(
         fig.add_hline(
             y=ambition,
             line={"color": AMBITION_COLOUR, "width": 2, "dash": "dot"},
+            annotation_position="top left",
             annotation={
                 "text": f"{ambition_label}: {ambition}",
-                "xanchor": "left",
-                "x": 0,
-                "xref": "paper",
-                "yanchor": "bottom",
                 "font": {"color": AMBITION_COLOUR},
             },
         )
     if deadline is not None:
-        fig.add_vline(x=deadline.isoformat(), line={"color": "#777777", "width": 1, "dash": "dot"})
+        fig.add_vline(x=deadline.isoformat(), line={"color": "#666666", "width": 1, "dash": "dot"})
+        fig.add_annotation(
+            x=deadline.isoformat(),
+            y=0,
+            yref="paper",
+            text=deadline_label,
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"color": "#555555", "size": 12},
+        )
         dates.append(deadline)
     if dates:
         ticks, ticktext = norwegian_date_ticks(min(dates), max(dates))
         fig.update_xaxes(tickvals=ticks, ticktext=ticktext)
-    top = max([v for v in s[value_col].to_list() if v is not None] + [ambition or 0, 1])
+    shown = list(s[value_col].to_list())
+    if projection is not None:
+        shown += [projection[c].max() for c in (value_col, high_col) if c in projection.columns]
+    top = max([v for v in shown if v is not None] + [ambition or 0, 1])
     fig.update_yaxes(title=y_title, rangemode="tozero", range=[0, top * 1.12])
     fig.update_layout(
-        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 40},
+        margin={"l": 60, "r": 20, "t": 50 if title or synthetic else 20, "b": 40},
         legend={"orientation": "h", "y": -0.15, "x": 0},
     )
     _layout(fig, title, height)
@@ -424,7 +440,7 @@ def targets() -> set[str]:
 
 
 def _slug(text: str) -> str:
-    s = text.lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
+    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "figur"
 
 
@@ -434,7 +450,30 @@ def _script_json(data: Any) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
+# Opened from disk (file://), a page has an opaque origin and Chromium refuses maplibre's
+# module worker from a blob: URL ("Refused to cross-origin redirects of the top-level worker
+# script"), so maps stay blank. The worker code plotly bundles is handed over as a data: URL
+# instead, which Chromium accepts; pages served over http(s) are left alone.
 LOADER_JS: Final = """
+(function () {
+  if (location.protocol !== "file:" || window.ehelseBlobShim) { return; }
+  window.ehelseBlobShim = true;
+  var OrigBlob = window.Blob, sources = new WeakMap(), create = URL.createObjectURL;
+  function ShimBlob(parts, options) {
+    var blob = new OrigBlob(parts, options);
+    if (options && options.type === "text/javascript" && parts && parts.length === 1 &&
+        typeof parts[0] === "string") { sources.set(blob, parts[0]); }
+    return blob;
+  }
+  ShimBlob.prototype = OrigBlob.prototype;
+  window.Blob = ShimBlob;
+  URL.createObjectURL = function (obj) {
+    if (sources.has(obj)) {
+      return "data:text/javascript;charset=utf-8," + encodeURIComponent(sources.get(obj));
+    }
+    return create.call(URL, obj);
+  };
+})();
 window.ehelse = window.ehelse || {};
 ehelse.geo = ehelse.geo || {};
 ehelse.draw = function (id) {
@@ -472,10 +511,10 @@ def _plotly_js() -> str:
 def _html(fig: go.Figure, fig_id: str, caption: str, alt: str, csv: pl.DataFrame | None) -> str:
     spec = json.loads(fig.to_json())
     parts: list[str] = []
-    if _once("plotly.js"):
-        parts.append(f"<script>{_plotly_js()}</script>")
     if _once("loader"):
         parts.append(f"<script>{LOADER_JS}</script>")
+    if _once("plotly.js"):
+        parts.append(f"<script>{_plotly_js()}</script>")
     for trace in spec.get("data", []):
         geo = trace.get("geojson")
         if isinstance(geo, dict):
@@ -565,21 +604,41 @@ def static_figure(fig: go.Figure) -> go.Figure:
     return out
 
 
+_kaleido_lock = threading.Lock()
+
+
 def _kaleido_start() -> None:
+    """Start the one browser kaleido keeps open; safe to call from several threads."""
     import shutil
 
     import kaleido
 
-    if STATS["kaleido_start_s"] is not None:
+    with _kaleido_lock:
+        if STATS["kaleido_start_s"] is not None:
+            return
+        browser = shutil.which("chromium") or shutil.which("google-chrome")
+        if not (browser or os.environ.get("BROWSER_PATH")):
+            raise FigureError("Fant ikke Chromium for figurene i PDF-en: kjør `make browser`")
+        t0 = time.perf_counter()
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        # The browser starts on the first figure; draw a trivial one so the start is measured.
+        kaleido.calc_fig_sync(go.Figure(), opts={"format": "svg", "width": 10, "height": 10})
+        STATS["kaleido_start_s"] = round(time.perf_counter() - t0, 3)
+
+
+def prewarm() -> None:
+    """Start the browser in the background when static figures will be wanted, so it starts
+    while the chapters import and load their data (a render calls this first)."""
+    if "pdf" not in targets():
         return
-    browser = shutil.which("chromium") or shutil.which("google-chrome")
-    if not (browser or os.environ.get("BROWSER_PATH")):
-        raise FigureError("Fant ikke Chromium for figurene i PDF-en: kjør `make browser`")
-    t0 = time.perf_counter()
-    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-    # The browser starts on the first figure; draw a trivial one so the start is measured.
-    kaleido.calc_fig_sync(go.Figure(), opts={"format": "svg", "width": 10, "height": 10})
-    STATS["kaleido_start_s"] = round(time.perf_counter() - t0, 3)
+
+    def start() -> None:
+        try:
+            _kaleido_start()
+        except Exception as exc:  # reported again, with its message, by the first figure
+            STATS["prewarm_error"] = str(exc)
+
+    threading.Thread(target=start, name="kaleido-prewarm", daemon=True).start()
 
 
 def close() -> None:
@@ -689,6 +748,7 @@ __all__ = [
     "mark_synthetic",
     "municipality_map",
     "norwegian_date_ticks",
+    "prewarm",
     "show",
     "static_figure",
     "static_svg",

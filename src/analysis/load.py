@@ -7,6 +7,7 @@ not been built yet (run `ehelse ingest`).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,16 @@ class MissingDataError(FileNotFoundError):
     """data/processed lacks a table: the pipeline has not been run."""
 
 
+PROCESSED_ENV = "EHELSE_PROCESSED"
+
+
 def processed_dir(path: Path | str | None = None) -> Path:
-    return Path(path) if path is not None else config.PROCESSED_DIR
+    """The folder given, else EHELSE_PROCESSED (so notebooks and report chapters can be pointed
+    at other data without editing them), else data/processed."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get(PROCESSED_ENV)
+    return Path(env) if env else config.PROCESSED_DIR
 
 
 def load_table(

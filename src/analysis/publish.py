@@ -14,7 +14,12 @@ Without Quarto (it cannot be installed from the package registries we reach):
   hidden, a table of contents); plotly.js and the boundaries are inside the page once.
 * PDF: the chain Quarto itself uses. The executed notebook with static SVG figures becomes
   markdown (MarkdownExporter, report/templates/ehelse-md), pandoc (from pypandoc-binary)
-  writes Typst, and the typst wheel compiles it with report/templates/ehelse.typ.
+  writes Typst, and the typst wheel compiles it with report/templates/ehelse.typ
+  (EHELSE_KEEP_BUILD=DIR keeps the intermediate files for a look).
+
+A format already rendered from the same inputs (a fingerprint of the data, chapters,
+templates and code, kept in a stamp beside the output) is not rendered again, so a no-change
+`make report` takes about as long as starting Python.
 """
 
 from __future__ import annotations
@@ -208,7 +213,9 @@ def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
     return combined, front
 
 
-def _title_block(front: dict[str, Any], year: int, region: tuple[str, str] | None) -> dict[str, Any]:
+def _title_block(
+    front: dict[str, Any], year: int, region: tuple[str, str] | None
+) -> dict[str, Any]:
     title = f"{front.get('title') or TITLE} {year}"
     subtitle = front.get("subtitle")
     if region is not None:
@@ -242,6 +249,14 @@ def execute(nb: Any, env: dict[str, str], cwd: Path) -> tuple[Any, list[str], di
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    nb.cells.insert(
+        0,
+        nbformat.v4.new_code_cell(
+            "from analysis import figures as _figures\n_figures.prewarm()",
+            metadata={"ehelse_kapittel": "_start"},
+        ),
+    )
+    nb.cells[0]["id"] = "ehelse-start"
     nb.cells.append(
         nbformat.v4.new_code_cell(
             "import json as _json\nfrom analysis import figures as _figures\n"
@@ -258,7 +273,9 @@ def execute(nb: Any, env: dict[str, str], cwd: Path) -> tuple[Any, list[str], di
         allow_errors=False,
     )
     try:
-        client.execute(env=env)
+        # The kernel's own log (an unencrypted-TCP notice on every start) is noise here;
+        # its errors come back through the notebook.
+        client.execute(env=env, stderr=subprocess.DEVNULL)
     except CellExecutionError as exc:
         for i, cell in enumerate(nb.cells):
             for out in cell.get("outputs", []):
@@ -269,6 +286,7 @@ def execute(nb: Any, env: dict[str, str], cwd: Path) -> tuple[Any, list[str], di
                     ) from exc
         raise RenderError(str(exc).strip().splitlines()[-1]) from exc
     stats: dict[str, Any] = {}
+    nb.cells.pop(0)
     last = nb.cells.pop()
     for out in last.get("outputs", []):
         text = out.get("text", "")
@@ -294,7 +312,7 @@ def _strip_tags(text: str) -> str:
 
 
 def _id_slug(text: str) -> str:
-    s = text.lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
+    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "seksjon"
 
 
@@ -356,8 +374,11 @@ def export_html(nb: Any, meta: dict[str, Any], out: Path, folder: Path) -> Path:
     import base64
 
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
+    priority = ["text/html", "text/markdown", "image/svg+xml", "image/png", "text/plain"]
     exporter = HTMLExporter(
+        config=Config({"NbConvertBase": {"display_data_priority": priority}}),
         extra_template_basedirs=[str(_templates(folder))],
         template_name="ehelse-html",
         exclude_input=True,
@@ -369,13 +390,6 @@ def export_html(nb: Any, meta: dict[str, Any], out: Path, folder: Path) -> Path:
     exporter.register_filter(
         "b64encode_utf8", lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii")
     )
-    exporter.display_data_priority = [
-        "text/html",
-        "text/markdown",
-        "image/svg+xml",
-        "image/png",
-        "text/plain",
-    ]
     body, _ = exporter.from_notebook_node(nb, resources={"ehelse": meta})
     page = add_toc(body)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -398,16 +412,18 @@ def _typst_string(text: str | None) -> str:
 def to_markdown(nb: Any, folder: Path, build: Path) -> str:
     """The executed notebook as pandoc markdown; figures are written into ``build``."""
     from nbconvert import MarkdownExporter
+    from traitlets.config import Config
 
     from analysis.tables import typst_string
 
+    priority = ["text/markdown", "image/svg+xml", "image/png", "text/plain"]
     exporter = MarkdownExporter(
+        config=Config({"NbConvertBase": {"display_data_priority": priority}}),
         extra_template_basedirs=[str(_templates(folder))],
         template_name="ehelse-md",
         exclude_input=True,
     )
     exporter.register_filter("typst_string", typst_string)
-    exporter.display_data_priority = ["text/markdown", "image/svg+xml", "image/png", "text/plain"]
     body, resources = exporter.from_notebook_node(
         nb, resources={"output_files_dir": "figurer", "unique_key": "figur"}
     )
@@ -492,10 +508,12 @@ def _render_quarto(
 
     quarto = shutil.which("quarto")
     assert quarto is not None
-    build = folder / "_build"
-    build.mkdir(exist_ok=True)
+    build = folder / ".quarto" / "ehelse"  # ignored by git, inside the project
+    build.mkdir(parents=True, exist_ok=True)
     front = {k: v for k, v in meta.items() if k in ("title", "subtitle", "date") and v}
-    nb.cells.insert(0, nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---"))
+    nb.cells.insert(
+        0, nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---")
+    )
     source = build / f"{stem}.ipynb"
     nbformat.write(nb, source)
     paths = []
@@ -514,6 +532,57 @@ def _render_quarto(
 
 
 # ---------------------------------------------------------------------------------------------
+# Up to date: a render is skipped when nothing it reads has changed since the last one
+
+
+def _input_files(processed: Path, folder: Path) -> list[Path]:
+    """Everything a render reads: the processed data, the chapters and templates, the code."""
+    files = [*processed.rglob("*"), *folder.glob("*.py"), folder / "_quarto.yml"]
+    files += (folder / "templates").rglob("*")
+    files += Path(__file__).resolve().parent.rglob("*")
+    files.append(config.ROOT / "uv.lock")
+    return sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts)
+
+
+def input_key(processed: Path, folder: Path, year: int, region: str | None) -> str:
+    """A fingerprint of the parameters and of every input's path, size and modification time:
+    stat calls only, so a no-change check costs milliseconds."""
+    import hashlib
+
+    h = hashlib.sha1(f"{processed.resolve()}|{year}|{region}\n".encode())
+    for f in _input_files(processed, folder):
+        st = f.stat()
+        h.update(f"{f}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _stamp_path(out_dir: Path, stem: str) -> Path:
+    return out_dir / f".{stem}.stamp.json"
+
+
+def _read_stamp(out_dir: Path, stem: str) -> dict[str, str]:
+    try:
+        data = json.loads(_stamp_path(out_dir, stem).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _write_stamp(out_dir: Path, stem: str, stamp: dict[str, str]) -> None:
+    path = _stamp_path(out_dir, stem)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def fresh_formats(formats: Sequence[str], out_dir: Path, stem: str, key: str) -> list[str]:
+    """The formats whose output exists and was rendered from exactly these inputs."""
+    stamp = _read_stamp(out_dir, stem)
+    ext = {"html": "html", "pdf": "pdf"}
+    return [f for f in formats if stamp.get(f) == key and (out_dir / f"{stem}.{ext[f]}").is_file()]
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def render(
@@ -525,10 +594,13 @@ def render(
     *,
     folder: Path | None = None,
     use_quarto: bool | None = None,
+    force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Render the report for one year (and optionally one county); returns the files written,
-    report/_output/ehelse-status-<year>[-<county>].html|.pdf."""
+    """Render the report for one year (and optionally one county); returns the files,
+    report/_output/ehelse-status-<year>[-<county>].html|.pdf. A format whose file was rendered
+    from the same inputs (data, chapters, templates, code) is not rendered again unless
+    ``force``; ``LAST_RUN["skipped"]`` lists those."""
     say = progress or (lambda _msg: None)
     wanted = [f.strip().lower() for f in formats if f.strip()]
     bad = [f for f in wanted if f not in FORMATS]
@@ -539,7 +611,21 @@ def render(
     out_dir = Path(output_dir) if output_dir else folder / "_output"
     y = year if year is not None else config.default_year()
     if not (processed / "kommuner.parquet").is_file():
-        raise RenderError(f"{processed / 'kommuner.parquet'} finnes ikke: kjør `ehelse ingest` først")
+        raise RenderError(
+            f"{processed / 'kommuner.parquet'} finnes ikke: kjør `ehelse ingest` først"
+        )
+    LAST_RUN.clear()
+    ext = {"html": "html", "pdf": "pdf"}
+    # The no-change check comes before anything slow (loading a table imports pandera); a
+    # county given by number needs no lookup for it.
+    guess = None if region is None else str(region).strip()
+    if not force and (guess is None or guess.isdigit()):
+        code = guess.zfill(2) if guess else None
+        stem = output_stem(y, code)
+        key = input_key(processed, folder, y, code)
+        if len(fresh_formats(wanted, out_dir, stem, key)) == len(wanted):
+            LAST_RUN.update({"stem": stem, "skipped": list(wanted)})
+            return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
     county = resolve_region(region, processed)
     chapters = chapter_files(folder)
     nb, front = build_notebook(chapters)
@@ -558,16 +644,22 @@ def render(
         env[ENV_REGION] = county[0]
     else:
         env.pop(ENV_REGION, None)
-    LAST_RUN.clear()
-    LAST_RUN.update({"chapters": [c.name for c in chapters], "stem": stem})
+    key = input_key(processed, folder, y, county[0] if county else None)
+    done = [] if force else fresh_formats(wanted, out_dir, stem, key)
+    LAST_RUN.update({"chapters": [c.name for c in chapters], "stem": stem, "skipped": done})
+    if len(done) == len(wanted):
+        return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
+    todo = [f for f in wanted if f not in done]
+    env[ENV_TARGET] = ",".join(todo)
 
     quarto = shutil.which("quarto") is not None if use_quarto is None else use_quarto
     if quarto:
         say("Bygger rapporten med Quarto ...")
         t0 = time.perf_counter()
-        paths = _render_quarto(nb, meta, stem, wanted, env, folder, out_dir)
+        _render_quarto(nb, meta, stem, todo, env, folder, out_dir)
         LAST_RUN["quarto_s"] = round(time.perf_counter() - t0, 2)
-        return paths
+        _write_stamp(out_dir, stem, _read_stamp(out_dir, stem) | dict.fromkeys(todo, key))
+        return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
 
     say(f"Kjører {len(chapters)} kapitler ...")
     t0 = time.perf_counter()
@@ -577,19 +669,17 @@ def render(
     LAST_RUN["warnings"] = warnings
     for w in warnings:
         say(f"Advarsel: {w}")
-    paths = []
-    if "html" in wanted:
+    if "html" in todo:
         t0 = time.perf_counter()
         path = export_html(nb, meta, out_dir / f"{stem}.html", folder)
         LAST_RUN["html_s"] = round(time.perf_counter() - t0, 2)
         LAST_RUN["html_mb"] = round(path.stat().st_size / 1e6, 2)
-        paths.append(path)
-    if "pdf" in wanted:
+    if "pdf" in todo:
         t0 = time.perf_counter()
-        path = export_pdf(nb, meta, out_dir / f"{stem}.pdf", folder, synthetic)
+        export_pdf(nb, meta, out_dir / f"{stem}.pdf", folder, synthetic)
         LAST_RUN["pdf_s"] = round(time.perf_counter() - t0, 2)
-        paths.append(path)
-    return paths
+    _write_stamp(out_dir, stem, _read_stamp(out_dir, stem) | dict.fromkeys(todo, key))
+    return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
 
 
 __all__ = [
@@ -601,6 +691,8 @@ __all__ = [
     "build_notebook",
     "chapter_files",
     "date_text",
+    "fresh_formats",
+    "input_key",
     "output_stem",
     "render",
     "report_params",

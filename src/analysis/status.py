@@ -20,6 +20,7 @@ from importlib.resources import files
 
 import polars as pl
 
+from analysis.reference import division_for, load_register, translate
 from analysis.schemas import TRINN
 
 RANK: dict[str, int] = {step: i + 1 for i, step in enumerate(TRINN)}
@@ -180,8 +181,6 @@ def scope_members(
             continue
         target = _division_of(kommuner, division)
         src = source_div if source_div is not None else target
-        from analysis.reference import division_for, load_register, translate
-
         if county is not None:
             register = load_register(src)
             sources = register.filter(pl.col("fylkesnummer") == county)["kommunenummer"].to_list()

@@ -157,7 +157,8 @@ class Table:
             schema=dict.fromkeys(ids, pl.String),
         )
         gt = GT(data, id=tid).tab_header(title=self.full_caption())
-        gt = gt.cols_label(**dict(zip(ids, self.header(), strict=True)))
+        headings: dict[str, Any] = dict(zip(ids, self.header(), strict=True))
+        gt = gt.cols_label(**headings)
         right = [k for k, c in zip(ids, self.columns, strict=True) if self.numeric(c)]
         if right:
             gt = gt.cols_align("right", columns=right)
@@ -309,11 +310,16 @@ class Tiles:
         cards = []
         for t in self.tiles:
             share = self.share(t)
-            figure = (
-                f"{format_int(t.i_bruk)} av {format_int(t.ambisjon)}"
-                if t.ambisjon is not None
-                else f"{format_int(t.i_bruk)} (ingen tallfestet ambisjon)"
-            )
+            if t.i_bruk is None:
+                figure = "Ingen status" + (
+                    f' <span class="ambisjon">(ambisjon {format_int(t.ambisjon)})</span>'
+                    if t.ambisjon is not None
+                    else ""
+                )
+            elif t.ambisjon is None:
+                figure = f"{format_int(t.i_bruk)} (ingen tallfestet ambisjon)"
+            else:
+                figure = f"{format_int(t.i_bruk)} av {format_int(t.ambisjon)}"
             bar = ""
             if share is not None:
                 pct = round(share * 100)
@@ -327,7 +333,7 @@ class Tiles:
                 if v
             )
             cards.append(
-                f'<li class="ehelse-flis"><h3>{html.escape(t.aktivitet)}</h3>'
+                f'<li class="ehelse-flis"><h4>{html.escape(t.aktivitet)}</h4>'
                 f'<p class="tall">{figure}</p>{bar}{extra}</li>'
             )
         label = ' <p class="ehelse-flis-merke">Eksempeldata</p>' if self.synthetic else ""
@@ -340,7 +346,7 @@ class Tiles:
             items.append(
                 "(aktivitet: {a}, tall: {n}, ambisjon: {m}, andel: {s}, kategori: {k})".format(
                     a=typst_string(t.aktivitet),
-                    n=typst_string(format_int(t.i_bruk)),
+                    n="none" if t.i_bruk is None else typst_string(format_int(t.i_bruk)),
                     m=typst_string(format_int(t.ambisjon)) if t.ambisjon is not None else "none",
                     s="none" if share is None else f"{share:.4f}",
                     k=typst_string(t.kategori) if t.kategori else "none",
