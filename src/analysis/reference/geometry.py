@@ -256,17 +256,17 @@ def _geojson_geometry(geom: shapely.Geometry) -> dict[str, Any]:
     return result
 
 
-def municipality_features(
-    source: Path | None = None,
+def simplify_features(
+    rows: Sequence[tuple[str, str, shapely.Geometry]],
     *,
     tolerance: float = SIMPLIFY_TOLERANCE,
     decimals: int = COORDINATE_DECIMALS,
 ) -> list[Feature]:
-    """The 356 municipalities, repaired and simplified with shared borders kept, as GeoJSON
-    features with ``id`` and ``properties.kommunenummer`` set to the 4-digit code."""
-    rows = _read_source(source or source_path())
+    """(code, name, geometry) rows as repaired GeoJSON features, simplified together on a
+    shared topology so that neighbours keep one identical border. Used for the embedded
+    boundaries and for each year ``ehelse refresh-reference`` fetches."""
     codes = [row[0] for row in rows]
-    arcs, topo_geoms = _topology_arcs([row[2] for row in rows], codes, decimals)
+    arcs, topo_geoms = _topology_arcs([_polygonal(row[2]) for row in rows], codes, decimals)
     arcs = _simplify_arcs(arcs, tolerance, decimals)
     by_code = {str(g["id"]): g for g in topo_geoms}
     features = []
@@ -281,6 +281,18 @@ def municipality_features(
             }
         )
     return features
+
+
+def municipality_features(
+    source: Path | None = None,
+    *,
+    tolerance: float = SIMPLIFY_TOLERANCE,
+    decimals: int = COORDINATE_DECIMALS,
+) -> list[Feature]:
+    """The 356 municipalities, repaired and simplified with shared borders kept, as GeoJSON
+    features with ``id`` and ``properties.kommunenummer`` set to the 4-digit code."""
+    rows = _read_source(source or source_path())
+    return simplify_features(rows, tolerance=tolerance, decimals=decimals)
 
 
 def county_features(

