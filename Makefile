@@ -29,8 +29,8 @@ report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF)
 	@$(RUN) ehelse report $(if $(YEAR),--year $(YEAR)) $(if $(REGION),--region $(REGION))
 
 lint: setup ## ruff og mypy
-	@$(RUN) ruff check src tests
-	@$(RUN) ruff format --check src tests
+	@$(RUN) ruff check src tests bench
+	@$(RUN) ruff format --check src tests bench
 	@$(RUN) mypy
 
 test: setup browser lint ## Kjør alle tester (ruff, mypy, pytest)

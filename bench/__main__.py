@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,8 +35,12 @@ def _time(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> dict[
         start = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, env=env)
         times.append(time.perf_counter() - start)
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "runs": runs}
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "runs": runs,
+    }
 
 
 def stages(runs: int) -> dict[str, object]:
@@ -53,8 +57,19 @@ def stages(runs: int) -> dict[str, object]:
         outdir = Path(tmp) / "out"
         for fmt in ("html", "pdf"):
             out[f"report {fmt}"] = _time(
-                [*ehelse, "report", "--format", fmt, "--data", str(data), "--out", str(outdir),
-                 "--force"], max(1, runs // 2), env
+                [
+                    *ehelse,
+                    "report",
+                    "--format",
+                    fmt,
+                    "--data",
+                    str(data),
+                    "--out",
+                    str(outdir),
+                    "--force",
+                ],
+                max(1, runs // 2),
+                env,
             )
         html = next(outdir.glob("*.html"), None)
         if html is not None:
@@ -79,7 +94,10 @@ def scale(sizes: list[str]) -> dict[str, object]:
         for engine in ("polars", "pandas"):
             proc = subprocess.run(
                 [sys.executable, "-m", "bench.scale", engine, str(path)],
-                cwd=ROOT, check=True, capture_output=True, text=True,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             r["rows_per_s"] = rows / r["seconds"]
@@ -100,8 +118,13 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1),
-            "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def readme_table(result: dict[str, object]) -> str:
@@ -124,8 +147,11 @@ def readme_table(result: dict[str, object]) -> str:
     sc = result.get("scale", {})
     assert isinstance(sc, dict)
     if sc:
-        lines += ["", "| meldingsrader | polars | rader/s | topp-RSS | pandas | polars er |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| meldingsrader | polars | rader/s | topp-RSS | pandas | polars er |",
+            "|---|---|---|---|---|---|",
+        ]
         for label, v in sc.items():
             p, q = v["polars"], v["pandas"]
             lines.append(
@@ -154,7 +180,7 @@ def main() -> None:
     runs = 1 if args.quick else 3
     sizes = ["1M"] if args.quick else list(SIZES)
     result: dict[str, object] = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "quick": args.quick,
         "machine": machine(),
     }
@@ -162,7 +188,7 @@ def main() -> None:
         result["stages"] = stages(runs)
     result["scale"] = scale(sizes)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     text = json.dumps(result, indent=2, ensure_ascii=False)
     (RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json").write_text(text + "\n")
     (RESULTS / "latest.json").write_text(text + "\n")

@@ -59,17 +59,20 @@ def run_pandas(path: Path) -> tuple[int, float]:
     df = pd.read_csv(path, sep=";", dtype={"Avsender": str, "Mottaker": str, "Versjon": str})
     df["periode"] = pd.to_datetime(df["Periode"], format="%Y-%m")
     df = df.merge(lookup, left_on="Avsender", right_on="avsender", how="inner")
-    out = df.groupby(
-        ["kommunenummer", "periode", "Meldingstype", "Versjon"], dropna=False
-    )["Antall"].sum()
+    out = df.groupby(["kommunenummer", "periode", "Meldingstype", "Versjon"], dropna=False)[
+        "Antall"
+    ].sum()
     return len(out), time.perf_counter() - start
 
 
 def main() -> None:
     engine, path = sys.argv[1], Path(sys.argv[2])
     groups, seconds = run_polars(path) if engine == "polars" else run_pandas(path)
-    print(json.dumps({"engine": engine, "seconds": seconds, "groups": groups,
-                      "peak_rss_mb": _peak_rss_mb()}))
+    print(
+        json.dumps(
+            {"engine": engine, "seconds": seconds, "groups": groups, "peak_rss_mb": _peak_rss_mb()}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import polars as pl
 import typer
@@ -133,6 +133,7 @@ def _kommune_status(
             f"Ingen prosesserte data i {processed_dir(data)}: `ehelse ingest` er ikke kjørt, så "
             "status per løsning mangler.",
             highlight=False,
+            soft_wrap=True,
         )
         return
     except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
@@ -481,43 +482,21 @@ def _county(value: str, division: int) -> tuple[str, str]:
         fail(f"--region: {exc}")
 
 
-def _load_status_tables(
-    data: Path | None,
-) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame | None]]:
-    """The required and the optional processed tables, or one line saying what is wrong."""
+def _status_tables(data: Path | None) -> Any:
+    """The processed tables the status needs (analysis.lookup.Tables), or one line saying what
+    is wrong with them."""
     import pandera.errors as pa_errors
 
-    from analysis.load import MissingDataError, load_table, processed_dir
+    from analysis.load import MissingDataError
+    from analysis.lookup import load_tables
 
-    required: dict[str, pl.DataFrame] = {}
-    optional: dict[str, pl.DataFrame | None] = {}
-    for name in ("kommuner", "ambisjoner", "adopsjon", "publisert", "meldinger"):
-        try:
-            df = load_table(name, data)
-        except MissingDataError as exc:
-            if name in ("publisert", "meldinger"):
-                optional[name] = None
-                continue
-            fail(str(exc))
-        except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            fail(f"{processed_dir(data) / (name + '.parquet')}: {first}")
-        if name in ("publisert", "meldinger"):
-            optional[name] = df
-        else:
-            required[name] = df
-    return required, optional
-
-
-def _default_as_of(adopsjon: pl.DataFrame, meldinger: pl.DataFrame | None) -> date:
-    """The end of the report year, or the last data date if the data ends before it."""
-    end = date(config.default_year(), 12, 31)
-    last: list[date] = []
-    if adopsjon.height:
-        last.append(adopsjon["dato"].max())  # type: ignore[arg-type]
-    if meldinger is not None and meldinger.height:
-        last.append(meldinger["periode"].dt.month_end().max())  # type: ignore[arg-type]
-    return min(end, max(last)) if last else end
+    try:
+        return load_tables(data)
+    except MissingDataError as exc:
+        fail(str(exc))
+    except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"Tabellene i {data or config.PROCESSED_DIR} følger ikke skjemaet: {first}")
 
 
 def _whole_to_int(df: pl.DataFrame) -> pl.DataFrame:
@@ -632,20 +611,22 @@ def status(
 
     if fmt not in STATUS_FORMATS:
         fail(f"--format: {fmt!r} er ukjent; velg {', '.join(STATUS_FORMATS)}")
+    from analysis.lookup import default_as_of
+
     day = _status_date(as_of) if as_of is not None else None
-    tables, optional = _load_status_tables(data)
-    kommuner = tables["kommuner"]
-    division = int(kommuner["inndeling"][0]) if kommuner.height else config.default_year()
+    t = _status_tables(data)
+    kommuner = t.kommuner
+    division = t.division
     county = _county(region, division) if region is not None else None
-    when = day if day is not None else _default_as_of(tables["adopsjon"], optional["meldinger"])
+    when = day if day is not None else default_as_of(t)
     try:
         df = status_overview(
-            tables["adopsjon"],
+            t.adopsjon,
             kommuner,
-            tables["ambisjoner"],
+            t.ambisjoner,
             when,
-            meldinger=optional["meldinger"],
-            publisert=optional["publisert"],
+            meldinger=t.meldinger,
+            publisert=t.publisert,
             county=county[0] if county else None,
         )
     except (ParameterError, ValueError, KeyError) as exc:
@@ -663,7 +644,9 @@ def status(
     n = kommuner.filter(pl.col("fylkesnummer") == county[0]).height if county else kommuner.height
     where = f"{county[1]} ({n} kommuner)" if county else f"hele landet ({n} kommuner)"
     title = f"Status per {when:%d.%m.%Y} – {where}, kommuneinndelingen fra {division}"
-    wide = console.width >= STATUS_WIDE
+    # A console made now, so the width follows this call's terminal (COLUMNS), not import time.
+    out = Console()
+    wide = out.width >= STATUS_WIDE
     notes = [
         "Antallet som telles mot ambisjonen: Kjernejournal tilgjengeliggjort, ellers i bruk"
         + (" (uthevet)." if wide else "."),
@@ -684,7 +667,7 @@ def status(
             notes.append("Publ. og avvik: det publiserte nasjonale tallet, der det avviker.")
     if df["syntetisk"].any():
         notes.append("[bold yellow]Bygger på SYNTETISKE eksempeldata, ikke virkelige tall.[/]")
-    console.print(_status_rich(df, title, "\n".join(notes), wide))
+    out.print(_status_rich(df, title, "\n".join(notes), wide))
 
 
 @app.command()

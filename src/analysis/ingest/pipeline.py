@@ -52,6 +52,7 @@ from analysis.ingest.messages import ingest_messages
 from analysis.ingest.published import SCHEMA as PUBLISHED_SCHEMA
 from analysis.ingest.published import ingest_published
 from analysis.ingest.readers import ROW, ReadError
+from analysis.load import processed_dir
 from analysis.load import TABLES
 from analysis.reference import DivisionError, division_for, resolver
 from analysis.reference.municipalities import municipality_table
@@ -308,7 +309,7 @@ def run(
 ) -> Summary:
     """Ingest every catalogued source in ``raw`` into ``out``; raise IngestError if unusable."""
     raw = Path(raw) if raw is not None else config.RAW_DIR
-    out = Path(out) if out is not None else config.PROCESSED_DIR
+    out = processed_dir(out)  # --out, else EHELSE_PROCESSED, else data/processed
     today = today or dt.date.today()
     try:
         catalogue = load_catalogue(raw / "sources.yaml")
