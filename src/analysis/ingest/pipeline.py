@@ -52,8 +52,7 @@ from analysis.ingest.messages import ingest_messages
 from analysis.ingest.published import SCHEMA as PUBLISHED_SCHEMA
 from analysis.ingest.published import ingest_published
 from analysis.ingest.readers import ROW, ReadError
-from analysis.load import processed_dir
-from analysis.load import TABLES
+from analysis.load import TABLES, processed_dir
 from analysis.reference import DivisionError, division_for, resolver
 from analysis.reference.municipalities import municipality_table
 
