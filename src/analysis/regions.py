@@ -13,7 +13,7 @@ from typing import Literal
 
 import polars as pl
 
-from analysis.status import ParameterError, package_csv
+from analysis.status import ParameterError, package_csv, status_table
 
 Level = Literal["fylke", "nettverk"]
 NETWORK_COLUMNS = ("fylkesnummer", "nettverk_id", "nettverk", "merknad")
@@ -72,35 +72,8 @@ def regional_status(
         data = with_network(municipal, network_map)
     else:
         raise ValueError(f"Ukjent nivå {level!r}: bruk 'fylke' eller 'nettverk'")
-    counted = pl.col("telles").fill_null(False)
     out = (
-        data.group_by("losning", *keys)
-        .agg(
-            pl.len().cast(pl.Int64).alias("i_omfang"),
-            pl.when(pl.col("maalt").all())
-            .then(counted.sum())
-            .otherwise(None)
-            .cast(pl.Int64)
-            .alias("antall"),
-            pl.col("befolkning").sum().cast(pl.Int64).alias("befolkning_omfang"),
-            pl.when(pl.col("maalt").all())
-            .then(pl.col("befolkning").filter(counted).sum())
-            .otherwise(None)
-            .cast(pl.Int64)
-            .alias("befolkning_dekket"),
-        )
-        .join(
-            ambitions.select("losning", pl.col("ambisjon").cast(pl.Int64)), on="losning", how="left"
-        )
-        .with_columns(
-            andel_kommuner=pl.col("antall") / pl.col("i_omfang"),
-            andel_befolkning=pl.when(pl.col("befolkning_omfang") > 0)
-            .then(pl.col("befolkning_dekket") / pl.col("befolkning_omfang"))
-            .otherwise(None),
-            ambisjon_andel=pl.col("ambisjon").cast(pl.Float64)
-            * pl.col("i_omfang")
-            / pl.col("i_omfang").sum().over("losning"),
-        )
+        status_table(data, ambitions, by=keys)
         .with_columns(
             gap=pl.col("ambisjon_andel") - pl.col("antall"),
             rangering=pl.col("andel_kommuner")
