@@ -167,11 +167,7 @@ def municipal_all(t: Tables, as_of: date) -> pl.DataFrame:
     from analysis import messages as msg
     from analysis import status as st
 
-    events = t.adopsjon
-    if t.meldinger is not None and msg.latest_period(t.meldinger, as_of) is not None:
-        pseudo = msg.compliance_events(t.meldinger, msg.current_versions(), as_of)
-        cols = ["losning", "kommunenummer", "trinn", "dato", "syntetisk"]
-        events = pl.concat([t.adopsjon.select(cols), pseudo.select(cols)], how="vertical_relaxed")
+    events = msg.with_message_events(t.adopsjon, t.meldinger, msg.current_versions(), as_of)
     return st.municipal_status(
         events, t.kommuner, st.activities(), st.scope_members(t.kommuner), as_of
     )

@@ -252,3 +252,26 @@ def compliance_events(
         )
         .sort("kommunenummer")
     )
+
+
+def with_message_events(
+    events: pl.DataFrame,
+    meldinger: pl.DataFrame | None,
+    versions: pl.DataFrame,
+    as_of: date,
+    comp: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Adoption events plus message-version compliance as events of the activity
+    ``meldinger``, so every status view counts it the same way. Without message data, or
+    before its first complete month, the events are returned as they are."""
+    cols = ["losning", "kommunenummer", "trinn", "dato", "syntetisk"]
+    base = events.select(
+        *cols[:4],
+        (pl.col("syntetisk") if "syntetisk" in events.columns else pl.lit(False)).alias(
+            "syntetisk"
+        ),
+    )
+    if meldinger is None or not meldinger.height or latest_period(meldinger, as_of) is None:
+        return base
+    pseudo = compliance_events(meldinger, versions, as_of, comp=comp)
+    return pl.concat([base, pseudo.select(cols)], how="vertical_relaxed")

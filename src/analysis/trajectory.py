@@ -537,15 +537,7 @@ def status_overview(
     if meldinger is not None and meldinger.height:
         vers = msg.current_versions() if versions is None else versions
         comp = msg.compliance(meldinger, vers)
-        pseudo = msg.compliance_events(meldinger, vers, as_of, comp=comp)
-        cols = ["losning", "kommunenummer", "trinn", "dato", "syntetisk"]
-        base = events.select(
-            *cols[:4],
-            (pl.col("syntetisk") if "syntetisk" in events.columns else pl.lit(False)).alias(
-                "syntetisk"
-            ),
-        )
-        all_events = pl.concat([base, pseudo.select(cols)], how="vertical_relaxed")
+        all_events = msg.with_message_events(events, meldinger, vers, as_of, comp=comp)
         region = kommuner.filter(pl.col("fylkesnummer") == county) if county else None
         extra.append(msg.compliance_series(meldinger, vers, as_of, kommuner=region, comp=comp))
     municipal = st.municipal_status(all_events, kommuner, acts, scopes, as_of)
