@@ -100,6 +100,7 @@ show(
     ),
     name="kart-innbyggere",
     data=scope,
+    static_height=None if p.regional else 880,  # the whole country fills an A4 page
 )
 
 # %%

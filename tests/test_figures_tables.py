@@ -99,7 +99,7 @@ def test_table_markdown_is_a_pipe_table_with_caption_and_bold_rows() -> None:
     md = t.markdown()
     lines = md.splitlines()
     assert lines[0] == "| Fylke | Kommuner | Andel |"
-    assert lines[1] == "|:---|---:|---:|"  # numbers right-aligned
+    assert re.fullmatch(r"\|:-+\|-+:\|-+:\|", lines[1])  # numbers right-aligned
     assert lines[2] == "| Fylke 0 \\| del | 1 | 25\u00a0% |"  # the pipe in the data is escaped
     assert lines[3] == "| **Fylke 1 \\| del** | **2** | **25\u00a0%** |"  # the emphasised row
     assert lines[-1] == ": Kommuner per fylke. Kilde: SSB"
@@ -162,6 +162,64 @@ def test_tiles_show_count_against_ambition_in_both_renderings() -> None:
     assert "eksempeldata: true" in typst
 
 
+def test_tiles_carry_lines_units_and_a_text_instead_of_a_count() -> None:
+    tiles = tables.Tiles(
+        [
+            tables.Tile(
+                "DigiHelsestasjon",
+                26,
+                43,
+                kategori="nådd",
+                linjer=("Landet: 196 av 356 kommuner",),
+                enhet="kommuner",
+                bar_label="av fylkets kommuner",
+            ),
+            tables.Tile("Helseplattformen", None, None, tekst="Gjelder ikke fylket"),
+        ]
+    )
+    html = tiles.html()
+    assert "26 av 43" in html and "kommuner</span>" in html
+    assert 'aria-label="60 prosent av fylkets kommuner"' in html
+    assert 'class="kategori kategori-nadd"' in html and "Landet: 196 av 356 kommuner" in html
+    assert "Gjelder ikke fylket" in html and "Ingen status" not in html
+    typst = tiles.markdown()
+    assert 'enhet: "kommuner", linjer: ("Landet: 196 av 356 kommuner", )' in typst
+    assert 'tall: "Gjelder ikke fylket"' in typst
+
+
+def test_expected_date_text() -> None:
+    assert tables.format_month(date(2024, 3, 30)) == "mars 2024"
+    assert (
+        tables.format_expected("på sporet", date(2024, 3, 30), date(2024, 2, 1), date(2024, 4, 15))
+        == "mars 2024 (februar 2024–april 2024)"
+    )
+    assert tables.format_expected("nådd", date(2023, 7, 31)) == "nådd juli 2023"
+    assert tables.format_expected("ikke beregnbar", None) == "–"
+    assert tables.format_amount(20.53) == "20,5" and tables.format_amount(170.0) == "170"
+
+
+def test_pdf_column_widths_keep_numbers_whole_and_share_the_rest() -> None:
+    df = pl.DataFrame(
+        {
+            "aktivitet": ["2.3 DigiHelsestasjon", "2.4 Helseplattformen"],
+            "antall": [196, 18],
+            "forventet": ["august 2027 (desember 2024–april 2028) " * 2, "juli 2023"],
+        }
+    )
+    t = table(df, "Status", labels={"antall": "Ambisjon"})
+    narrow = t.widths(budget=40)
+    assert narrow[1] >= round(len("Ambisjon") * 1.15) + 2  # the heading word fits
+    assert narrow[2] < t.widths(budget=400)[2]  # the long text column gives way
+    dashes = [len(c) for c in t.markdown().splitlines()[1].strip("|").split("|")]
+    assert dashes == t.widths()
+
+
+def test_page_break_is_for_the_pdf_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EHELSE_TARGET", "html,pdf")
+    bundle = tables.PageBreak()._repr_mimebundle_()
+    assert bundle["text/html"] == "" and "#ny-side()" in bundle["text/markdown"]
+
+
 def test_typst_string_cannot_break_out() -> None:
     assert tables.typst_string('a "b" \\ #c\n d') == '"a \\"b\\" \\\\ #c d"'
 
@@ -195,8 +253,9 @@ def test_status_map_keeps_no_data_apart_from_not_started() -> None:
     assert no_data == STATUS_COLOURS[INGEN_DATA] and not_started != no_data
     assert traces["I bruk"].name == "I bruk (1)"
     assert fig.layout.map.style == "white-bg"
-    # each trace carries only its own municipalities
-    assert [f["id"] for f in traces["Planlagt"].geojson["features"]] == ["4601"]
+    # every trace names the same boundaries (drawn once on the page), with its own locations
+    assert len({t.geojson for t in fig.data}) == 1
+    assert figures.geojson_of(fig.data[0].geojson) is GEO
 
 
 def test_region_limits_the_map_to_the_county() -> None:
@@ -244,9 +303,16 @@ def test_static_version_of_a_map_is_a_vector_geo_trace_with_clockwise_rings() ->
     assert static.layout.geo.fitbounds == "locations" and static.layout.geo.visible is False
     ring = static.data[0].geojson["features"][0]["geometry"]["coordinates"][0]
     assert signed_area(ring) < 0  # d3-geo wants clockwise exterior rings
-    source = fig.data[0].geojson["features"][0]["geometry"]["coordinates"][0]
+    assert [f["id"] for f in static.data[0].geojson["features"]] == list(static.data[0].locations)
+    source = GEO["features"][0]["geometry"]["coordinates"][0]
     assert signed_area(source) > 0  # the interactive map keeps GeoJSON's orientation
     assert any("Eksempeldata" in a.text for a in static.layout.annotations)
+    # on paper, a map of the whole country repeats the Oslo area enlarged in a framed inset
+    inset = [t for t in static.data if t.geo == "geo2"]
+    assert [list(t.locations) for t in inset] == [["0301"]]  # only what the inset shows
+    assert static.layout.geo2.showframe is True and not inset[0].showlegend
+    county = static_figure(municipality_map(status_frame(), "trinn", geojson=GEO, region="46"))
+    assert "geo2" not in county.layout.to_plotly_json() and {t.geo for t in county.data} == {None}
 
 
 # --- trend chart -----------------------------------------------------------------------------
@@ -262,15 +328,53 @@ def test_trend_chart_draws_ambition_projection_and_band() -> None:
             "hoy": [147.0, 190.0],
         }
     )
-    fig = trend_chart(series, ambition=170, projection=projection, synthetic=True)
+    published = pl.DataFrame(
+        {"dato": [date(2023, 4, 30)], "antall": [147], "kilde": ["KS: porteføljen 2023"]}
+    )
+    fig = trend_chart(
+        series, ambition=170, projection=projection, published=published, synthetic=True
+    )
     names = [t.name for t in fig.data]
-    assert names == ["Kommuner", "Framskrevet (intervall)", "Framskrevet"]
-    assert fig.data[2].line.dash == "dash" and fig.data[1].fill == "toself"
+    assert names == [
+        "Kommuner (eksempeldata)",  # the computed series is example data ...
+        "Publisert (virkelige tall)",  # ... the published markers are not
+        "Framskrevet (intervall)",
+        "Framskrevet",
+    ]
+    assert fig.data[1].mode == "markers" and list(fig.data[1].y) == [147]
+    assert fig.data[3].line.dash == "dash" and fig.data[2].fill == "toself"
+    plain = trend_chart(series, ambition=20.53, published=published)
+    assert [t.name for t in plain.data] == ["Kommuner", "Publisert"]
+    assert any(a.text == "Ambisjon: 20,5" for a in plain.layout.annotations)  # a county share
+    assert not figures.is_synthetic(plain)
     line = [s for s in fig.layout.shapes if s.y0 == 170]
     assert line and line[0].y1 == 170
     assert any(a.text == "Ambisjon: 170" for a in fig.layout.annotations)
     assert fig.layout.xaxis.ticktext[0] == "apr. 2022"
     assert fig.layout.separators == ",\u00a0"
+
+
+def test_share_chart_draws_one_line_per_group_in_percent_with_the_threshold() -> None:
+    df = pl.DataFrame(
+        {
+            "navn": ["PLO", "PLO", "Epikrise", "Epikrise"],
+            "dato": [date(2023, 1, 31), date(2023, 2, 28)] * 2,
+            "andel": [0.5, 0.9, 0.2, None],
+        }
+    )
+    fig = figures.share_chart(df, group_col="navn", threshold=0.95, synthetic=True)
+    assert [t.name for t in fig.data] == ["Epikrise", "PLO"]
+    assert list(fig.data[1].y) == [50.0, 90.0] and list(fig.data[0].y) == [20.0, None]
+    assert fig.data[0].line.dash != fig.data[1].line.dash  # apart without colour too
+    assert [s.y0 for s in fig.layout.shapes] == [95.0]
+    assert figures.is_synthetic(fig)
+
+
+def test_codes_limit_the_map_to_a_scope_and_bad_codes_are_an_error() -> None:
+    fig = municipality_map(status_frame(), "trinn", geojson=GEO, codes=["4601", "4602"])
+    assert sorted(c for t in fig.data for c in t.locations) == ["4601", "4602"]
+    with pytest.raises(ValueError, match="utvalget"):
+        municipality_map(status_frame(), "trinn", geojson=GEO, codes=["9999"])
 
 
 def test_norwegian_date_ticks_by_span() -> None:
@@ -303,7 +407,7 @@ def test_html_output_embeds_plotly_and_boundaries_once() -> None:
     html1, html2 = first["text/html"], second["text/html"]
     assert "image/svg+xml" not in first  # HTML target only: no browser needed
     assert html1.count("plotly.js v") >= 1 and "plotly.js v" not in html2
-    assert html1.count('id="ehelse-geo-') == 4 and 'id="ehelse-geo-' not in html2
+    assert html1.count('id="ehelse-geo-') == 1 and 'id="ehelse-geo-' not in html2
     assert (
         '<figure class="ehelse-figur"' in html1 and 'aria-label="Kart over fire kommuner."' in html1
     )

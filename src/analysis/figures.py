@@ -72,6 +72,7 @@ STATUS_COLOURS: Final = {
 # Viridis, light to dark: perceptually ordered and readable in greyscale.
 SEQUENTIAL: Final = ("#FDE725", "#90D743", "#35B779", "#21918C", "#31688E", "#443983", "#440154")
 LINE_COLOUR: Final = OKABE_ITO["blaa"]
+PUBLISHED_COLOUR: Final = OKABE_ITO["svart"]
 PROJECTION_COLOUR: Final = OKABE_ITO["vermilion"]
 AMBITION_COLOUR: Final = "#333333"
 TEXT_COLOUR: Final = "#222222"
@@ -82,6 +83,14 @@ MONTHS: Final = ("jan.", "feb.", "mar.", "apr.", "mai", "jun.", "jul.", "aug.", 
                  "nov.", "des.")  # fmt: skip
 
 MAP_HEIGHT: Final = 720
+# On paper a map of the whole country gets an inset of the densest part, around Oslo, where
+# municipalities are too small to tell apart at A4 (in the open space over Sweden).
+INSET_ANCHOR: Final = "0301"
+INSET_TITLE: Final = "Oslo og omegn"
+INSET_LON: Final = (9.6, 11.9)
+INSET_LAT: Final = (58.95, 60.35)
+INSET_X: Final = (0.56, 0.99)  # at 700 x 880 px: the box the fitted inset fills, so the
+INSET_Y: Final = (0.08, 0.49)  # title sits on its frame
 CHART_HEIGHT: Final = 420
 STATIC_WIDTH: Final = 700  # px; at A4 text width 1 px is about 0.23 mm
 TARGET_ENV: Final = "EHELSE_TARGET"
@@ -133,7 +142,8 @@ def mark_synthetic(fig: go.Figure, corner: str = "above") -> go.Figure:
         borderwidth=1,
         borderpad=4,
     )
-    fig.update_layout(meta={"ehelse_synthetic": True})
+    meta = fig.layout.meta if isinstance(fig.layout.meta, Mapping) else {}
+    fig.update_layout(meta={**meta, "ehelse_synthetic": True})
     return fig
 
 
@@ -194,6 +204,51 @@ def _geojson_subset(geojson: Mapping[str, Any], codes: Iterable[str] | None) -> 
     }
 
 
+# Boundaries are held here and traces refer to them by name: a plotly figure that held them
+# would copy them on every trace and every serialisation (seconds per map), and the page
+# would carry a copy per figure. The names are content hashes, so equal boundaries share one.
+_GEOJSON: dict[str, Mapping[str, Any]] = {}
+_GEOJSON_NAMES: dict[int, str] = {}
+_GEOJSON_KEEP: list[Mapping[str, Any]] = []  # keeps every named object alive: ids stay unique
+_SUBSETS: dict[tuple[int, str], dict[str, Any]] = {}
+
+
+def geojson_ref(geojson: Mapping[str, Any]) -> str:
+    """The name traces use for a set of boundaries (``ehelse-geo-<hash>``)."""
+    name = _GEOJSON_NAMES.get(id(geojson))
+    if name is None:
+        text = json.dumps(geojson, separators=(",", ":"), sort_keys=True)
+        name = GEO_PREFIX + hashlib.sha1(text.encode()).hexdigest()[:12]
+        _GEOJSON_NAMES[id(geojson)] = name
+        _GEOJSON_KEEP.append(geojson)
+        _GEOJSON.setdefault(name, geojson)
+    return name
+
+
+def geojson_of(value: Any) -> Mapping[str, Any] | None:
+    """The boundaries a trace's ``geojson`` names (or holds)."""
+    if isinstance(value, str):
+        return _GEOJSON.get(value)
+    return value if isinstance(value, Mapping) else None
+
+
+@cache
+def _municipality_geojson() -> dict[str, Any]:
+    from analysis.reference.geometry import load_municipality_geojson
+
+    return load_municipality_geojson()
+
+
+def _region_geojson(geojson: Mapping[str, Any], region: str) -> dict[str, Any]:
+    key = (id(geojson), region)
+    if key not in _SUBSETS:
+        _GEOJSON_KEEP.append(geojson)
+        _SUBSETS[key] = _geojson_subset(
+            geojson, [str(f["id"]) for f in geojson["features"] if str(f["id"]).startswith(region)]
+        )
+    return _SUBSETS[key]
+
+
 def municipality_map(
     df: pl.DataFrame,
     value_col: str,
@@ -207,6 +262,7 @@ def municipality_map(
     legend_title: str | None = None,
     title: str | None = None,
     region: str | None = None,
+    codes: Iterable[str] | None = None,
     synthetic: bool = False,
     geojson: Mapping[str, Any] | None = None,
     height: int = MAP_HEIGHT,
@@ -215,20 +271,31 @@ def municipality_map(
     ``bins``). Municipalities of the division missing from ``df``, or with a null value, are
     drawn as "ingen data", apart from any category the data itself has (such as
     "ikke_startet"). ``region`` (a county code) limits the map to that county's
-    municipalities; the boundaries are those of the 2020-2023 division."""
-    if geojson is None:
-        from analysis.reference.geometry import load_municipality_geojson
+    municipalities and ``codes`` to a set of municipalities (an activity's scope); the
+    boundaries are those of the 2020-2023 division.
 
-        geojson = load_municipality_geojson()
+    Every category's trace refers to the same boundaries (plotly draws only a trace's own
+    locations), so a page with many maps of the same area embeds the boundaries once."""
+    if geojson is None:
+        geojson = _municipality_geojson()
     for col in (code_col, value_col, *([name_col] if name_col else [])):
         if col not in df.columns:
             raise KeyError(f"Kartet mangler kolonnen {col!r}; kolonnene er {df.columns}")
-    codes = [str(f["id"]) for f in geojson["features"]]
+    all_codes = [str(f["id"]) for f in geojson["features"]]
     if region is not None:
-        codes = [c for c in codes if c.startswith(region)]
-        if not codes:
+        all_codes = [c for c in all_codes if c.startswith(region)]
+        if not all_codes:
             raise ValueError(f"Ingen kommuner i fylke {region!r} i kartgrunnlaget")
-    shown = _geojson_subset(geojson, codes)
+    # The boundaries named are those of the whole map area (the country or the county): the
+    # same for every map of that area, so the page carries them once.
+    shown = _region_geojson(geojson, region) if region is not None else geojson
+    ref = geojson_ref(shown)
+    drawn = all_codes
+    if codes is not None:
+        wanted = {str(c) for c in codes}
+        drawn = [c for c in all_codes if c in wanted]
+        if not drawn:
+            raise ValueError("Ingen av kommunene i utvalget finnes i kartgrunnlaget")
     names = dict(df.select(code_col, name_col).iter_rows()) if name_col else {}
     raw = dict(df.select(code_col, value_col).iter_rows())
 
@@ -241,7 +308,7 @@ def municipality_map(
                 return None
             return cut_labels[sum(1 for e in edges if v >= e)]
 
-        values = {c: classify(raw.get(c)) for c in codes}
+        values = {c: classify(raw.get(c)) for c in drawn}
         order = list(cut_labels)
         ramp = SEQUENTIAL if len(order) <= len(SEQUENTIAL) else SEQUENTIAL * 2
         step = (len(SEQUENTIAL) - 1) / max(len(order) - 1, 1)
@@ -249,7 +316,7 @@ def municipality_map(
         palette[INGEN_DATA] = STATUS_COLOURS[INGEN_DATA]
         text = {k: k for k in order} | {INGEN_DATA: STATUS_LABELS[INGEN_DATA]}
     else:
-        values = {c: (None if raw.get(c) is None else str(raw[c])) for c in codes}
+        values = {c: (None if raw.get(c) is None else str(raw[c])) for c in drawn}
         seen = [v for v in dict.fromkeys(values.values()) if v is not None]
         if categories is not None:
             order = list(categories)
@@ -269,17 +336,13 @@ def municipality_map(
 
     fig = go.Figure()
     for category in order:
-        members = [c for c in codes if (values[c] or INGEN_DATA) == category]
+        members = [c for c in drawn if (values[c] or INGEN_DATA) == category]
         if not members:
             continue
         label = text.get(category, category)
-        member_set = set(members)
         fig.add_trace(
             go.Choroplethmap(
-                geojson={
-                    "type": "FeatureCollection",
-                    "features": [f for f in shown["features"] if str(f["id"]) in member_set],
-                },
+                geojson=ref,
                 locations=members,
                 z=[1] * len(members),
                 featureidkey="id",
@@ -294,7 +357,10 @@ def municipality_map(
                 marker={"line": {"color": "white", "width": 0.6}},
             )
         )
-    centre, zoom = map_view(shown["features"], STATIC_WIDTH, height)
+    drawn_set = set(drawn)
+    centre, zoom = map_view(
+        [f for f in shown["features"] if str(f["id"]) in drawn_set], STATIC_WIDTH, height
+    )
     fig.update_layout(
         map={"style": "white-bg", "center": centre, "zoom": zoom},
         margin={"l": 0, "r": 0, "t": 40 if title else 8, "b": 0},
@@ -308,9 +374,18 @@ def municipality_map(
         },
     )
     _layout(fig, title, height)
+    if region is None and codes is None and INSET_ANCHOR in drawn_set:
+        fig.update_layout(meta={"ehelse_inset": True})  # the whole country: see static_figure
     if synthetic:
         mark_synthetic(fig, corner="bottom")
     return fig
+
+
+def _number_text(value: float) -> str:
+    """170 -> "170", 20.53 -> "20,5" (an ambition may be a county's proportional share)."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", "\u00a0")
+    return f"{value:.1f}".replace(".", ",")
 
 
 def norwegian_date_ticks(start: date, end: date) -> tuple[list[str], list[str]]:
@@ -341,27 +416,55 @@ def trend_chart(
     projection_label: str = "Framskrevet",
     deadline: date | None = None,
     deadline_label: str = "Frist",
+    published: pl.DataFrame | None = None,
+    published_label: str = "Publisert",
     title: str | None = None,
     y_title: str = "Antall kommuner",
     synthetic: bool = False,
     height: int = CHART_HEIGHT,
 ) -> go.Figure:
     """Counts over time, a horizontal ambition line and, when given, a dashed projection with
-    its interval (columns ``lav``/``hoy``) to the expected date."""
+    its interval (columns ``lav``/``hoy``) to the expected date, and published figures
+    (``published``: dato, antall, optionally kilde) as markers.
+
+    With ``synthetic`` the computed series is named as example data in the legend, the
+    published markers as real figures, and the figure carries the Eksempeldata label."""
     fig = go.Figure()
     s = series.sort(date_col)
     fig.add_trace(
         go.Scatter(
             x=s[date_col].to_list(),
             y=s[value_col].to_list(),
-            mode="lines+markers",
-            name=name,
+            mode="lines+markers" if s.height <= 40 else "lines",
+            name=f"{name} ({EKSEMPELDATA.lower()})" if synthetic else name,
             line={"color": LINE_COLOUR, "width": 3},
             marker={"size": 6},
             hovertemplate="%{x|%d.%m.%Y}: %{y}<extra></extra>",
         )
     )
     dates = list(s[date_col].to_list())
+    if published is not None and published.height:
+        pub = published.sort(date_col)
+        sources = (
+            pub["kilde"].fill_null("").to_list() if "kilde" in pub.columns else [""] * pub.height
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=pub[date_col].to_list(),
+                y=pub[value_col].to_list(),
+                mode="markers",
+                name=f"{published_label} (virkelige tall)" if synthetic else published_label,
+                marker={
+                    "symbol": "diamond",
+                    "size": 11,
+                    "color": PUBLISHED_COLOUR,
+                    "line": {"color": "white", "width": 1.5},
+                },
+                customdata=[[html.escape(str(k))[:90]] for k in sources],
+                hovertemplate="%{x|%d.%m.%Y}: %{y}<br>%{customdata[0]}<extra></extra>",
+            )
+        )
+        dates += pub[date_col].to_list()
     if projection is not None and projection.height:
         p = projection.sort(date_col)
         x = p[date_col].to_list()
@@ -395,7 +498,7 @@ def trend_chart(
             line={"color": AMBITION_COLOUR, "width": 2, "dash": "dot"},
             annotation_position="top left",
             annotation={
-                "text": f"{ambition_label}: {ambition}",
+                "text": f"{ambition_label}: {_number_text(ambition)}",
                 "font": {"color": AMBITION_COLOUR},
             },
         )
@@ -418,8 +521,80 @@ def trend_chart(
     shown = list(s[value_col].to_list())
     if projection is not None:
         shown += [projection[c].max() for c in (value_col, high_col) if c in projection.columns]
+    if published is not None and published.height:
+        shown += published[value_col].to_list()
     top = max([v for v in shown if v is not None] + [ambition or 0, 1])
     fig.update_yaxes(title=y_title, rangemode="tozero", range=[0, top * 1.12])
+    fig.update_layout(
+        margin={"l": 60, "r": 20, "t": 50 if title or synthetic else 20, "b": 40},
+        legend={"orientation": "h", "y": -0.15, "x": 0},
+    )
+    _layout(fig, title, height)
+    if synthetic:
+        mark_synthetic(fig)
+    return fig
+
+
+LINE_STYLES: Final = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+LINE_PALETTE: Final = (
+    OKABE_ITO["blaa"],
+    OKABE_ITO["vermilion"],
+    OKABE_ITO["blaagronn"],
+    OKABE_ITO["rodlilla"],
+    OKABE_ITO["oransje"],
+    OKABE_ITO["svart"],
+)
+
+
+def share_chart(
+    df: pl.DataFrame,
+    *,
+    group_col: str,
+    date_col: str = "dato",
+    value_col: str = "andel",
+    threshold: float | None = None,
+    threshold_label: str = "Krav",
+    y_title: str = "Andel",
+    title: str | None = None,
+    synthetic: bool = False,
+    height: int = CHART_HEIGHT,
+) -> go.Figure:
+    """Shares (0-1) over time, one line per group: colour and dash pattern both differ, so
+    the lines stay apart in greyscale and for colour-blind readers."""
+    fig = go.Figure()
+    groups = list(dict.fromkeys(df.sort(group_col)[group_col].to_list()))
+    for i, group in enumerate(groups):
+        part = df.filter(pl.col(group_col) == group).sort(date_col)
+        fig.add_trace(
+            go.Scatter(
+                x=part[date_col].to_list(),
+                y=[None if v is None else v * 100 for v in part[value_col].to_list()],
+                mode="lines",
+                name=str(group),
+                line={
+                    "color": LINE_PALETTE[i % len(LINE_PALETTE)],
+                    "width": 2.5,
+                    "dash": LINE_STYLES[i % len(LINE_STYLES)],
+                },
+                hovertemplate=f"{html.escape(str(group))}<br>%{{x|%m.%Y}}: %{{y:.1f}}\u00a0%"
+                "<extra></extra>",
+            )
+        )
+    if threshold is not None:
+        fig.add_hline(
+            y=threshold * 100,
+            line={"color": AMBITION_COLOUR, "width": 2, "dash": "dot"},
+            annotation_position="bottom right",
+            annotation={
+                "text": f"{threshold_label}: {_number_text(threshold * 100)}\u00a0%",
+                "font": {"color": AMBITION_COLOUR},
+            },
+        )
+    first, last = df[date_col].min(), df[date_col].max()
+    if isinstance(first, date) and isinstance(last, date):
+        ticks, ticktext = norwegian_date_ticks(first, last)
+        fig.update_xaxes(tickvals=ticks, ticktext=ticktext)
+    fig.update_yaxes(title=y_title, ticksuffix="\u00a0%", range=[0, 105])
     fig.update_layout(
         margin={"l": 60, "r": 20, "t": 50 if title or synthetic else 20, "b": 40},
         legend={"orientation": "h", "y": -0.15, "x": 0},
@@ -489,7 +664,16 @@ ehelse.draw = function (id) {
       t.geojson = ehelse.geo[t.geojson];
     }
   });
-  Plotly.newPlot(id, spec.data, spec.layout, spec.config);
+  Plotly.newPlot(id, spec.data, spec.layout, spec.config).then(function (gd) {
+    // maplibre names every map canvas "Map": give each its figure's description instead,
+    // so a screen reader can tell the maps (landmarks) apart.
+    var fig = document.getElementById(id.replace(/-plot$/, ""));
+    var label = fig && fig.getAttribute("aria-label");
+    if (!label) { return; }
+    gd.querySelectorAll(".maplibregl-canvas").forEach(function (c) {
+      c.setAttribute("aria-label", "Interaktivt kart. " + label);
+    });
+  });
 };
 """
 
@@ -516,15 +700,13 @@ def _html(fig: go.Figure, fig_id: str, caption: str, alt: str, csv: pl.DataFrame
     if _once("plotly.js"):
         parts.append(f"<script>{_plotly_js()}</script>")
     for trace in spec.get("data", []):
-        geo = trace.get("geojson")
-        if isinstance(geo, dict):
-            text = json.dumps(geo, separators=(",", ":"), sort_keys=True)
-            key = GEO_PREFIX + hashlib.sha1(text.encode()).hexdigest()[:12]
-            if _once(key):
-                parts.append(
-                    f'<script type="application/json" id="{key}">{_script_json(geo)}</script>'
-                )
-            trace["geojson"] = key
+        geo = geojson_of(trace.get("geojson"))
+        if geo is None:
+            continue
+        key = geojson_ref(geo) if isinstance(trace["geojson"], dict) else trace["geojson"]
+        if _once(key):
+            parts.append(f'<script type="application/json" id="{key}">{_script_json(geo)}</script>')
+        trace["geojson"] = key
     height = int(spec.get("layout", {}).get("height") or CHART_HEIGHT)
     spec["config"] = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
     download = ""
@@ -580,28 +762,87 @@ def static_figure(fig: go.Figure) -> go.Figure:
         return fig
     out = go.Figure(layout=fig.layout)
     out.layout.map = None
-    reversed_geo: dict[int, dict[str, Any]] = {}
+    reversed_geo: dict[str, dict[str, Any]] = {}
     for trace in fig.data:
         if trace.type != "choroplethmap":
             out.add_trace(trace)
             continue
         props = trace.to_plotly_json()
-        geo = props.pop("geojson")
-        key = id(geo)
-        if key not in reversed_geo:
-            reversed_geo[key] = {
-                "type": "FeatureCollection",
-                "features": [
-                    {**f, "geometry": _reverse_rings(f["geometry"])} for f in geo["features"]
-                ],
-            }
+        geo = geojson_of(props.pop("geojson"))
+        if geo is None:
+            raise FigureError("Kartet viser til kommunegrenser som ikke finnes")
+        for f in geo["features"]:
+            fid = str(f["id"])
+            if fid not in reversed_geo:
+                reversed_geo[fid] = {**f, "geometry": _reverse_rings(f["geometry"])}
+        # Each trace gets only its own municipalities: the browser parses less.
+        own = {
+            "type": "FeatureCollection",
+            "features": [reversed_geo[str(c)] for c in props.get("locations", [])],
+        }
         for drop in ("type", "subplot", "below"):
             props.pop(drop, None)
-        out.add_trace(go.Choropleth(geojson=reversed_geo[key], **props))
+        out.add_trace(go.Choropleth(geojson=own, **props))
     out.update_geos(
         fitbounds="locations", visible=False, projection_type="mercator", bgcolor="white"
     )
+    meta = fig.layout.meta
+    if isinstance(meta, Mapping) and meta.get("ehelse_inset"):
+        _add_inset(out)
     return out
+
+
+def _add_inset(fig: go.Figure) -> None:
+    """The same municipalities again, enlarged in a framed box (a second geo subplot)."""
+    (west, east), (south, north) = INSET_LON, INSET_LAT
+
+    def inside(feature: Mapping[str, Any]) -> bool:
+        points = list(_coordinates(feature["geometry"]))
+        lons, lats = [pt[0] for pt in points], [pt[1] for pt in points]
+        return min(lons) <= east and max(lons) >= west and min(lats) <= north and max(lats) >= south
+
+    for trace in list(fig.data):
+        if trace.type != "choropleth":
+            continue
+        props = trace.to_plotly_json()
+        # Only the municipalities the inset shows: drawing them all again costs a second a map.
+        keep = [f for f in props["geojson"]["features"] if inside(f)]
+        if not keep:
+            continue
+        ids = {str(f["id"]) for f in keep}
+        at = [i for i, c in enumerate(props["locations"]) if str(c) in ids]
+        for key in ("locations", "z", "customdata"):
+            if props.get(key) is not None:
+                props[key] = [props[key][i] for i in at]
+        props["geojson"] = {"type": "FeatureCollection", "features": keep}
+        fig.add_trace(go.Choropleth(props | {"geo": "geo2", "showlegend": False}))
+    x, y = INSET_X, INSET_Y
+    fig.update_layout(
+        # Without its domain stated, the main map fits its bounds as if it shared the page.
+        geo={"domain": {"x": [0, 1], "y": [0, 1]}},
+        geo2={
+            "domain": {"x": list(x), "y": list(y)},
+            "visible": False,
+            "projection_type": "mercator",
+            "lonaxis_range": list(INSET_LON),
+            "lataxis_range": list(INSET_LAT),
+            "showframe": True,
+            "framecolor": "#555555",
+            "framewidth": 2,
+            "bgcolor": "white",
+        },
+    )
+    fig.add_annotation(
+        text=INSET_TITLE,
+        xref="paper",
+        yref="paper",
+        x=x[0],
+        y=y[1],
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 12, "color": TEXT_COLOUR},
+    )
 
 
 _kaleido_lock = threading.Lock()
@@ -743,12 +984,15 @@ __all__ = [
     "FigureError",
     "FigureOutput",
     "close",
+    "geojson_of",
+    "geojson_ref",
     "is_synthetic",
     "map_view",
     "mark_synthetic",
     "municipality_map",
     "norwegian_date_ticks",
     "prewarm",
+    "share_chart",
     "show",
     "static_figure",
     "static_svg",

@@ -20,6 +20,10 @@ Without Quarto (it cannot be installed from the package registries we reach):
 A format already rendered from the same inputs (a fingerprint of the data, chapters,
 templates and code, kept in a stamp beside the output) is not rendered again, so a no-change
 `make report` takes about as long as starting Python.
+
+What the chapters show comes from ``report_data``: the processed tables and the metrics for
+the edition's status date (``status_date``: the end of the report year), composed from the
+metric functions once per kernel, so seven activity sections and the summary agree.
 """
 
 from __future__ import annotations
@@ -34,10 +38,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from analysis import config
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ENV_YEAR: Final = "EHELSE_YEAR"
 ENV_REGION: Final = "EHELSE_REGION"
@@ -91,6 +99,12 @@ def report_params(
 def date_text(d: date) -> str:
     """28. november 2026."""
     return f"{d.day}. {MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def status_date(year: int) -> date:
+    """The edition's status date: the end of the report year. The portfolio's own status
+    (April) is shown beside the figures computed for this date."""
+    return date(year, 12, 31)
 
 
 def output_stem(year: int, region: str | None = None) -> str:
@@ -167,6 +181,276 @@ def _synthetic_sources(processed: Path) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# What the chapters show: the metrics at the status date, composed once per kernel
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The tables and metrics every chapter draws on, for one edition. Computed by the
+    metric functions (analysis.status, trajectory, messages); chapters only present them."""
+
+    params: ReportParams
+    as_of: date  # the status date
+    published_date: date | None  # the portfolio's own status date (April of the year)
+    kommuner: pl.DataFrame
+    ambisjoner: pl.DataFrame
+    activities: pl.DataFrame  # analysis.status.activities() with nr and aktivitet, in order
+    events: pl.DataFrame  # adoption events and message compliance (as events) up to as_of
+    municipal: pl.DataFrame  # status per activity and municipality in scope on as_of
+    overview: pl.DataFrame  # trajectory.status_overview on as_of, with andel_kommuner
+    overview_published: pl.DataFrame | None  # the same on the portfolio's status date
+    overview_region: pl.DataFrame | None  # the county's, with its share of the ambition
+    series: pl.DataFrame  # national counts per month end: losning, dato, antall
+    series_region: pl.DataFrame | None
+    by_county: pl.DataFrame  # analysis.status.status_by_county on as_of
+    publisert: pl.DataFrame | None
+    tiltak: pl.DataFrame | None
+    meldinger: pl.DataFrame | None
+    versions: pl.DataFrame
+    compliance: pl.DataFrame | None  # analysis.messages.compliance per municipality and month
+    manifest: dict[str, Any]
+
+    @property
+    def synthetic_sources(self) -> list[dict[str, Any]]:
+        sources = self.manifest.get("sources") or []
+        return [s for s in sources if isinstance(s, dict) and s.get("synthetic")]
+
+    @property
+    def region_name(self) -> str | None:
+        import polars as pl
+
+        if self.params.region is None:
+            return None
+        hit = self.kommuner.filter(pl.col("fylkesnummer") == self.params.region)
+        return str(hit["fylkesnavn"][0]) if hit.height else self.params.region
+
+    def in_region(self, df: pl.DataFrame) -> pl.DataFrame:
+        """Rows of the edition's county (all rows in the national edition)."""
+        import polars as pl
+
+        if self.params.region is None:
+            return df
+        if "fylkesnummer" in df.columns:
+            return df.filter(pl.col("fylkesnummer") == self.params.region)
+        return df.filter(pl.col("kommunenummer").str.starts_with(self.params.region))
+
+
+def _optional_table(name: str, processed: Path) -> pl.DataFrame | None:
+    from analysis.load import MissingDataError, load_table
+
+    try:
+        return load_table(name, processed)
+    except MissingDataError:
+        return None
+
+
+def _series(
+    events: pl.DataFrame,
+    municipal: pl.DataFrame,
+    meldinger: pl.DataFrame | None,
+    versions: pl.DataFrame,
+    comp: pl.DataFrame | None,
+    as_of: date,
+    kommuner: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Counted municipalities per month end and activity; message compliance from the
+    monthly statistics rather than from its one-month events."""
+    import polars as pl
+
+    from analysis import messages as msg
+    from analysis import status as st
+
+    adoption = st.count_series(events, municipal, as_of).filter(pl.col("losning") != msg.LOSNING)
+    parts = [adoption]
+    if meldinger is not None and meldinger.height:
+        parts.append(
+            msg.compliance_series(meldinger, versions, as_of, kommuner=kommuner, comp=comp)
+        )
+    return pl.concat(parts, how="vertical_relaxed").sort("losning", "dato")
+
+
+@cache
+def report_data(p: ReportParams) -> ReportData:
+    """Everything the chapters show for one edition, computed once per kernel."""
+    import polars as pl
+
+    from analysis import messages as msg
+    from analysis import status as st
+    from analysis import trajectory as tr
+    from analysis.load import MissingDataError, load_manifest, load_table
+
+    kommuner = load_table("kommuner", p.processed)
+    ambisjoner = load_table("ambisjoner", p.processed)
+    adopsjon = load_table("adopsjon", p.processed)
+    meldinger = _optional_table("meldinger", p.processed)
+    publisert = _optional_table("publisert", p.processed)
+    tiltak = _optional_table("tiltak", p.processed)
+    try:
+        manifest = load_manifest(p.processed)
+    except MissingDataError:
+        manifest = {}
+    as_of = status_date(p.year)
+    acts = st.activities()
+    scopes = st.scope_members(kommuner)
+    versions = msg.current_versions()
+    cols = ["losning", "kommunenummer", "trinn", "dato", "syntetisk"]
+    events = adopsjon.select(cols)
+    comp = None
+    if meldinger is not None and meldinger.height:
+        comp = msg.compliance(meldinger, versions)
+        pseudo = msg.compliance_events(meldinger, versions, as_of, comp=comp)
+        events = pl.concat([events, pseudo.select(cols)], how="vertical_relaxed")
+    municipal = st.municipal_status(events, kommuner, acts, scopes, as_of)
+
+    def overview(when: date, county: str | None = None) -> pl.DataFrame:
+        table = tr.status_overview(
+            adopsjon,
+            kommuner,
+            ambisjoner,
+            when,
+            meldinger=meldinger,
+            versions=versions,
+            publisert=publisert,
+            county=county,
+            acts=acts,
+            scopes=scopes,
+        )
+        share = pl.when(pl.col("i_omfang") > 0).then(pl.col("antall") / pl.col("i_omfang"))
+        return table.with_columns(andel_kommuner=share.otherwise(None))
+
+    dates = ambisjoner["status_dato"].drop_nulls()
+    published_date = dates.max() if dates.len() else None
+    assert published_date is None or isinstance(published_date, date)
+    order = ambisjoner.select("losning", "nr", "aktivitet")
+    activities = (
+        acts.join(order, on="losning", how="left")
+        .sort("nr", "losning", nulls_last=True)
+        .with_columns(aktivitet=pl.col("aktivitet").fill_null(pl.col("navn")))
+    )
+    region_overview = region_series = None
+    if p.region is not None:
+        county_kommuner = kommuner.filter(pl.col("fylkesnummer") == p.region)
+        region_municipal = municipal.filter(pl.col("fylkesnummer") == p.region)
+        region_overview = overview(as_of, p.region)
+        region_series = _series(
+            events, region_municipal, meldinger, versions, comp, as_of, county_kommuner
+        )
+    return ReportData(
+        params=p,
+        as_of=as_of,
+        published_date=published_date,
+        kommuner=kommuner,
+        ambisjoner=ambisjoner,
+        activities=activities,
+        events=events,
+        municipal=municipal,
+        overview=overview(as_of),
+        overview_published=overview(published_date) if published_date else None,
+        overview_region=region_overview,
+        series=_series(events, municipal, meldinger, versions, comp, as_of),
+        series_region=region_series,
+        by_county=st.status_by_county(municipal, ambisjoner),
+        publisert=publisert,
+        tiltak=tiltak,
+        meldinger=meldinger,
+        versions=versions,
+        compliance=comp,
+        manifest=manifest,
+    )
+
+
+def published_points(data: ReportData, losning: str) -> pl.DataFrame:
+    """Published national figures of an activity's counted step up to the status date, for
+    the trend chart: the portfolio table's status and the published series, one per month
+    and value (dato, antall, kilde)."""
+    import polars as pl
+
+    schema = {"dato": pl.Date, "antall": pl.Int64, "kilde": pl.String}
+    step = data.activities.filter(pl.col("losning") == losning)["telles_trinn"]
+    parts = [pl.DataFrame(schema=schema)]
+    amb = data.ambisjoner.filter(
+        (pl.col("losning") == losning)
+        & pl.col("status_publisert").is_not_null()
+        & pl.col("status_dato").is_not_null()
+    )
+    parts.append(
+        amb.select(
+            pl.col("status_dato").alias("dato"),
+            pl.col("status_publisert").cast(pl.Int64).alias("antall"),
+            pl.col("kilde").cast(pl.String),
+        )
+    )
+    if data.publisert is not None and step.len():
+        parts.append(
+            data.publisert.filter(
+                (pl.col("losning") == losning)
+                & (pl.col("trinn") == step[0])
+                & pl.col("dato").is_not_null()
+            ).select("dato", pl.col("antall").cast(pl.Int64), pl.col("kilde").cast(pl.String))
+        )
+    return (
+        pl.concat(parts, how="vertical_relaxed")
+        .filter(pl.col("dato") <= data.as_of)
+        .with_columns(_maaned=pl.col("dato").dt.truncate("1mo"))
+        .unique(subset=["_maaned", "antall"], keep="first", maintain_order=True)
+        .drop("_maaned")
+        .sort("dato")
+    )
+
+
+def projection_path(
+    start: date,
+    value: float,
+    target: float | None,
+    expected: date | None,
+    earliest: date | None = None,
+    latest: date | None = None,
+) -> pl.DataFrame | None:
+    """The expected date drawn as a path for the trend chart: straight lines from the last
+    observation to the target at the expected date (``antall``) and at the earliest and latest
+    date of its interval (``hoy`` and ``lav``), month by month. Only a picture of the date and
+    its interval: the model's own curve is in analysis.trajectory."""
+    import polars as pl
+
+    from analysis.status import month_ends
+
+    if target is None or expected is None or value >= target or expected <= start:
+        return None
+    end = max(d for d in (expected, latest) if d is not None)
+
+    def along(reach: date | None, d: date) -> float | None:
+        if reach is None:
+            return None
+        if reach <= start or d >= reach:
+            return target
+        return value + (target - value) * (d - start).days / (reach - start).days
+
+    days = [start, *[d for d in month_ends(start, end) if d > start]]
+    return pl.DataFrame(
+        {
+            "dato": days,
+            "antall": [along(expected, d) for d in days],
+            "lav": [along(latest, d) for d in days],
+            "hoy": [along(earliest, d) for d in days],
+        },
+        schema={"dato": pl.Date, "antall": pl.Float64, "lav": pl.Float64, "hoy": pl.Float64},
+    )
+
+
+def report_texts(folder: Path | None = None) -> dict[str, dict[str, str]]:
+    """The report's prose per activity (report/aktiviteter.yml): what it is and what the
+    portfolio asks of the municipalities, paraphrased from the portfolio document."""
+    import yaml
+
+    base = folder or (Path.cwd() if (Path.cwd() / "aktiviteter.yml").is_file() else report_dir())
+    path = base / "aktiviteter.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise RenderError(f"{path}: forventet en YAML-ordbok per løsning")
+    return {str(k): {str(a): str(b) for a, b in (v or {}).items()} for k, v in data.items()}
+
+
+# ---------------------------------------------------------------------------------------------
 # The combined notebook
 
 
@@ -229,6 +513,7 @@ def _title_block(
         "publisher": front.get("publisher") or PUBLISHER,
         "date": today.isoformat(),
         "date_text": date_text(today),
+        "status_text": f"Status per {date_text(status_date(year))}",
         "region_code": region[0] if region else None,
         "region_name": region[1] if region else None,
     }
@@ -468,6 +753,7 @@ def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic
             f"  subtitle: {_typst_string(meta.get('subtitle'))},\n"
             f"  publisher: {_typst_string(meta.get('publisher') or PUBLISHER)},\n"
             f"  date: {_typst_string(meta.get('date_text'))},\n"
+            f"  status: {_typst_string(meta.get('status_text'))},\n"
             f"  synthetic: {'true' if synthetic else 'false'},\n"
             ")\n"
             '#include "body.typ"\n'
@@ -537,7 +823,7 @@ def _render_quarto(
 
 def _input_files(processed: Path, folder: Path) -> list[Path]:
     """Everything a render reads: the processed data, the chapters and templates, the code."""
-    files = [*processed.rglob("*"), *folder.glob("*.py"), folder / "_quarto.yml"]
+    files = [*processed.rglob("*"), *folder.glob("*.py"), *folder.glob("*.yml")]
     files += (folder / "templates").rglob("*")
     files += Path(__file__).resolve().parent.rglob("*")
     files.append(config.ROOT / "uv.lock")
@@ -686,6 +972,7 @@ __all__ = [
     "FORMATS",
     "LAST_RUN",
     "RenderError",
+    "ReportData",
     "ReportParams",
     "add_toc",
     "build_notebook",
@@ -694,7 +981,12 @@ __all__ = [
     "fresh_formats",
     "input_key",
     "output_stem",
+    "projection_path",
+    "published_points",
     "render",
+    "report_data",
     "report_params",
+    "report_texts",
     "resolve_region",
+    "status_date",
 ]

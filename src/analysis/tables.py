@@ -24,7 +24,8 @@ from analysis.figures import _once, _slug, targets
 THIN: Final = "\u202f"  # narrow no-break space: the thousands separator
 NBSP: Final = "\u00a0"
 DASH: Final = "–"  # shown for a missing value
-SEARCH_FROM_ROWS: Final = 15
+SEARCH_FROM_ROWS: Final = 10  # a county table (11 counties and the country) is searchable
+PDF_TABLE_LETTERS: Final = 100  # letters of table text (9 pt) across the A4 text width
 
 SEARCH_JS: Final = """
 window.ehelse = window.ehelse || {};
@@ -70,6 +71,41 @@ def format_date(value: Any) -> str:
     if value is None:
         return DASH
     return f"{value.day:02d}.{value.month:02d}.{value.year}"
+
+
+MONTH_NAMES: Final = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+                      "september", "oktober", "november", "desember")  # fmt: skip
+
+
+def format_month(value: Any) -> str:
+    """A date as its month: "mars 2024"."""
+    if value is None:
+        return DASH
+    return f"{MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def format_expected(kategori: str | None, expected: Any, low: Any = None, high: Any = None) -> str:
+    """The expected date of reaching the ambition as text: "mars 2024 (februar–april 2024)",
+    "nådd juli 2023", or a dash when it cannot be computed."""
+    if expected is None:
+        return DASH
+    if kategori == "nådd":
+        return f"nådd {format_month(expected)}"
+    text = format_month(expected)
+    if low is not None and high is not None and (low.year, low.month) != (high.year, high.month):
+        return f"{text} ({format_month(low)}–{format_month(high)})"
+    if low is not None and high is None:
+        return f"{text} (tidligst {format_month(low)}, senest ukjent)"
+    return text
+
+
+def format_amount(value: float | None) -> str:
+    """A count that may be a proportional share: 170 -> "170", 20.53 -> "20,5"."""
+    if value is None:
+        return DASH
+    if float(value).is_integer():
+        return format_int(value)
+    return format_number(value, 1)
 
 
 def typst_string(text: str) -> str:
@@ -192,9 +228,41 @@ class Table:
             f"</div>{body}"
         )
 
+    def widths(self, budget: int = PDF_TABLE_LETTERS) -> list[int]:
+        """Relative column widths for the PDF, in letters: numbers and short words get what
+        they need not to wrap (the longer of the widest cell and the longest heading word,
+        headings being bold), and the longer text columns share what is left of the page."""
+        cells = self.cells()
+        need, want, flexible = [], [], []
+        for i, (col, head) in enumerate(zip(self.columns, self.header(), strict=True)):
+            lengths = [len(r[i]) for r in cells] or [0]
+            widest, mean = max(lengths), sum(lengths) / len(lengths)
+            # A heading breaks between words and at soft hyphens.
+            parts = head.replace("\u00ad", " ").split()
+            word = max((len(w) for w in parts), default=0)
+            least = max(round(word * 1.15), 3) + 2  # every cell has an inset of ~2 letters
+            fixed = self.numeric(col) or widest <= 12
+            need.append(max(least, widest + 2) if fixed else least)
+            # Longer text on average gets more of the width.
+            want.append(need[-1] if fixed else max(least, min(round(mean), 60) + 2))
+            flexible.append(not fixed)
+        spare = budget - sum(n for n, f in zip(need, flexible, strict=True) if not f)
+        wanted = sum(w for w, f in zip(want, flexible, strict=True) if f)
+        if wanted <= spare or not wanted:
+            return want
+        return [
+            max(n, round(w * spare / wanted)) if f else n
+            for n, w, f in zip(need, want, flexible, strict=True)
+        ]
+
     def markdown(self) -> str:
-        """A pandoc pipe table with its caption (pandoc writes it as a Typst figure)."""
-        align = ["---:" if self.numeric(c) else ":---" for c in self.columns]
+        """A pandoc pipe table with its caption (pandoc writes it as a Typst figure). The
+        dashes under the header set the columns' relative widths (pandoc does so for a table
+        wider than the page)."""
+        align = [
+            "-" * (w - 1) + ":" if self.numeric(c) else ":" + "-" * (w - 1)
+            for c, w in zip(self.columns, self.widths(), strict=True)
+        ]
         emph = self.df[self.emphasis].to_list() if self.emphasis else [False] * self.df.height
         lines = [
             "| " + " | ".join(_md_escape(h) for h in self.header()) + " |",
@@ -225,7 +293,7 @@ class Table:
 def table(df: pl.DataFrame, caption: str, **options: Any) -> Table:
     """Build a table; options: labels (column -> heading), source, decimals (column -> n),
     percent (columns holding shares 0-1), emphasis (a boolean column: rows in bold),
-    searchable (default: from 15 rows), synthetic (adds "eksempeldata" to the caption)."""
+    searchable (default: from 10 rows), synthetic (adds "eksempeldata" to the caption)."""
     return Table(df, caption, **options)
 
 
@@ -283,15 +351,45 @@ def notice(text: str, kind: str = "merknad", title: str | None = None) -> None:
     display(Notice(text, kind, title))
 
 
+class PageBreak:
+    """A new page in the PDF before a section that should start on one (nothing in HTML)."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        want = targets()
+        bundle: dict[str, Any] = {"text/plain": ""}
+        if "html" in want:
+            bundle["text/html"] = ""
+        if "pdf" in want:
+            bundle["text/markdown"] = "```{=typst}\n#ny-side()\n```\n"
+        return bundle
+
+
+def page_break() -> None:
+    from IPython.display import display
+
+    display(PageBreak())
+
+
 @dataclass(frozen=True)
 class Tile:
-    """One activity on the front page: in use against ambition and its progress category."""
+    """One activity on the front page: the count against its target (the ambition, or in a
+    regional edition the county's municipalities), the progress category, and short lines
+    such as the expected date and the published figure."""
 
     aktivitet: str
     i_bruk: int | None
-    ambisjon: int | None
+    ambisjon: float | None
     kategori: str | None = None
     merknad: str | None = None
+    linjer: tuple[str, ...] = ()
+    enhet: str | None = None  # after the target: "kommuner"
+    bar_label: str = "av ambisjonen"
+    tekst: str | None = None  # shown instead of the count: "Gjelder ikke fylket"
+
+
+def category_class(kategori: str | None) -> str:
+    """A CSS class for a progress category: "kategori-paa-sporet"."""
+    return "kategori-" + _slug(kategori or "ukjent")
 
 
 class Tiles:
@@ -310,28 +408,38 @@ class Tiles:
         cards = []
         for t in self.tiles:
             share = self.share(t)
-            if t.i_bruk is None:
+            unit = f" {html.escape(t.enhet)}" if t.enhet else ""
+            if t.tekst is not None:
+                figure = html.escape(t.tekst)
+            elif t.i_bruk is None:
                 figure = "Ingen status" + (
-                    f' <span class="ambisjon">(ambisjon {format_int(t.ambisjon)})</span>'
+                    f' <span class="ambisjon">(ambisjon {format_amount(t.ambisjon)})</span>'
                     if t.ambisjon is not None
                     else ""
                 )
             elif t.ambisjon is None:
                 figure = f"{format_int(t.i_bruk)} (ingen tallfestet ambisjon)"
             else:
-                figure = f"{format_int(t.i_bruk)} av {format_int(t.ambisjon)}"
+                figure = (
+                    f"{format_int(t.i_bruk)} av {format_amount(t.ambisjon)}"
+                    f'<span class="enhet">{unit}</span>'
+                )
             bar = ""
             if share is not None:
                 pct = round(share * 100)
                 bar = (
-                    f'<div class="ehelse-bar" role="img" aria-label="{pct} prosent av '
-                    f'ambisjonen"><span style="width:{pct}%"></span></div>'
+                    f'<div class="ehelse-bar" role="img" aria-label="{pct} prosent '
+                    f'{html.escape(t.bar_label)}"><span style="width:{pct}%"></span></div>'
                 )
-            extra = "".join(
-                f'<p class="{cls}">{html.escape(v)}</p>'
-                for cls, v in (("kategori", t.kategori), ("merknad", t.merknad))
-                if v
-            )
+            extra = ""
+            if t.kategori:
+                extra += (
+                    f'<p class="kategori {category_class(t.kategori)}">'
+                    f'<span class="merke" aria-hidden="true"></span>{html.escape(t.kategori)}</p>'
+                )
+            extra += "".join(f'<p class="linje">{html.escape(v)}</p>' for v in t.linjer)
+            if t.merknad:
+                extra += f'<p class="merknad">{html.escape(t.merknad)}</p>'
             cards.append(
                 f'<li class="ehelse-flis"><h4>{html.escape(t.aktivitet)}</h4>'
                 f'<p class="tall">{figure}</p>{bar}{extra}</li>'
@@ -343,13 +451,23 @@ class Tiles:
         items = []
         for t in self.tiles:
             share = self.share(t)
+            lines = [*t.linjer, *([t.merknad] if t.merknad else [])]
             items.append(
-                "(aktivitet: {a}, tall: {n}, ambisjon: {m}, andel: {s}, kategori: {k})".format(
+                "(aktivitet: {a}, tall: {n}, ambisjon: {m}, andel: {s}, kategori: {k}, "
+                "enhet: {e}, linjer: ({li}))".format(
                     a=typst_string(t.aktivitet),
-                    n="none" if t.i_bruk is None else typst_string(format_int(t.i_bruk)),
-                    m=typst_string(format_int(t.ambisjon)) if t.ambisjon is not None else "none",
+                    n=(
+                        typst_string(t.tekst)
+                        if t.tekst is not None
+                        else "none"
+                        if t.i_bruk is None
+                        else typst_string(format_int(t.i_bruk))
+                    ),
+                    m=typst_string(format_amount(t.ambisjon)) if t.ambisjon is not None else "none",
                     s="none" if share is None else f"{share:.4f}",
                     k=typst_string(t.kategori) if t.kategori else "none",
+                    e=typst_string(t.enhet) if t.enhet else "none",
+                    li="".join(f"{typst_string(v)}, " for v in lines),
                 )
             )
         synthetic = "true" if self.synthetic else "false"
@@ -379,11 +497,16 @@ __all__ = [
     "Table",
     "Tile",
     "Tiles",
+    "category_class",
+    "format_amount",
     "format_date",
+    "format_expected",
     "format_int",
+    "format_month",
     "format_number",
     "format_percent",
     "notice",
+    "page_break",
     "say",
     "show_table",
     "show_tiles",
