@@ -547,7 +547,12 @@ def status_overview(
     else:
         table = st.status_table(municipal, ambitions)
         series_scope = municipal
-    series = pl.concat([st.count_series(all_events, series_scope, as_of), *extra])
+    # Message versions have their own monthly history (compliance_series); their pseudo-events
+    # only mark the latest month, so they stay out of the adoption series.
+    counted = st.count_series(all_events, series_scope, as_of)
+    if extra:
+        counted = counted.filter(pl.col("losning") != msg.LOSNING)
+    series = pl.concat([counted, *extra])
     targets = table.select("losning", pl.col("ambisjon_andel").alias("ambisjon"), "i_omfang").join(
         acts.select("losning", "frist"), on="losning", how="inner"
     )
