@@ -62,3 +62,44 @@ EVENTS = pl.DataFrame(
 AMBITIONS = pl.DataFrame({"losning": ["a", "b", "c", "m"], "ambisjon": [4, 3, 1, 6]})
 
 AS_OF = date(2023, 3, 31)
+
+
+PORTFOLIO_IDS = [
+    "skattedata",
+    "kjernejournal",
+    "digihelsestasjon",
+    "helseplattformen",
+    "vkp",
+    "meldinger",
+    "digihelse",
+]
+
+
+def portfolio_ambitions(ambisjon: list[int]) -> pl.DataFrame:
+    """An ``ambisjoner`` table (processed schema) for the seven real activity ids, 2.1-2.7,
+    with the given ambitions and no published status."""
+    n = len(PORTFOLIO_IDS)
+    return pl.DataFrame(
+        {
+            "losning": PORTFOLIO_IDS,
+            "nr": [f"2.{i}" for i in range(1, n + 1)],
+            "aktivitet": PORTFOLIO_IDS,
+            "innsatsomrade": ["x"] * n,
+            "eier": [None] * n,
+            "tidsramme": [None] * n,
+            "ambisjon": ambisjon,
+            "status_publisert": [None] * n,
+            "status_dato": [None] * n,
+            "omfang": ["alle kommuner"] * n,
+            "merknad": [None] * n,
+            "kilde": ["test"] * n,
+            "syntetisk": [False] * n,
+        },
+        schema_overrides={
+            "eier": pl.String,
+            "tidsramme": pl.String,
+            "status_publisert": pl.Int64,
+            "status_dato": pl.Date,
+            "merknad": pl.String,
+        },
+    )

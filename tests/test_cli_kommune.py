@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from analysis import lookup, schemas
 from analysis.cli import app
 from analysis.reference import load_register
+from metric_frames import portfolio_ambitions
 
 runner = CliRunner()
 
@@ -42,32 +43,7 @@ def processed(tmp_path: Path) -> Path:
         pl.lit(1000, pl.Int64).alias("befolkning"),
         pl.lit(date(2024, 1, 1)).alias("befolkning_dato"),
     )
-    ids = ["skattedata", "kjernejournal", "digihelsestasjon", "helseplattformen", "vkp"]
-    ids += ["meldinger", "digihelse"]
-    ambisjoner = pl.DataFrame(
-        {
-            "losning": ids,
-            "nr": [f"2.{i}" for i in range(1, 8)],
-            "aktivitet": ids,
-            "innsatsomrade": ["x"] * 7,
-            "eier": [None] * 7,
-            "tidsramme": [None] * 7,
-            "ambisjon": [3] * 7,
-            "status_publisert": [None] * 7,
-            "status_dato": [None] * 7,
-            "omfang": ["alle kommuner"] * 7,
-            "merknad": [None] * 7,
-            "kilde": ["test"] * 7,
-            "syntetisk": [False] * 7,
-        },
-        schema_overrides={
-            "eier": pl.String,
-            "tidsramme": pl.String,
-            "status_publisert": pl.Int64,
-            "status_dato": pl.Date,
-            "merknad": pl.String,
-        },
-    )
+    ambisjoner = portfolio_ambitions([3] * 7)
     events = [
         ("digihelse", "1103", "i_bruk", date(2023, 1, 15)),
         ("digihelse", "1108", "i_bruk", date(2022, 6, 1)),

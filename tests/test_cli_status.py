@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from analysis import schemas
 from analysis.cli import app
+from metric_frames import portfolio_ambitions
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,32 +45,7 @@ def processed(tmp_path: Path) -> Path:
         },
         schema_overrides={"parallelle_navn": pl.List(pl.String), "organisasjonsnummer": pl.String},
     )
-    ids = ["skattedata", "kjernejournal", "digihelsestasjon", "helseplattformen", "vkp"]
-    ids += ["meldinger", "digihelse"]
-    ambisjoner = pl.DataFrame(
-        {
-            "losning": ids,
-            "nr": [f"2.{i}" for i in range(1, 8)],
-            "aktivitet": ids,
-            "innsatsomrade": ["x"] * 7,
-            "eier": [None] * 7,
-            "tidsramme": [None] * 7,
-            "ambisjon": [3, 3, 2, 1, 1, 3, 3],
-            "status_publisert": [None] * 7,
-            "status_dato": [None] * 7,
-            "omfang": ["alle kommuner"] * 7,
-            "merknad": [None] * 7,
-            "kilde": ["test"] * 7,
-            "syntetisk": [False] * 7,
-        },
-        schema_overrides={
-            "eier": pl.String,
-            "tidsramme": pl.String,
-            "status_publisert": pl.Int64,
-            "status_dato": pl.Date,
-            "merknad": pl.String,
-        },
-    )
+    ambisjoner = portfolio_ambitions([3, 3, 2, 1, 1, 3, 3])
     events = [
         ("digihelse", "0301", "i_bruk", date(2022, 6, 1)),
         ("digihelse", "1103", "i_bruk", date(2023, 1, 15)),
