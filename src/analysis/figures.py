@@ -122,6 +122,19 @@ def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
     return fig
 
 
+def _finish_chart(fig: go.Figure, title: str | None, height: int, synthetic: bool) -> go.Figure:
+    """The shared ending of the line charts: margins, legend under the plot, house layout and
+    the Eksempeldata label when the data are synthetic."""
+    fig.update_layout(
+        margin={"l": 60, "r": 20, "t": 50 if title or synthetic else 20, "b": 40},
+        legend={"orientation": "h", "y": -0.15, "x": 0},
+    )
+    _layout(fig, title, height)
+    if synthetic:
+        mark_synthetic(fig)
+    return fig
+
+
 def mark_synthetic(fig: go.Figure, corner: str = "above") -> go.Figure:
     """A visible label inside the figure, so a screenshot or a printout cannot lose it:
     ``above`` the plot area on the right (charts), or in the ``bottom`` right corner (maps of
@@ -525,14 +538,7 @@ def trend_chart(
         shown += published[value_col].to_list()
     top = max([v for v in shown if v is not None] + [ambition or 0, 1])
     fig.update_yaxes(title=y_title, rangemode="tozero", range=[0, top * 1.12])
-    fig.update_layout(
-        margin={"l": 60, "r": 20, "t": 50 if title or synthetic else 20, "b": 40},
-        legend={"orientation": "h", "y": -0.15, "x": 0},
-    )
-    _layout(fig, title, height)
-    if synthetic:
-        mark_synthetic(fig)
-    return fig
+    return _finish_chart(fig, title, height, synthetic)
 
 
 LINE_STYLES: Final = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
@@ -595,14 +601,7 @@ def share_chart(
         ticks, ticktext = norwegian_date_ticks(first, last)
         fig.update_xaxes(tickvals=ticks, ticktext=ticktext)
     fig.update_yaxes(title=y_title, ticksuffix="\u00a0%", range=[0, 105])
-    fig.update_layout(
-        margin={"l": 60, "r": 20, "t": 50 if title or synthetic else 20, "b": 40},
-        legend={"orientation": "h", "y": -0.15, "x": 0},
-    )
-    _layout(fig, title, height)
-    if synthetic:
-        mark_synthetic(fig)
-    return fig
+    return _finish_chart(fig, title, height, synthetic)
 
 
 # ---------------------------------------------------------------------------------------------
