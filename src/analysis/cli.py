@@ -32,7 +32,13 @@ err_console = Console(stderr=True)
 
 YearOpt = Annotated[
     int | None,
-    typer.Option("--year", help="Kommuneinndeling for dette året (standard: inneværende år)."),
+    typer.Option(
+        "--year", help="Kommuneinndeling for dette året (standard: report_year i sources.yaml)."
+    ),
+]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="Mappen med prosesserte data (standard: data/processed)."),
 ]
 
 
@@ -58,9 +64,7 @@ def kommune(
             "--as-of", help="Dato for statusen (ÅÅÅÅ-MM-DD; standard: slutten av rapportåret)."
         ),
     ] = None,
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Mappen med prosesserte data.")
-    ] = None,
+    data: DataOpt = None,
 ) -> None:
     """Vis én kommune: nummer, navn, fylke, befolkning og status for hver løsning."""
     from analysis.lookup import NotFoundError, find_municipality
@@ -342,9 +346,7 @@ def query(
     ] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Skriv svaret til CSV.")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Skriv svaret til Excel.")] = None,
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Mappen med prosesserte data.")
-    ] = None,
+    data: DataOpt = None,
 ) -> None:
     """Still spørsmål med SQL (DuckDB) mot de prosesserte tabellene. Bare lesing."""
     from analysis.load import MissingDataError
@@ -601,9 +603,7 @@ def status(
         str | None, typer.Option("--region", help="Fylkesnummer eller fylkesnavn.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv eller json.")] = "table",
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Mappen med prosesserte data.")
-    ] = None,
+    data: DataOpt = None,
 ) -> None:
     """Status mot ambisjonene: antall, tempo, kategori og forventet dato per aktivitet."""
     from analysis.status import ParameterError
@@ -873,9 +873,7 @@ def export(
             "--as-of", help="Dato for statusen (ÅÅÅÅ-MM-DD; standard: slutten av rapportåret)."
         ),
     ] = None,
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Mappen med prosesserte data.")
-    ] = None,
+    data: DataOpt = None,
 ) -> None:
     """Skriv statusen til én Excel-fil: status, kommuner x løsninger, fylker og meldinger."""
     import pandera.errors as pa_errors
