@@ -22,10 +22,7 @@ browser: ## Installer Debians chromium (for PDF-figurer og skjermbilder) ved beh
 	  echo "Installerer chromium fra Debian ..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF)
-	@if [ ! -f data/processed/manifest.json ] || \
-	  [ -n "$$(find data/raw src/analysis/ingest -newer data/processed/manifest.json -type f -print -quit)" ]; then \
-	  $(RUN) ehelse ingest; fi
+report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF; YEAR=2024, REGION=46)
 	@$(RUN) ehelse report $(if $(YEAR),--year $(YEAR)) $(if $(REGION),--region $(REGION))
 
 lint: setup ## ruff og mypy

@@ -1,72 +1,35 @@
-# %% tags=["parameters"]
+# %%
+#| tags: [parameters]
+# Parameters: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION, EHELSE_PROCESSED),
+# which `ehelse report` sets; `quarto render -P year:2024` may set them here.
 year = None
 region = None
 processed = None
 
 # %%
-import polars as pl
+from analysis.edition import edition
+from analysis.edition import method as m
+from analysis.edition.data import edition_data
+from analysis.tables import show_blocks
 
-from analysis.load import MissingDataError, load_manifest, load_table
-from analysis.publish import report_data, report_params
-from analysis.reference.geometry import SOURCE as GEOMETRY
-from analysis.tables import format_date, format_int, format_month, say, show_table
-
-p = report_params(year, region, processed)
-try:
-    manifest = load_manifest(p.processed)
-except MissingDataError:
-    manifest = {}
-sources = [s for s in manifest.get("sources", []) if isinstance(s, dict)]
+d = edition_data(edition(year, region, processed))
 
 # %% [markdown]
 # ## Data og metode
 #
 # ### Kilder
 #
-# Alle kilder er katalogisert i `data/raw/sources.yaml` med opphav, dato for uthenting og lisens.
-# Listen under er laget fra katalogen for denne utgaven.
-
+# Alle kilder er katalogisert med opphav, dato for uthenting og lisens. Listen under er laget
+# fra katalogen for denne utgaven.
 
 # %%
-def line(s: dict) -> str:
-    parts = [f"**{s.get('title') or s.get('id')}**"]
-    if s.get("producer"):
-        parts.append(str(s["producer"]))
-    url = str(s.get("url") or "")
-    if url:
-        parts.append(f"<{url}>" if url.startswith(("http://", "https://")) else url)
-    if s.get("date_accessed"):
-        parts.append(f"Hentet {s['date_accessed']}")
-    if s.get("license"):
-        parts.append(f"Lisens: {s['license']}")
-    text = ". ".join(str(x).rstrip(".") for x in parts) + "."
-    return f"- {text} *Eksempeldata.*" if s.get("synthetic") else f"- {text}"
-
-
-items = [line(s) for s in sources]
-licence = GEOMETRY.license.split(" (")[0]
-items.append(
-    f"- **Kommunegrenser.** {GEOMETRY.attribution.removeprefix('Kommunegrenser: ')} "
-    f"Lisens: {licence}."
-)
-if not sources:
-    say("Manifestet for dataene (`manifest.json`) mangler, så kildelisten er ufullstendig.")
-say("\n".join(items))
+show_blocks(m.source_blocks(d))
 
 # %% [markdown]
 # ### Eksempeldata
 
 # %%
-synthetic = [s for s in sources if s.get("synthetic")]
-if synthetic:
-    say(
-        f"{len(synthetic)} av kildene er syntetiske eksempeldata laget med "
-        "`ehelse example-data` (merket *Eksempeldata* i kildelisten). De viser hvordan "
-        "rapporten ser ut med kommunevise data, og er ikke virkelige. Alt som bygger på dem, "
-        "er merket «Eksempeldata»."
-    )
-else:
-    say("Ingen av kildene i denne utgaven er eksempeldata.")
+show_blocks(m.synthetic_blocks(d))
 
 # %% [markdown]
 # ### Avviste rader
@@ -74,21 +37,7 @@ else:
 # Hver rad i kildene havner enten i en tabell eller blant de avviste radene, med grunn.
 
 # %%
-try:
-    avvist = load_table("avvist", p.processed)
-except MissingDataError:
-    avvist = None
-if avvist is None:
-    say("Tabellen over avviste rader (`avvist`) finnes ikke i dataene.")
-elif avvist.height == 0:
-    say("Ingen rader ble avvist.")
-else:
-    say(f"{format_int(avvist.height)} rader ble avvist. Fordelt på kilde og grunn:")
-    show_table(
-        avvist.group_by("kilde_id", "grunn").agg(rader=pl.len()).sort("kilde_id", "grunn"),
-        "Avviste rader per kilde og grunn",
-        labels={"kilde_id": "Kilde", "grunn": "Grunn", "rader": "Rader"},
-    )
+show_blocks(m.reject_blocks(d))
 
 # %% [markdown]
 # ### Definisjoner
@@ -136,51 +85,12 @@ else:
 # **Regionale utgaver.** Et fylkes ambisjon er dets forholdsmessige andel av den nasjonale
 # ambisjonen, etter hvor mange av kommunene i aktivitetens omfang som ligger i fylket.
 #
+
+# %%
+show_blocks(m.message_rule_blocks(d))
+
+# %% [markdown]
 # ### Endringer siden forrige utgave
 
 # %%
-d = report_data(p)
-month = format_month(d.published_date) if d.published_date else "april"
-say(
-    "Dette er den første utgaven laget med dette verktøyet. Forrige utgave var porteføljens "
-    f"eget dokument for {p.year}, laget for hånd med status per {month}. Det som er endret:\n\n"
-    f"- **Statusdato**: tallene gjelder {format_date(d.as_of)} i stedet for {month}; "
-    "porteføljens tall vises ved siden av.\n"
-    "- **Beregnede tall**: antallene er regnet ut fra kommunevise data, ikke rapportert som "
-    "totaler, og kan derfor brytes ned på fylker og kommuner.\n"
-    "- **Nye kolonner**: fremdriftskategori, tempo, nødvendig tempo og forventet dato med "
-    "intervall for hver aktivitet.\n"
-    "- **Meldingsversjoner** har fått en status, regnet fra meldingsstatistikken; porteføljen "
-    "oppga ingen.\n"
-    "- **Regionale utgaver** per fylke, med fylkets andel av ambisjonen."
-)
-if d.overview_published is not None:
-    cmp = d.overview_published.select(
-        pl.concat_str(pl.col("nr"), pl.lit(" "), pl.col("aktivitet")).alias("aktivitet"),
-        "publisert",
-        "antall",
-        "avvik",
-    )
-    differ = cmp.filter(pl.col("avvik").fill_null(0) != 0)
-    say(
-        f"Tallene porteføljen publiserte for {month}, mot tallene beregnet for "
-        f"{format_date(d.published_date)} fra dataene i denne rapporten. "
-        + (
-            f"{differ.height} av aktivitetene avviker; der vises begge tallene i avsnittet."
-            if differ.height
-            else "Ingen av tallene avviker."
-        )
-    )
-    show_table(
-        cmp,
-        f"Publisert i porteføljen og beregnet for {format_date(d.published_date)}",
-        labels={
-            "aktivitet": "Aktivitet",
-            "publisert": f"Publisert ({month})",
-            "antall": "Beregnet",
-            "avvik": "Avvik",
-        },
-        synthetic=bool(d.overview_published["syntetisk"].any()),
-        name="endringer",
-        source="Avvik: beregnet minus publisert. – : ingen publisert status.",
-    )
+show_blocks(m.change_blocks(d))

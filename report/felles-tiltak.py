@@ -1,16 +1,18 @@
-# %% tags=["parameters"]
+# %%
+#| tags: [parameters]
+# Parameters: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION, EHELSE_PROCESSED),
+# which `ehelse report` sets; `quarto render -P year:2024` may set them here.
 year = None
 region = None
 processed = None
 
 # %%
-import polars as pl
+from analysis.edition import edition
+from analysis.edition.data import edition_data
+from analysis.edition.municipalities import measure_blocks
+from analysis.tables import show_blocks
 
-from analysis.publish import report_data, report_params
-from analysis.tables import format_month, say, show_table
-
-p = report_params(year, region, processed)
-d = report_data(p)
+d = edition_data(edition(year, region, processed))
 
 # %% [markdown]
 # ## Felles tiltak for kommunal sektor
@@ -20,34 +22,4 @@ d = report_data(p)
 # de har en eier, en tidsramme og en status i ord, slik porteføljen oppga dem.
 
 # %%
-if d.tiltak is None or d.tiltak.height == 0:
-    say("Tabellen over felles tiltak (`tiltak`) finnes ikke i dataene.")
-else:
-    when = f" ({format_month(d.published_date)})" if d.published_date else ""
-    if p.regional:
-        say(
-            "Tiltakene er nasjonale og er de samme i alle fylker; noen av dem prøves ut i "
-            "enkeltkommuner."
-        )
-    show_table(
-        d.tiltak.sort("nr", nulls_last=True).select(
-            pl.col("nr").fill_null("–"),
-            pl.col("innsatsomrade").fill_null("–"),
-            "tiltak",
-            pl.col("eier").fill_null("–"),
-            pl.col("tidsramme").fill_null("–"),
-            pl.col("status").fill_null("ikke oppgitt"),
-        ),
-        "Felles tiltak for kommunal sektor",
-        labels={
-            "nr": "Nr.",
-            "innsatsomrade": "Innsatsområde",
-            "tiltak": "Tiltak",
-            "eier": "Eier",
-            "tidsramme": "Tidsramme",
-            "status": f"Status{when}",
-        },
-        synthetic=bool(d.tiltak["syntetisk"].any()),
-        searchable=False,
-        source=f"Kilde: {d.tiltak['kilde'][0]}.",
-    )
+show_blocks(measure_blocks(d))

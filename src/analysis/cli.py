@@ -7,6 +7,7 @@ line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -33,12 +34,16 @@ err_console = Console(stderr=True)
 YearOpt = Annotated[
     int | None,
     typer.Option(
-        "--year", help="Kommuneinndeling for dette året (standard: report_year i sources.yaml)."
+        "--year",
+        help="Rapportåret; kommuneinndelingen følger av det (standard: report_year i sources.yaml).",
     ),
 ]
 DataOpt = Annotated[
     Path | None,
-    typer.Option("--data", help="Mappen med prosesserte data (standard: data/processed)."),
+    typer.Option(
+        "--data",
+        help="Mappen med prosesserte data (standard: data/processed/<inndeling> for året).",
+    ),
 ]
 
 
@@ -50,6 +55,16 @@ def fail(message: str) -> NoReturn:
 
 def _year(year: int | None) -> int:
     return year if year is not None else config.default_year()
+
+
+def _data(year: int | None, data: Path | None) -> Path:
+    """The processed data for the report year (its division's folder) unless --data says."""
+    from analysis.edition.params import EditionError, data_folder
+
+    try:
+        return data_folder(_year(year), data)
+    except EditionError as exc:
+        fail(str(exc))
 
 
 @app.command()
@@ -107,7 +122,7 @@ def kommune(
     table.add_row("Inndeling", f"kommuneinndelingen fra {division_for(y)}")
     if res.match != "exact":
         table.add_row("Funnet som", f"{res.match} {res.note}".strip())
-    _kommune_status(table, res.kommunenummer, division_for(y), day, data)
+    _kommune_status(table, res.kommunenummer, division_for(y), day, _data(y, data), y)
 
 
 def _date_text(d: date | None) -> str:
@@ -119,7 +134,7 @@ def _month_long(d: date | None) -> str:
 
 
 def _kommune_status(
-    reference: Table, code: str, division: int, day: date | None, data: Path | None
+    reference: Table, code: str, division: int, day: date | None, data: Path, year: int
 ) -> None:
     """The processed part of `ehelse kommune`: every solution with its dates, the message
     versions and the place in the county; the reference part alone when there is no data."""
@@ -158,7 +173,7 @@ def _kommune_status(
         console.print(reference)
         console.print(f"Kommunen {code} finnes ikke i {tables.folder}.", highlight=False)
         return
-    when = day if day is not None else lookup.default_as_of(tables)
+    when = day if day is not None else lookup.default_as_of(tables, year)
     view = lookup.municipality_view(tables, code, when)
     if view.rank is not None:
         place = view.rank
@@ -346,11 +361,14 @@ def query(
     ] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Skriv svaret til CSV.")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Skriv svaret til Excel.")] = None,
+    year: YearOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Still spørsmål med SQL (DuckDB) mot de prosesserte tabellene. Bare lesing."""
     from analysis.load import MissingDataError
     from analysis.query import VIEW_DOCS, QueryError, run, schema
+
+    data = _data(year, data)
 
     try:
         if show_schema:
@@ -484,7 +502,7 @@ def _county(value: str, division: int) -> tuple[str, str]:
         fail(f"--region: {exc}")
 
 
-def _status_tables(data: Path | None) -> Any:
+def _status_tables(data: Path) -> Any:
     """The processed tables the status needs (analysis.lookup.Tables), or one line saying what
     is wrong with them."""
     import pandera.errors as pa_errors
@@ -498,7 +516,7 @@ def _status_tables(data: Path | None) -> Any:
         fail(str(exc))
     except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        fail(f"Tabellene i {data or config.PROCESSED_DIR} følger ikke skjemaet: {first}")
+        fail(f"Tabellene i {data} følger ikke skjemaet: {first}")
 
 
 def _whole_to_int(df: pl.DataFrame) -> pl.DataFrame:
@@ -603,6 +621,7 @@ def status(
         str | None, typer.Option("--region", help="Fylkesnummer eller fylkesnavn.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv eller json.")] = "table",
+    year: YearOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Status mot ambisjonene: antall, tempo, kategori og forventet dato per aktivitet."""
@@ -614,11 +633,11 @@ def status(
     from analysis.lookup import default_as_of
 
     day = _status_date(as_of) if as_of is not None else None
-    t = _status_tables(data)
+    t = _status_tables(_data(year, data))
     kommuner = t.kommuner
     division = t.division
     county = _county(region, division) if region is not None else None
-    when = day if day is not None else default_as_of(t)
+    when = day if day is not None else default_as_of(t, year)
     try:
         df = status_overview(
             t.adopsjon,
@@ -678,13 +697,17 @@ def ingest(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Mappen tabellene skrives til (standard: data/processed)."),
+        typer.Option(
+            "--out",
+            help="Mappen tabellene skrives til (standard: data/processed/<inndeling>).",
+        ),
     ] = None,
     year: Annotated[
         int | None,
         typer.Option(
             "--year",
-            help="Kommuneinndeling for dette året (standard: report_year i sources.yaml).",
+            help="Rapportåret; dataene leses inn på inndelingen som gjelder da "
+            "(standard: report_year i sources.yaml).",
         ),
     ] = None,
 ) -> None:
@@ -789,6 +812,34 @@ def refresh_reference_command(
     console.print(result.summary(), highlight=False, soft_wrap=True)
 
 
+def _ingest_if_stale(year: int) -> None:
+    """Read the raw data into the report year's division folder when that folder is missing or
+    older than the raw data or the ingest code, so `ehelse report --year 2024` just works."""
+    from analysis.edition.params import ENV_PROCESSED, EditionError, data_folder
+    from analysis.ingest.common import IngestError
+    from analysis.ingest.pipeline import run
+
+    if os.environ.get(ENV_PROCESSED):
+        return
+    try:
+        folder = data_folder(year)
+    except EditionError as exc:
+        fail(str(exc))
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        built = manifest.stat().st_mtime_ns
+        roots = [config.RAW_DIR, Path(__file__).resolve().parent / "ingest"]
+        if not any(
+            f.stat().st_mtime_ns > built for r in roots for f in r.rglob("*") if f.is_file()
+        ):
+            return
+    console.print(f"Leser inn dataene for {year} til {folder} ...", highlight=False)
+    try:
+        run(out=folder, year=year)
+    except IngestError as exc:
+        fail(str(exc))
+
+
 @app.command()
 def report(
     year: Annotated[
@@ -820,12 +871,15 @@ def report(
 
     En rapport som allerede er bygd av de samme dataene, kapitlene og den samme koden, bygges
     ikke på nytt (bruk --force)."""
+    from analysis.edition.params import EditionError
     from analysis.figures import FigureError
     from analysis.load import MissingDataError
     from analysis.publish import LAST_RUN, RenderError, render
 
     if data is not None and not data.is_dir():
         fail(f"{data}: mappen finnes ikke")
+    if data is None:
+        _ingest_if_stale(_year(year))
     try:
         paths = render(
             year=year,
@@ -836,7 +890,7 @@ def report(
             force=force,
             progress=lambda msg: console.print(msg, highlight=False),
         )
-    except (RenderError, MissingDataError, FigureError) as exc:
+    except (RenderError, MissingDataError, FigureError, EditionError) as exc:
         fail(str(exc))
     skipped = LAST_RUN.get("skipped") or []
     if len(skipped) == len(paths):
@@ -873,6 +927,7 @@ def export(
             "--as-of", help="Dato for statusen (ÅÅÅÅ-MM-DD; standard: slutten av rapportåret)."
         ),
     ] = None,
+    year: YearOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Skriv statusen til én Excel-fil: status, kommuner x løsninger, fylker og meldinger."""
@@ -888,6 +943,7 @@ def export(
     if not xlsx.parent.is_dir():
         fail(f"--xlsx: mappen {xlsx.parent} finnes ikke")
     day = _status_date(as_of) if as_of is not None else None
+    data = _data(year, data)
     try:
         tables = lookup.load_tables(data)
     except MissingDataError as exc:
@@ -896,7 +952,7 @@ def export(
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         fail(f"{processed_dir(data)}: {first}")
     county = _county(region, tables.division) if region is not None else None
-    when = day if day is not None else lookup.default_as_of(tables)
+    when = day if day is not None else lookup.default_as_of(tables, year)
     try:
         manifest: dict[str, object] | None = load_manifest(data)
     except MissingDataError:

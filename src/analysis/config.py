@@ -28,6 +28,13 @@ REPORT_DIR = ROOT / "report"
 OUTPUT_DIR = REPORT_DIR / "_output"
 CACHE_DIR = PROCESSED_DIR / "cache"
 
+
+def processed_for(division: int) -> Path:
+    """The processed data of one municipal division: data/processed/<division>/, so editions
+    on different divisions never read each other's tables."""
+    return PROCESSED_DIR / str(division)
+
+
 # The division years with embedded reference data. A later year uses the newest division at
 # or before it (data/raw/reference/<year>/ added by `ehelse refresh-reference` extends this).
 FIRST_DIVISION_YEAR = 2019

@@ -35,13 +35,18 @@ class MissingDataError(FileNotFoundError):
 PROCESSED_ENV = "EHELSE_PROCESSED"
 
 
-def processed_dir(path: Path | str | None = None) -> Path:
+def processed_dir(path: Path | str | None = None, year: int | None = None) -> Path:
     """The folder given, else EHELSE_PROCESSED (so notebooks and report chapters can be pointed
-    at other data without editing them), else data/processed."""
+    at other data without editing them), else the folder of the division in force in ``year``
+    (default: the report year) under data/processed."""
     if path is not None:
         return Path(path)
     env = os.environ.get(PROCESSED_ENV)
-    return Path(env) if env else config.PROCESSED_DIR
+    if env:
+        return Path(env)
+    from analysis.reference import division_for
+
+    return config.processed_for(division_for(year if year is not None else config.default_year()))
 
 
 def load_table(

@@ -137,15 +137,18 @@ def load_tables(processed: Path | str | None = None) -> Tables:
 
 
 def default_as_of(t: Tables, year: int | None = None) -> date:
-    """The end of the report year, or the last data date if the data ends before it (the same
-    default as `ehelse status`)."""
-    end = date(year if year is not None else config.default_year(), 12, 31)
+    """The edition's status date for these tables: the end of the report year, or the last
+    data date if the data end before it (analysis.edition.params.default_as_of)."""
+    from analysis.edition.params import default_as_of as edition_as_of
+    from analysis.edition.params import default_year
+
     last: list[date] = []
     if t.adopsjon.height:
         last.append(t.adopsjon["dato"].max())  # type: ignore[arg-type]
     if t.meldinger is not None and t.meldinger.height:
         last.append(t.meldinger["periode"].dt.month_end().max())  # type: ignore[arg-type]
-    return min(end, max(last)) if last else end
+    until = {"data_until": max(last).isoformat()} if last else None
+    return edition_as_of(year if year is not None else default_year(), until)
 
 
 def portfolio(t: Tables) -> pl.DataFrame:

@@ -5,7 +5,7 @@ report/_quarto.yml) are joined into one notebook and run in one kernel, so the C
 kaleido keeps open for static figures is started once for the whole report. Parameters reach
 the chapters the same way on both paths: environment variables (EHELSE_YEAR, EHELSE_REGION,
 EHELSE_PROCESSED, EHELSE_TARGET) that the chapters' parameters cell reads through
-``report_params``; a value set in the parameters cell itself (papermill or ``quarto -P``)
+``analysis.edition.edition``; a value set in the parameters cell itself (papermill or ``quarto -P``)
 wins.
 
 Without Quarto (it cannot be installed from the package registries we reach):
@@ -21,8 +21,8 @@ A format already rendered from the same inputs (a fingerprint of the data, chapt
 templates and code, kept in a stamp beside the output) is not rendered again, so a no-change
 `make report` takes about as long as starting Python.
 
-What the chapters show comes from ``report_data``: the processed tables and the metrics for
-the edition's status date (``status_date``: the end of the report year), composed from the
+What the chapters show comes from ``analysis.edition``: the processed tables and the metrics
+for the edition's status date (the end of the report year), composed from the
 metric functions once per kernel, so seven activity sections and the summary agree.
 """
 
@@ -36,26 +36,21 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from analysis import config
+from analysis.edition.params import ENV_PROCESSED, ENV_REGION, ENV_YEAR, Edition, edition
+from analysis.fmt import date_text
 
 if TYPE_CHECKING:
-    import polars as pl
+    pass
 
-ENV_YEAR: Final = "EHELSE_YEAR"
-ENV_REGION: Final = "EHELSE_REGION"
-ENV_PROCESSED: Final = "EHELSE_PROCESSED"
 ENV_TARGET: Final = "EHELSE_TARGET"
 FORMATS: Final = ("html", "pdf")
 TITLE: Final = "Status for kommunenes innføring av nasjonale e-helseløsninger"
 PUBLISHER: Final = "KS"
-MONTH_NAMES: Final = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-                      "september", "oktober", "november", "desember")  # fmt: skip
 STATS_MARK: Final = "EHELSE_STATS "
 KERNEL_TIMEOUT_S: Final = 900
 
@@ -65,50 +60,6 @@ LAST_RUN: dict[str, Any] = {}
 
 class RenderError(RuntimeError):
     """The report could not be rendered; the message is one line for the user."""
-
-
-@dataclass(frozen=True)
-class ReportParams:
-    """What a chapter needs to know: the year, the region (county code) and the data."""
-
-    year: int
-    region: str | None
-    processed: Path
-
-    @property
-    def regional(self) -> bool:
-        return self.region is not None
-
-
-def report_params(
-    year: int | str | None = None,
-    region: str | None = None,
-    processed: str | Path | None = None,
-) -> ReportParams:
-    """The parameters cell's values, with the environment filling what it left as None."""
-    y = year if year is not None else os.environ.get(ENV_YEAR) or None
-    r = region if region is not None else os.environ.get(ENV_REGION) or None
-    p = processed if processed is not None else os.environ.get(ENV_PROCESSED) or None
-    return ReportParams(
-        year=int(y) if y is not None else config.default_year(),
-        region=str(r) if r else None,
-        processed=Path(p) if p else config.PROCESSED_DIR,
-    )
-
-
-def date_text(d: date) -> str:
-    """28. november 2026."""
-    return f"{d.day}. {MONTH_NAMES[d.month - 1]} {d.year}"
-
-
-def status_date(year: int) -> date:
-    """The edition's status date: the end of the report year. The portfolio's own status
-    (April) is shown beside the figures computed for this date."""
-    return date(year, 12, 31)
-
-
-def output_stem(year: int, region: str | None = None) -> str:
-    return f"ehelse-status-{year}" + (f"-{region}" if region else "")
 
 
 def report_dir() -> Path:
@@ -141,34 +92,6 @@ def chapter_files(folder: Path | None = None) -> list[Path]:
     return paths
 
 
-def resolve_region(region: str | None, processed: Path) -> tuple[str, str] | None:
-    """A county code or name -> (code, name) among the counties in the data."""
-    if region is None or not str(region).strip():
-        return None
-    import polars as pl
-
-    from analysis.load import load_table
-
-    counties = (
-        load_table("kommuner", processed)
-        .select("fylkesnummer", "fylkesnavn")
-        .unique()
-        .sort("fylkesnummer")
-    )
-    wanted = str(region).strip()
-    if wanted.isdigit():
-        wanted = wanted.zfill(2)
-    hit = counties.filter(
-        (pl.col("fylkesnummer") == wanted)
-        | (pl.col("fylkesnavn").str.to_lowercase() == wanted.lower())
-    )
-    if hit.height != 1:
-        known = ", ".join(f"{c} {n}" for c, n in counties.iter_rows())
-        raise RenderError(f"Ukjent fylke {region!r}; fylkene i dataene er {known}")
-    code, name = hit.row(0)
-    return str(code), str(name)
-
-
 def _synthetic_sources(processed: Path) -> bool:
     from analysis.load import MissingDataError, load_manifest
 
@@ -178,276 +101,6 @@ def _synthetic_sources(processed: Path) -> bool:
         return False
     sources = manifest.get("sources") or []
     return any(isinstance(s, dict) and s.get("synthetic") for s in sources)
-
-
-# ---------------------------------------------------------------------------------------------
-# What the chapters show: the metrics at the status date, composed once per kernel
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """The tables and metrics every chapter draws on, for one edition. Computed by the
-    metric functions (analysis.status, trajectory, messages); chapters only present them."""
-
-    params: ReportParams
-    as_of: date  # the status date
-    published_date: date | None  # the portfolio's own status date (April of the year)
-    kommuner: pl.DataFrame
-    ambisjoner: pl.DataFrame
-    activities: pl.DataFrame  # analysis.status.activities() with nr and aktivitet, in order
-    events: pl.DataFrame  # adoption events and message compliance (as events) up to as_of
-    municipal: pl.DataFrame  # status per activity and municipality in scope on as_of
-    overview: pl.DataFrame  # trajectory.status_overview on as_of, with andel_kommuner
-    overview_published: pl.DataFrame | None  # the same on the portfolio's status date
-    overview_region: pl.DataFrame | None  # the county's, with its share of the ambition
-    series: pl.DataFrame  # national counts per month end: losning, dato, antall
-    series_region: pl.DataFrame | None
-    by_county: pl.DataFrame  # analysis.status.status_by_county on as_of
-    publisert: pl.DataFrame | None
-    tiltak: pl.DataFrame | None
-    meldinger: pl.DataFrame | None
-    versions: pl.DataFrame
-    compliance: pl.DataFrame | None  # analysis.messages.compliance per municipality and month
-    manifest: dict[str, Any]
-
-    @property
-    def synthetic_sources(self) -> list[dict[str, Any]]:
-        sources = self.manifest.get("sources") or []
-        return [s for s in sources if isinstance(s, dict) and s.get("synthetic")]
-
-    @property
-    def region_name(self) -> str | None:
-        import polars as pl
-
-        if self.params.region is None:
-            return None
-        hit = self.kommuner.filter(pl.col("fylkesnummer") == self.params.region)
-        return str(hit["fylkesnavn"][0]) if hit.height else self.params.region
-
-    def in_region(self, df: pl.DataFrame) -> pl.DataFrame:
-        """Rows of the edition's county (all rows in the national edition)."""
-        import polars as pl
-
-        if self.params.region is None:
-            return df
-        if "fylkesnummer" in df.columns:
-            return df.filter(pl.col("fylkesnummer") == self.params.region)
-        return df.filter(pl.col("kommunenummer").str.starts_with(self.params.region))
-
-
-def _optional_table(name: str, processed: Path) -> pl.DataFrame | None:
-    from analysis.load import MissingDataError, load_table
-
-    try:
-        return load_table(name, processed)
-    except MissingDataError:
-        return None
-
-
-def _series(
-    events: pl.DataFrame,
-    municipal: pl.DataFrame,
-    meldinger: pl.DataFrame | None,
-    versions: pl.DataFrame,
-    comp: pl.DataFrame | None,
-    as_of: date,
-    kommuner: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Counted municipalities per month end and activity; message compliance from the
-    monthly statistics rather than from its one-month events."""
-    import polars as pl
-
-    from analysis import messages as msg
-    from analysis import status as st
-
-    adoption = st.count_series(events, municipal, as_of).filter(pl.col("losning") != msg.LOSNING)
-    parts = [adoption]
-    if meldinger is not None and meldinger.height:
-        parts.append(
-            msg.compliance_series(meldinger, versions, as_of, kommuner=kommuner, comp=comp)
-        )
-    return pl.concat(parts, how="vertical_relaxed").sort("losning", "dato")
-
-
-@cache
-def report_data(p: ReportParams) -> ReportData:
-    """Everything the chapters show for one edition, computed once per kernel."""
-    import polars as pl
-
-    from analysis import messages as msg
-    from analysis import status as st
-    from analysis import trajectory as tr
-    from analysis.load import MissingDataError, load_manifest, load_table
-
-    kommuner = load_table("kommuner", p.processed)
-    ambisjoner = load_table("ambisjoner", p.processed)
-    adopsjon = load_table("adopsjon", p.processed)
-    meldinger = _optional_table("meldinger", p.processed)
-    publisert = _optional_table("publisert", p.processed)
-    tiltak = _optional_table("tiltak", p.processed)
-    try:
-        manifest = load_manifest(p.processed)
-    except MissingDataError:
-        manifest = {}
-    as_of = status_date(p.year)
-    acts = st.activities()
-    scopes = st.scope_members(kommuner)
-    versions = msg.current_versions()
-    cols = ["losning", "kommunenummer", "trinn", "dato", "syntetisk"]
-    events = adopsjon.select(cols)
-    comp = None
-    if meldinger is not None and meldinger.height:
-        comp = msg.compliance(meldinger, versions)
-        pseudo = msg.compliance_events(meldinger, versions, as_of, comp=comp)
-        events = pl.concat([events, pseudo.select(cols)], how="vertical_relaxed")
-    municipal = st.municipal_status(events, kommuner, acts, scopes, as_of)
-
-    def overview(when: date, county: str | None = None) -> pl.DataFrame:
-        table = tr.status_overview(
-            adopsjon,
-            kommuner,
-            ambisjoner,
-            when,
-            meldinger=meldinger,
-            versions=versions,
-            publisert=publisert,
-            county=county,
-            acts=acts,
-            scopes=scopes,
-        )
-        share = pl.when(pl.col("i_omfang") > 0).then(pl.col("antall") / pl.col("i_omfang"))
-        return table.with_columns(andel_kommuner=share.otherwise(None))
-
-    dates = ambisjoner["status_dato"].drop_nulls()
-    published_date = dates.max() if dates.len() else None
-    assert published_date is None or isinstance(published_date, date)
-    order = ambisjoner.select("losning", "nr", "aktivitet")
-    activities = (
-        acts.join(order, on="losning", how="left")
-        .sort("nr", "losning", nulls_last=True)
-        .with_columns(aktivitet=pl.col("aktivitet").fill_null(pl.col("navn")))
-    )
-    region_overview = region_series = None
-    if p.region is not None:
-        county_kommuner = kommuner.filter(pl.col("fylkesnummer") == p.region)
-        region_municipal = municipal.filter(pl.col("fylkesnummer") == p.region)
-        region_overview = overview(as_of, p.region)
-        region_series = _series(
-            events, region_municipal, meldinger, versions, comp, as_of, county_kommuner
-        )
-    return ReportData(
-        params=p,
-        as_of=as_of,
-        published_date=published_date,
-        kommuner=kommuner,
-        ambisjoner=ambisjoner,
-        activities=activities,
-        events=events,
-        municipal=municipal,
-        overview=overview(as_of),
-        overview_published=overview(published_date) if published_date else None,
-        overview_region=region_overview,
-        series=_series(events, municipal, meldinger, versions, comp, as_of),
-        series_region=region_series,
-        by_county=st.status_by_county(municipal, ambisjoner),
-        publisert=publisert,
-        tiltak=tiltak,
-        meldinger=meldinger,
-        versions=versions,
-        compliance=comp,
-        manifest=manifest,
-    )
-
-
-def published_points(data: ReportData, losning: str) -> pl.DataFrame:
-    """Published national figures of an activity's counted step up to the status date, for
-    the trend chart: the portfolio table's status and the published series, one per month
-    and value (dato, antall, kilde)."""
-    import polars as pl
-
-    schema = {"dato": pl.Date, "antall": pl.Int64, "kilde": pl.String}
-    step = data.activities.filter(pl.col("losning") == losning)["telles_trinn"]
-    parts = [pl.DataFrame(schema=schema)]
-    amb = data.ambisjoner.filter(
-        (pl.col("losning") == losning)
-        & pl.col("status_publisert").is_not_null()
-        & pl.col("status_dato").is_not_null()
-    )
-    parts.append(
-        amb.select(
-            pl.col("status_dato").alias("dato"),
-            pl.col("status_publisert").cast(pl.Int64).alias("antall"),
-            pl.col("kilde").cast(pl.String),
-        )
-    )
-    if data.publisert is not None and step.len():
-        parts.append(
-            data.publisert.filter(
-                (pl.col("losning") == losning)
-                & (pl.col("trinn") == step[0])
-                & pl.col("dato").is_not_null()
-            ).select("dato", pl.col("antall").cast(pl.Int64), pl.col("kilde").cast(pl.String))
-        )
-    return (
-        pl.concat(parts, how="vertical_relaxed")
-        .filter(pl.col("dato") <= data.as_of)
-        .with_columns(_maaned=pl.col("dato").dt.truncate("1mo"))
-        .unique(subset=["_maaned", "antall"], keep="first", maintain_order=True)
-        .drop("_maaned")
-        .sort("dato")
-    )
-
-
-def projection_path(
-    start: date,
-    value: float,
-    target: float | None,
-    expected: date | None,
-    earliest: date | None = None,
-    latest: date | None = None,
-) -> pl.DataFrame | None:
-    """The expected date drawn as a path for the trend chart: straight lines from the last
-    observation to the target at the expected date (``antall``) and at the earliest and latest
-    date of its interval (``hoy`` and ``lav``), month by month. Only a picture of the date and
-    its interval: the model's own curve is in analysis.trajectory."""
-    import polars as pl
-
-    from analysis.status import month_ends
-
-    if target is None or expected is None or value >= target or expected <= start:
-        return None
-    end = max(d for d in (expected, latest) if d is not None)
-
-    def along(reach: date | None, d: date) -> float | None:
-        if reach is None:
-            return None
-        if reach <= start or d >= reach:
-            return target
-        return value + (target - value) * (d - start).days / (reach - start).days
-
-    days = [start, *[d for d in month_ends(start, end) if d > start]]
-    return pl.DataFrame(
-        {
-            "dato": days,
-            "antall": [along(expected, d) for d in days],
-            "lav": [along(latest, d) for d in days],
-            "hoy": [along(earliest, d) for d in days],
-        },
-        schema={"dato": pl.Date, "antall": pl.Float64, "lav": pl.Float64, "hoy": pl.Float64},
-    )
-
-
-def report_texts(folder: Path | None = None) -> dict[str, dict[str, str]]:
-    """The report's prose per activity (report/aktiviteter.yml): what it is and what the
-    portfolio asks of the municipalities, paraphrased from the portfolio document."""
-    import yaml
-
-    base = folder or (Path.cwd() if (Path.cwd() / "aktiviteter.yml").is_file() else report_dir())
-    path = base / "aktiviteter.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise RenderError(f"{path}: forventet en YAML-ordbok per løsning")
-    return {str(k): {str(a): str(b) for a, b in (v or {}).items()} for k, v in data.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,13 +150,11 @@ def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
     return combined, front
 
 
-def _title_block(
-    front: dict[str, Any], year: int, region: tuple[str, str] | None
-) -> dict[str, Any]:
-    title = f"{front.get('title') or TITLE} {year}"
+def _title_block(front: dict[str, Any], ed: Edition) -> dict[str, Any]:
+    title = f"{front.get('title') or TITLE} {ed.year}"
     subtitle = front.get("subtitle")
-    if region is not None:
-        subtitle = f"Regional utgave: {region[1]} ({region[0]})" + (
+    if ed.region is not None:
+        subtitle = f"Regional utgave: {ed.region_name} ({ed.region})" + (
             f". {subtitle}" if subtitle else ""
         )
     today = date.today()
@@ -513,9 +164,9 @@ def _title_block(
         "publisher": front.get("publisher") or PUBLISHER,
         "date": today.isoformat(),
         "date_text": date_text(today),
-        "status_text": f"Status per {date_text(status_date(year))}",
-        "region_code": region[0] if region else None,
-        "region_name": region[1] if region else None,
+        "status_text": f"Status per {date_text(ed.as_of)}",
+        "region_code": ed.region,
+        "region_name": ed.region_name,
     }
 
 
@@ -893,48 +544,34 @@ def render(
     if bad or not wanted:
         raise RenderError(f"Ukjent format {', '.join(bad) or '(tomt)'}; bruk html, pdf eller begge")
     folder = Path(folder) if folder else report_dir()
-    processed = Path(processed_dir) if processed_dir else config.PROCESSED_DIR
+    ed = edition(year, region, processed_dir)
+    processed = ed.processed
     out_dir = Path(output_dir) if output_dir else folder / "_output"
-    y = year if year is not None else config.default_year()
-    if not (processed / "kommuner.parquet").is_file():
-        raise RenderError(
-            f"{processed / 'kommuner.parquet'} finnes ikke: kjør `ehelse ingest` først"
-        )
     LAST_RUN.clear()
     ext = {"html": "html", "pdf": "pdf"}
-    # The no-change check comes before anything slow (loading a table imports pandera); a
-    # county given by number needs no lookup for it.
-    guess = None if region is None else str(region).strip()
-    if not force and (guess is None or guess.isdigit()):
-        code = guess.zfill(2) if guess else None
-        stem = output_stem(y, code)
-        key = input_key(processed, folder, y, code)
-        if len(fresh_formats(wanted, out_dir, stem, key)) == len(wanted):
-            LAST_RUN.update({"stem": stem, "skipped": list(wanted)})
-            return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
-    county = resolve_region(region, processed)
+    stem = ed.stem
+    key = input_key(processed, folder, ed.year, ed.region)
+    done = [] if force else fresh_formats(wanted, out_dir, stem, key)
+    LAST_RUN.update({"stem": stem, "skipped": done})
+    if len(done) == len(wanted):
+        return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
     chapters = chapter_files(folder)
     nb, front = build_notebook(chapters)
-    meta = _title_block(front, y, county)
+    meta = _title_block(front, ed)
     synthetic = _synthetic_sources(processed)
     from importlib.metadata import version
 
     meta |= {"synthetic": synthetic, "version": version("ehelsestatus")}
-    stem = output_stem(y, county[0] if county else None)
     env = dict(os.environ) | {
-        ENV_YEAR: str(y),
+        ENV_YEAR: str(ed.year),
         ENV_PROCESSED: str(processed.resolve()),
         ENV_TARGET: ",".join(wanted),
     }
-    if county:
-        env[ENV_REGION] = county[0]
+    if ed.region:
+        env[ENV_REGION] = ed.region
     else:
         env.pop(ENV_REGION, None)
-    key = input_key(processed, folder, y, county[0] if county else None)
-    done = [] if force else fresh_formats(wanted, out_dir, stem, key)
-    LAST_RUN.update({"chapters": [c.name for c in chapters], "stem": stem, "skipped": done})
-    if len(done) == len(wanted):
-        return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
+    LAST_RUN["chapters"] = [c.name for c in chapters]
     todo = [f for f in wanted if f not in done]
     env[ENV_TARGET] = ",".join(todo)
 
@@ -972,21 +609,10 @@ __all__ = [
     "FORMATS",
     "LAST_RUN",
     "RenderError",
-    "ReportData",
-    "ReportParams",
     "add_toc",
     "build_notebook",
     "chapter_files",
-    "date_text",
     "fresh_formats",
     "input_key",
-    "output_stem",
-    "projection_path",
-    "published_points",
     "render",
-    "report_data",
-    "report_params",
-    "report_texts",
-    "resolve_region",
-    "status_date",
 ]

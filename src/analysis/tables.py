@@ -13,17 +13,25 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import polars as pl
 
+from analysis.edition.blocks import Tile
 from analysis.figures import _once, _slug, targets
+from analysis.fmt import (
+    DASH,
+    format_amount,
+    format_date,
+    format_expected,
+    format_int,
+    format_month,
+    format_number,
+    format_percent,
+)
 
-THIN: Final = "\u202f"  # narrow no-break space: the thousands separator
-NBSP: Final = "\u00a0"
-DASH: Final = "–"  # shown for a missing value
 SEARCH_FROM_ROWS: Final = 10  # a county table (11 counties and the country) is searchable
 PDF_TABLE_LETTERS: Final = 100  # letters of table text (9 pt) across the A4 text width
 
@@ -42,70 +50,6 @@ ehelse.filter = function (input) {
   status.textContent = q ? shown + " av " + rows.length + " rader vises" : "";
 };
 """
-
-
-def format_int(value: int | float | None) -> str:
-    """1234567 -> "1 234 567" (narrow no-break spaces); None -> "–"."""
-    if value is None:
-        return DASH
-    return f"{round(value):,}".replace(",", THIN).replace("-", "−")
-
-
-def format_number(value: float | None, decimals: int = 1) -> str:
-    """1234.56 -> "1 234,6"."""
-    if value is None:
-        return DASH
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", THIN).replace("-", "−")
-
-
-def format_percent(share: float | None, decimals: int = 0) -> str:
-    """A share (0-1) as a percentage: 0.8647 -> "86 %"."""
-    if share is None:
-        return DASH
-    return f"{format_number(share * 100, decimals)}{NBSP}%"
-
-
-def format_date(value: Any) -> str:
-    """A date as 28.11.2026."""
-    if value is None:
-        return DASH
-    return f"{value.day:02d}.{value.month:02d}.{value.year}"
-
-
-MONTH_NAMES: Final = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-                      "september", "oktober", "november", "desember")  # fmt: skip
-
-
-def format_month(value: Any) -> str:
-    """A date as its month: "mars 2024"."""
-    if value is None:
-        return DASH
-    return f"{MONTH_NAMES[value.month - 1]} {value.year}"
-
-
-def format_expected(kategori: str | None, expected: Any, low: Any = None, high: Any = None) -> str:
-    """The expected date of reaching the ambition as text: "mars 2024 (februar–april 2024)",
-    "nådd juli 2023", or a dash when it cannot be computed."""
-    if expected is None:
-        return DASH
-    if kategori == "nådd":
-        return f"nådd {format_month(expected)}"
-    text = format_month(expected)
-    if low is not None and high is not None and (low.year, low.month) != (high.year, high.month):
-        return f"{text} ({format_month(low)}–{format_month(high)})"
-    if low is not None and high is None:
-        return f"{text} (tidligst {format_month(low)}, senest ukjent)"
-    return text
-
-
-def format_amount(value: float | None) -> str:
-    """A count that may be a proportional share: 170 -> "170", 20.53 -> "20,5"."""
-    if value is None:
-        return DASH
-    if float(value).is_integer():
-        return format_int(value)
-    return format_number(value, 1)
 
 
 def typst_string(text: str) -> str:
@@ -370,23 +314,6 @@ def page_break() -> None:
     display(PageBreak())
 
 
-@dataclass(frozen=True)
-class Tile:
-    """One activity on the front page: the count against its target (the ambition, or in a
-    regional edition the county's municipalities), the progress category, and short lines
-    such as the expected date and the published figure."""
-
-    aktivitet: str
-    i_bruk: int | None
-    ambisjon: float | None
-    kategori: str | None = None
-    merknad: str | None = None
-    linjer: tuple[str, ...] = ()
-    enhet: str | None = None  # after the target: "kommuner"
-    bar_label: str = "av ambisjonen"
-    tekst: str | None = None  # shown instead of the count: "Gjelder ikke fylket"
-
-
 def category_class(kategori: str | None) -> str:
     """A CSS class for a progress category: "kategori-paa-sporet"."""
     return "kategori-" + _slug(kategori or "ukjent")
@@ -508,8 +435,56 @@ __all__ = [
     "notice",
     "page_break",
     "say",
+    "show_block",
+    "show_blocks",
     "show_table",
     "show_tiles",
     "table",
     "typst_string",
 ]
+
+
+def show_block(block: Any) -> None:
+    """Lay out one of the edition's blocks (analysis.edition.blocks): prose, a heading, a
+    notice, the tiles, a table or a figure."""
+    from analysis.edition import blocks as b
+    from analysis.figures import municipality_map, share_chart, show, trend_chart
+
+    if isinstance(block, b.Text):
+        say(block.markdown)
+    elif isinstance(block, b.Heading):
+        say(f"{'#' * block.level} {block.text}")
+    elif isinstance(block, b.NoticeBlock):
+        notice(block.text, kind=block.kind, title=block.title)
+    elif isinstance(block, b.TilesBlock):
+        show_tiles(block.tiles, synthetic=block.synthetic)
+    elif isinstance(block, b.TableBlock):
+        show_table(block.frame, block.title, **block.options)
+    elif isinstance(block, b.ChartBlock):
+        builders: dict[str, Callable[..., Any]] = {
+            "trend": trend_chart,
+            "shares": share_chart,
+            "map": municipality_map,
+        }
+        build = builders[block.kind]
+        options = dict(block.options)
+        fig = (
+            build(block.frame, options.pop("value_col"), **options)
+            if block.kind == "map"
+            else build(block.frame, **options)
+        )
+        show(
+            fig,
+            caption=block.caption,
+            alt=block.alt,
+            name=block.name,
+            data=block.data,
+            static_height=block.static_height,
+        )
+    else:
+        raise TypeError(f"not a block: {type(block).__name__}")
+
+
+def show_blocks(blocks: Sequence[Any]) -> None:
+    for block in blocks:
+        show_block(block)

@@ -299,6 +299,17 @@ def write_outputs(out: Path, tables: dict[str, pl.DataFrame], manifest: dict[str
             (tmp / name).replace(out / name)
 
 
+def _data_until(tables: dict[str, pl.DataFrame]) -> str | None:
+    """The last day the municipal data describe: the newest event, or the end of the newest
+    month of message statistics (an edition of the running year ends there)."""
+    days: list[dt.date] = []
+    if tables["adopsjon"].height:
+        days.append(tables["adopsjon"]["dato"].max())  # type: ignore[arg-type]
+    if tables["meldinger"].height:
+        days.append(tables["meldinger"]["periode"].dt.month_end().max())  # type: ignore[arg-type]
+    return max(days).isoformat() if days else None
+
+
 def run(
     raw: Path | str | None = None,
     out: Path | str | None = None,
@@ -308,13 +319,13 @@ def run(
 ) -> Summary:
     """Ingest every catalogued source in ``raw`` into ``out``; raise IngestError if unusable."""
     raw = Path(raw) if raw is not None else config.RAW_DIR
-    out = processed_dir(out)  # --out, else EHELSE_PROCESSED, else data/processed
     today = today or dt.date.today()
     try:
         catalogue = load_catalogue(raw / "sources.yaml")
     except CatalogueError as exc:
         raise IngestError(str(exc)) from None
     year = year or catalogue.report_year or config.default_year(today)
+    out = processed_dir(out, year)  # --out, else EHELSE_PROCESSED, else data/processed/<division>
     try:
         division = division_for(year)
         ctx = Context(year, resolver(year), today, raw)
@@ -366,6 +377,7 @@ def run(
         )
     tables = _validate(tables)
     manifest = _manifest(catalogue, results, tables, raw, out, year, division, today)
+    manifest["data_until"] = _data_until(tables)
     write_outputs(out, tables, manifest)
     sources = [
         SourceSummary(

@@ -1,0 +1,292 @@
+"""EditionData: every table and metric an edition's chapters show, composed once.
+
+The metric functions (analysis.status, trajectory, messages) run here and only here for the
+report; chapters and notebooks read the result. Frames for maps are already on the areas the
+map draws (the edition's own division, see analysis.reference.geometry.boundaries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from analysis import config
+from analysis.edition.params import Edition
+
+
+@dataclass(frozen=True)
+class EditionData:
+    """The tables and metrics of one edition. ``overview`` is trajectory.status_overview at
+    the status date with ``andel_kommuner``; ``municipal`` is the status per activity and
+    municipality in scope; ``series`` the national counts per month end."""
+
+    edition: Edition
+    published_date: date | None  # the portfolio's own status date (April of its year)
+    kommuner: pl.DataFrame
+    ambisjoner: pl.DataFrame
+    adopsjon: pl.DataFrame
+    activities: pl.DataFrame  # analysis.status.activities() with nr and aktivitet, in order
+    events: pl.DataFrame  # adoption events and message compliance (as events)
+    municipal: pl.DataFrame
+    overview: pl.DataFrame
+    overview_published: pl.DataFrame | None  # the same on the portfolio's status date
+    overview_region: pl.DataFrame | None  # the county's, with its share of the ambition
+    series: pl.DataFrame
+    series_region: pl.DataFrame | None
+    by_county: pl.DataFrame  # analysis.status.status_by_county at the status date
+    publisert: pl.DataFrame | None
+    tiltak: pl.DataFrame | None
+    meldinger: pl.DataFrame | None
+    versions: pl.DataFrame
+    compliance: pl.DataFrame | None  # analysis.messages.compliance per municipality and month
+    avvist: pl.DataFrame | None
+    manifest: dict[str, Any]
+
+    @property
+    def as_of(self) -> date:
+        return self.edition.as_of
+
+    @property
+    def regional(self) -> bool:
+        return self.edition.regional
+
+    @property
+    def region(self) -> str | None:
+        return self.edition.region
+
+    @property
+    def region_name(self) -> str | None:
+        return self.edition.region_name
+
+    @property
+    def synthetic_sources(self) -> list[dict[str, Any]]:
+        return [s for s in self.sources if s.get("synthetic")]
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        return [s for s in self.manifest.get("sources") or [] if isinstance(s, dict)]
+
+    def in_region(self, df: pl.DataFrame) -> pl.DataFrame:
+        """Rows of the edition's county (all rows in the national edition)."""
+        if self.region is None:
+            return df
+        if "fylkesnummer" in df.columns:
+            return df.filter(pl.col("fylkesnummer") == self.region)
+        return df.filter(pl.col("kommunenummer").str.starts_with(self.region))
+
+
+def _optional_table(name: str, processed: Path) -> pl.DataFrame | None:
+    from analysis.load import MissingDataError, load_table
+
+    try:
+        return load_table(name, processed)
+    except MissingDataError:
+        return None
+
+
+def _series(
+    events: pl.DataFrame,
+    municipal: pl.DataFrame,
+    meldinger: pl.DataFrame | None,
+    versions: pl.DataFrame,
+    comp: pl.DataFrame | None,
+    as_of: date,
+    kommuner: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Counted municipalities per month end and activity; message compliance from the
+    monthly statistics rather than from its one-month events."""
+    from analysis import messages as msg
+    from analysis import status as st
+
+    adoption = st.count_series(events, municipal, as_of).filter(pl.col("losning") != msg.LOSNING)
+    parts = [adoption]
+    if meldinger is not None and meldinger.height:
+        parts.append(
+            msg.compliance_series(meldinger, versions, as_of, kommuner=kommuner, comp=comp)
+        )
+    return pl.concat(parts, how="vertical_relaxed").sort("losning", "dato")
+
+
+@cache
+def edition_data(ed: Edition) -> EditionData:
+    """Everything the chapters show for one edition, computed once per process."""
+    from analysis import messages as msg
+    from analysis import status as st
+    from analysis import trajectory as tr
+    from analysis.edition.params import read_manifest
+    from analysis.load import load_table
+
+    p = ed.processed
+    kommuner = load_table("kommuner", p)
+    ambisjoner = load_table("ambisjoner", p)
+    adopsjon = load_table("adopsjon", p)
+    meldinger = _optional_table("meldinger", p)
+    publisert = _optional_table("publisert", p)
+    tiltak = _optional_table("tiltak", p)
+    avvist = _optional_table("avvist", p)
+    manifest = read_manifest(p) or {}
+    as_of = ed.as_of
+    acts = st.activities()
+    scopes = st.scope_members(kommuner)
+    versions = msg.current_versions()
+    cols = ["losning", "kommunenummer", "trinn", "dato", "syntetisk"]
+    events = adopsjon.select(cols)
+    comp = None
+    if meldinger is not None and meldinger.height:
+        comp = msg.compliance(meldinger, versions)
+        pseudo = msg.compliance_events(meldinger, versions, as_of, comp=comp)
+        events = pl.concat([events, pseudo.select(cols)], how="vertical_relaxed")
+    municipal = st.municipal_status(events, kommuner, acts, scopes, as_of)
+
+    def overview(when: date, county: str | None = None) -> pl.DataFrame:
+        table = tr.status_overview(
+            adopsjon,
+            kommuner,
+            ambisjoner,
+            when,
+            meldinger=meldinger,
+            versions=versions,
+            publisert=publisert,
+            county=county,
+            acts=acts,
+            scopes=scopes,
+        )
+        share = pl.when(pl.col("i_omfang") > 0).then(pl.col("antall") / pl.col("i_omfang"))
+        return table.with_columns(andel_kommuner=share.otherwise(None))
+
+    dates = ambisjoner["status_dato"].drop_nulls()
+    published_date = dates.max() if dates.len() else None
+    assert published_date is None or isinstance(published_date, date)
+    if published_date is not None and published_date > as_of:
+        published_date = None
+    order = ambisjoner.select("losning", "nr", "aktivitet")
+    activities = (
+        acts.join(order, on="losning", how="left")
+        .sort("nr", "losning", nulls_last=True)
+        .with_columns(aktivitet=pl.col("aktivitet").fill_null(pl.col("navn")))
+    )
+    region_overview = region_series = None
+    if ed.region is not None:
+        county_kommuner = kommuner.filter(pl.col("fylkesnummer") == ed.region)
+        region_municipal = municipal.filter(pl.col("fylkesnummer") == ed.region)
+        region_overview = overview(as_of, ed.region)
+        region_series = _series(
+            events, region_municipal, meldinger, versions, comp, as_of, county_kommuner
+        )
+    return EditionData(
+        edition=ed,
+        published_date=published_date,
+        kommuner=kommuner,
+        ambisjoner=ambisjoner,
+        adopsjon=adopsjon,
+        activities=activities,
+        events=events,
+        municipal=municipal,
+        overview=overview(as_of),
+        overview_published=overview(published_date) if published_date else None,
+        overview_region=region_overview,
+        series=_series(events, municipal, meldinger, versions, comp, as_of),
+        series_region=region_series,
+        by_county=st.status_by_county(municipal, ambisjoner),
+        publisert=publisert,
+        tiltak=tiltak,
+        meldinger=meldinger,
+        versions=versions,
+        compliance=comp,
+        avvist=avvist,
+        manifest=manifest,
+    )
+
+
+def report_texts(folder: Path | None = None) -> dict[str, dict[str, str]]:
+    """The report's prose per activity (report/aktiviteter.yml): what it is and what the
+    portfolio asks of the municipalities, paraphrased from the portfolio document."""
+    import yaml
+
+    from analysis.edition.params import EditionError
+
+    base = folder or config.REPORT_DIR
+    path = base / "aktiviteter.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise EditionError(f"{path}: forventet en YAML-ordbok per løsning")
+    return {str(k): {str(a): str(b) for a, b in (v or {}).items()} for k, v in data.items()}
+
+
+def published_points(data: EditionData, losning: str) -> pl.DataFrame:
+    """Published national figures of an activity's counted step up to the status date, for
+    the trend chart: the portfolio table's status and the published series, one per month
+    and value (dato, antall, kilde)."""
+    schema = {"dato": pl.Date, "antall": pl.Int64, "kilde": pl.String}
+    step = data.activities.filter(pl.col("losning") == losning)["telles_trinn"]
+    parts = [pl.DataFrame(schema=schema)]
+    amb = data.ambisjoner.filter(
+        (pl.col("losning") == losning)
+        & pl.col("status_publisert").is_not_null()
+        & pl.col("status_dato").is_not_null()
+    )
+    parts.append(
+        amb.select(
+            pl.col("status_dato").alias("dato"),
+            pl.col("status_publisert").cast(pl.Int64).alias("antall"),
+            pl.col("kilde").cast(pl.String),
+        )
+    )
+    if data.publisert is not None and step.len():
+        parts.append(
+            data.publisert.filter(
+                (pl.col("losning") == losning)
+                & (pl.col("trinn") == step[0])
+                & pl.col("dato").is_not_null()
+            ).select("dato", pl.col("antall").cast(pl.Int64), pl.col("kilde").cast(pl.String))
+        )
+    return (
+        pl.concat(parts, how="vertical_relaxed")
+        .filter(pl.col("dato") <= data.as_of)
+        .with_columns(_maaned=pl.col("dato").dt.truncate("1mo"))
+        .unique(subset=["_maaned", "antall"], keep="first", maintain_order=True)
+        .drop("_maaned")
+        .sort("dato")
+    )
+
+
+def projection_path(
+    start: date,
+    value: float,
+    target: float | None,
+    expected: date | None,
+    earliest: date | None = None,
+    latest: date | None = None,
+) -> pl.DataFrame | None:
+    """The expected date drawn as a path for the trend chart: straight lines from the last
+    observation to the target at the expected date (``antall``) and at the earliest and latest
+    date of its interval (``hoy`` and ``lav``), month by month. Only a picture of the date and
+    its interval: the model's own curve is in analysis.trajectory."""
+    from analysis.status import month_ends
+
+    if target is None or expected is None or value >= target or expected <= start:
+        return None
+    end = max(d for d in (expected, latest) if d is not None)
+
+    def along(reach: date | None, d: date) -> float | None:
+        if reach is None:
+            return None
+        if reach <= start or d >= reach:
+            return target
+        return value + (target - value) * (d - start).days / (reach - start).days
+
+    days = [start, *[d for d in month_ends(start, end) if d > start]]
+    return pl.DataFrame(
+        {
+            "dato": days,
+            "antall": [along(expected, d) for d in days],
+            "lav": [along(latest, d) for d in days],
+            "hoy": [along(earliest, d) for d in days],
+        },
+        schema={"dato": pl.Date, "antall": pl.Float64, "lav": pl.Float64, "hoy": pl.Float64},
+    )

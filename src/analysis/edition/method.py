@@ -1,0 +1,248 @@
+"""The data and method chapter: sources from the manifest, rejected rows, the rules in force,
+and what changed since the previous edition, as data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from analysis.edition.blocks import Block, Heading, TableBlock, Text
+from analysis.edition.data import EditionData
+from analysis.fmt import date_text, format_date, format_int, format_month
+
+
+def source_line(s: dict[str, Any]) -> str:
+    """One catalogued source as a list item: title, producer, address, access date, licence."""
+    parts = [f"**{s.get('title') or s.get('id')}**"]
+    if s.get("producer"):
+        parts.append(str(s["producer"]))
+    url = str(s.get("url") or "")
+    if url:
+        parts.append(f"<{url}>" if url.startswith(("http://", "https://")) else url)
+    if s.get("date_accessed"):
+        try:
+            parts.append(f"Hentet {date_text(date.fromisoformat(str(s['date_accessed'])))}")
+        except ValueError:
+            parts.append(f"Hentet {s['date_accessed']}")
+    if s.get("license"):
+        parts.append(f"Lisens: {s['license']}")
+    text = ". ".join(str(x).rstrip(".") for x in parts) + "."
+    return f"- {text} *Eksempeldata.*" if s.get("synthetic") else f"- {text}"
+
+
+def source_blocks(d: EditionData) -> list[Block]:
+    from analysis.reference.geometry import boundaries
+
+    b = boundaries(d.edition.division)
+    items = [source_line(s) for s in d.sources]
+    items.append(f"- **Kommunegrenser.** {b.attribution}")
+    blocks: list[Block] = []
+    if not d.sources:
+        blocks.append(Text("Manifestet for dataene mangler, så kildelisten er ufullstendig."))
+    blocks.append(Text("\n".join(items)))
+    return blocks
+
+
+def synthetic_blocks(d: EditionData) -> list[Block]:
+    n = len(d.synthetic_sources)
+    if not n:
+        return [Text("Ingen av kildene i denne utgaven er eksempeldata.")]
+    return [
+        Text(
+            f"{n} av kildene er syntetiske eksempeldata (merket *Eksempeldata* i kildelisten). "
+            "De viser hvordan rapporten ser ut med kommunevise data, og er ikke virkelige. Alt "
+            "som bygger på dem, er merket «Eksempeldata»."
+        )
+    ]
+
+
+def reject_blocks(d: EditionData) -> list[Block]:
+    if d.avvist is None:
+        return [Text("Dataene har ingen tabell over avviste rader.")]
+    if d.avvist.height == 0:
+        return [Text("Ingen rader ble avvist.")]
+    return [
+        Text(f"{format_int(d.avvist.height)} rader ble avvist. Fordelt på kilde og grunn:"),
+        TableBlock(
+            d.avvist.group_by("kilde_id", "grunn").agg(rader=pl.len()).sort("kilde_id", "grunn"),
+            "Avviste rader per kilde og grunn",
+            {"labels": {"kilde_id": "Kilde", "grunn": "Grunn", "rader": "Rader"}},
+        ),
+    ]
+
+
+def message_rule_blocks(d: EditionData) -> list[Block]:
+    """Which message versions counted as current at the status date, and by which rule."""
+    from analysis import messages as msg
+
+    rule = getattr(msg, "rule_text", None)
+    if rule is None:
+        return []
+    return [Text(rule(d.as_of))]
+
+
+def division_changes(previous: int, current: int) -> pl.DataFrame:
+    """The municipalities whose number or area changed between two divisions."""
+    from analysis.reference import crosswalk, load_register
+
+    if previous == current:
+        return pl.DataFrame(schema={"fra": pl.String, "til": pl.String, "endring": pl.String})
+    old = dict(load_register(previous).select("kommunenummer", "kommunenavn_norsk").iter_rows())
+    new = dict(load_register(current).select("kommunenummer", "kommunenavn_norsk").iter_rows())
+    cw = crosswalk(previous, current).filter(pl.col("endret"))
+    rows = []
+    for r in cw.iter_rows(named=True):
+        if r["til_nummer"] is None:
+            rows.append((f"{r['fra_nummer']} {old[r['fra_nummer']]}", r["merknad"] or "", "delt"))
+        else:
+            rows.append(
+                (
+                    f"{r['fra_nummer']} {old[r['fra_nummer']]}",
+                    f"{r['til_nummer']} {new.get(r['til_nummer'], '')}",
+                    "nytt nummer",
+                )
+            )
+    return pl.DataFrame(rows, schema=["fra", "til", "endring"], orient="row")
+
+
+def previous_overview(d: EditionData) -> pl.DataFrame:
+    """The previous year's status, computed from the same data on this edition's division."""
+    from analysis import trajectory as tr
+
+    when = date(d.edition.year - 1, 12, 31)
+    return tr.status_overview(
+        d.adopsjon,
+        d.kommuner,
+        d.ambisjoner,
+        when,
+        meldinger=d.meldinger,
+        versions=d.versions,
+        publisert=d.publisert,
+        county=d.region,
+    )
+
+
+def change_blocks(d: EditionData) -> list[Block]:
+    """What changed since the previous year's edition built from the same data."""
+    ed = d.edition
+    prev_year = ed.year - 1
+    prev_division = ed.previous_division
+    now = d.overview_region if d.regional and d.overview_region is not None else d.overview
+    before = previous_overview(d)
+    cmp = now.select(
+        "losning",
+        pl.concat_str(pl.col("nr"), pl.lit(" "), pl.col("aktivitet")).alias("aktivitet"),
+        pl.col("antall").alias("naa"),
+        pl.col("kategori").alias("kategori_naa"),
+    ).join(
+        before.select(
+            "losning", pl.col("antall").alias("for"), pl.col("kategori").alias("kategori_for")
+        ),
+        on="losning",
+        how="left",
+    )
+    cmp = cmp.with_columns(endring=pl.col("naa") - pl.col("for")).select(
+        "aktivitet", "for", "naa", "endring", "kategori_for", "kategori_naa"
+    )
+    where = f" i {d.region_name}" if d.regional else ""
+    blocks: list[Block] = [
+        Text(
+            f"Tabellen sammenligner status{where} per {date_text(d.as_of)} med forrige utgave, "
+            f"status per {date_text(date(prev_year, 12, 31))}, regnet fra de samme dataene og med "
+            "de samme reglene. Endringen er antall kommuner som telles nå, minus antallet da."
+        ),
+        TableBlock(
+            cmp,
+            f"Endring fra {format_date(date(prev_year, 12, 31))} til {format_date(d.as_of)}",
+            {
+                "labels": {
+                    "aktivitet": "Aktivitet",
+                    "for": f"Antall {prev_year}",
+                    "naa": f"Antall {ed.year}",
+                    "endring": "Endring",
+                    "kategori_for": f"Fremdrift {prev_year}",
+                    "kategori_naa": f"Fremdrift {ed.year}",
+                },
+                "synthetic": bool(now["syntetisk"].any()),
+                "name": "endringer-forrige",
+                "source": "– : ingen status det året.",
+            },
+        ),
+    ]
+    if prev_division != ed.division:
+        changes = division_changes(prev_division, ed.division)
+        n_new = changes.filter(pl.col("endring") == "nytt nummer").height
+        split = changes.filter(pl.col("endring") == "delt")
+        from analysis.reference import county_names
+
+        old_c, new_c = county_names(prev_division), county_names(ed.division)
+        gone = sorted(set(old_c) - set(new_c))
+        came = sorted(set(new_c) - set(old_c))
+        blocks.append(Heading("Ny kommuneinndeling"))
+        blocks.append(
+            Text(
+                f"Fra {date_text(date(ed.division, 1, 1))} gjelder en ny kommuneinndeling: "
+                f"{format_int(len(new_c))} fylker i stedet for {format_int(len(old_c))}, og "
+                f"{format_int(d.kommuner.height)} kommuner. {format_int(n_new)} kommuner fikk nytt "
+                f"nummer, og {format_int(split.height)} ble delt. Fylkene "
+                + ", ".join(f"{c} {old_c[c]}" for c in gone)
+                + " ble erstattet av "
+                + ", ".join(f"{c} {new_c[c]}" for c in came)
+                + ". Alle tall i denne utgaven, også forrige års, er regnet i den nye "
+                "inndelingen: hendelser med gamle kommunenummer er ført over til de nye numrene. "
+                "Hendelser for en kommune som ble delt, kan ikke føres over til én av de nye "
+                "kommunene og er holdt utenfor (de står blant de avviste radene); de nye "
+                "kommunene får sin status fra kilder som bruker de nye numrene."
+            )
+        )
+        blocks.append(
+            TableBlock(
+                changes,
+                f"Kommuner med nytt nummer eller nye grenser fra {date_text(date(ed.division, 1, 1))}",
+                {
+                    "labels": {"fra": "Før", "til": "Etter", "endring": "Endring"},
+                    "name": "ny-inndeling",
+                },
+            )
+        )
+    if d.overview_published is not None and d.published_date is not None:
+        month = format_month(d.published_date)
+        pub = d.overview_published.select(
+            pl.concat_str(pl.col("nr"), pl.lit(" "), pl.col("aktivitet")).alias("aktivitet"),
+            "publisert",
+            "antall",
+            "avvik",
+        )
+        differ = pub.filter(pl.col("avvik").fill_null(0) != 0)
+        blocks.append(Heading("Porteføljens egne tall"))
+        blocks.append(
+            Text(
+                f"Tallene porteføljen publiserte for {month}, mot tallene beregnet for "
+                f"{date_text(d.published_date)} fra dataene i denne rapporten. "
+                + (
+                    f"{differ.height} av aktivitetene avviker; der vises begge tallene i avsnittet."
+                    if differ.height
+                    else "Ingen av tallene avviker."
+                )
+            )
+        )
+        blocks.append(
+            TableBlock(
+                pub,
+                f"Publisert i porteføljen og beregnet for {format_date(d.published_date)}",
+                {
+                    "labels": {
+                        "aktivitet": "Aktivitet",
+                        "publisert": f"Publisert ({month})",
+                        "antall": "Beregnet",
+                        "avvik": "Avvik",
+                    },
+                    "synthetic": bool(d.overview_published["syntetisk"].any()),
+                    "name": "endringer",
+                    "source": "Avvik: beregnet minus publisert. – : ingen publisert status.",
+                },
+            )
+        )
+    return blocks
