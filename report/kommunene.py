@@ -1,5 +1,4 @@
-# %%
-#| tags: [parameters]
+# %% tags=["parameters"]
 # Parameters: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION, EHELSE_PROCESSED),
 # which `ehelse report` sets; `quarto render -P year:2024` may set them here.
 year = None

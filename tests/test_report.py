@@ -26,15 +26,13 @@ from typer.testing import CliRunner
 
 from analysis import publish
 from analysis.cli import app
+from analysis.edition.data import projection_path, report_texts
 from analysis.publish import (
     RenderError,
     add_toc,
     build_notebook,
     chapter_files,
     markdown_to_typst,
-    output_stem,
-    report_params,
-    resolve_region,
 )
 from analysis.reference.municipalities import municipality_table
 
@@ -113,27 +111,6 @@ def build_processed(folder: Path) -> Path:
 # --- fast: parameters, chapters, page mechanics -----------------------------------------------
 
 
-def test_parameters_come_from_the_cell_then_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("EHELSE_YEAR", "2024")
-    monkeypatch.setenv("EHELSE_REGION", "46")
-    monkeypatch.setenv("EHELSE_PROCESSED", str(tmp_path))
-    p = report_params()
-    assert (p.year, p.region, p.processed, p.regional) == (2024, "46", tmp_path, True)
-    p = report_params(year=2023, region="50", processed="x")
-    assert (p.year, p.region, p.processed) == (2023, "50", Path("x"))
-    monkeypatch.delenv("EHELSE_REGION")
-    monkeypatch.delenv("EHELSE_YEAR")
-    p = report_params()
-    assert p.region is None and not p.regional and p.year == 2023  # report_year in the catalogue
-
-
-def test_output_names() -> None:
-    assert output_stem(2023) == "ehelse-status-2023"
-    assert output_stem(2023, "46") == "ehelse-status-2023-46"
-
-
 def test_chapters_come_from_quarto_yml_and_must_exist(tmp_path: Path) -> None:
     names = [p.name for p in chapter_files(REPORT)]
     assert names[0] == "index.py" and names[-1] == "data-og-metode.py"
@@ -192,11 +169,14 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_region_by_code_or_name(processed: Path) -> None:
-    assert resolve_region("46", processed) == ("46", "Vestland")
-    assert resolve_region("vestland", processed) == ("46", "Vestland")
-    assert resolve_region(None, processed) is None
-    with pytest.raises(RenderError, match=r"Ukjent fylke .99.*46 Vestland"):
-        resolve_region("99", processed)
+    from analysis.edition import EditionError, edition
+
+    assert edition(2023, "46", processed).region == "46"
+    ed = edition(2023, "vestland", processed)
+    assert (ed.region, ed.region_name, ed.stem) == ("46", "Vestland", "ehelse-status-2023-46")
+    assert edition(2023, None, processed).region is None
+    with pytest.raises(EditionError, match="ukjent fylke"):
+        edition(2023, "99", processed)
 
 
 def test_input_key_follows_data_and_parameters(processed: Path, tmp_path: Path) -> None:
@@ -227,7 +207,7 @@ def test_fresh_formats_need_the_file_and_the_same_key(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--format", "docx"], "Ukjent format docx"),
-        (["--region", "99"], "Ukjent fylke '99'"),
+        (["--region", "99"], "ukjent fylke '99'"),
         (["--data", "/finnes/ikke"], "/finnes/ikke: mappen finnes ikke"),
     ],
 )
@@ -252,16 +232,18 @@ def test_cli_without_processed_data_says_run_ingest(tmp_path: Path) -> None:
 # --- fast: what the chapters are given -------------------------------------------------------
 
 
-def test_status_date_is_the_end_of_the_report_year_and_the_front_page_says_so() -> None:
-    assert publish.status_date(2023) == date(2023, 12, 31)
-    meta = publish._title_block({}, 2023, ("46", "Vestland"))
+def test_the_front_page_gives_the_status_date_and_the_county() -> None:
+    from analysis.edition.params import Edition
+
+    ed = Edition(2023, 2020, date(2023, 12, 31), "46", "Vestland", Path("x"))
+    meta = publish._title_block({}, ed)
     assert meta["status_text"] == "Status per 31. desember 2023"
     assert meta["subtitle"].startswith("Regional utgave: Vestland (46)")
 
 
 def test_projection_runs_straight_to_the_expected_date_and_its_interval() -> None:
     start = date(2023, 12, 31)
-    path = publish.projection_path(
+    path = projection_path(
         start, 100.0, 200.0, date(2024, 12, 31), date(2024, 6, 30), date(2025, 12, 31)
     )
     assert path is not None
@@ -272,16 +254,16 @@ def test_projection_runs_straight_to_the_expected_date_and_its_interval() -> Non
     assert a == 200.0 and lo is not None and 100.0 < lo < 200.0 and hi == 200.0
     assert rows[date(2025, 12, 31)] == (200.0, 200.0, 200.0)  # never beyond the target
     assert max(rows) == date(2025, 12, 31)
-    assert publish.projection_path(start, 200.0, 170.0, date(2023, 7, 31)) is None  # reached
-    assert publish.projection_path(start, 10.0, 50.0, None) is None  # no expected date
-    open_end = publish.projection_path(start, 10.0, 50.0, date(2024, 6, 30), date(2024, 3, 31))
+    assert projection_path(start, 200.0, 170.0, date(2023, 7, 31)) is None  # reached
+    assert projection_path(start, 10.0, 50.0, None) is None  # no expected date
+    open_end = projection_path(start, 10.0, 50.0, date(2024, 6, 30), date(2024, 3, 31))
     assert open_end is not None and open_end["lav"].is_null().all()  # latest unknown: no band
 
 
 def test_every_activity_has_its_text() -> None:
     from analysis.status import activities
 
-    texts = publish.report_texts(REPORT)
+    texts = report_texts(REPORT)
     for losning in activities()["losning"].to_list():
         assert texts[losning]["kort"] and len(texts[losning]["hva"]) > 100, losning
     assert "17. april 2023" in texts["digihelsestasjon_ungdom"]["hva"]
@@ -478,7 +460,7 @@ def expected(embedded: Path) -> dict[str, Any]:
         "published_date": published,
         "kommuner": tables["kommuner"],
         "scopes": scopes,
-        "short": {k: v["kort"] for k, v in publish.report_texts(REPORT).items()},
+        "short": {k: v["kort"] for k, v in report_texts(REPORT).items()},
     }
 
 
