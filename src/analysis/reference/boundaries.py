@@ -113,7 +113,7 @@ def _cache_dir() -> Path:
 
 @cache
 def _boundaries(division: int, reference_dir: Path, cache_dir: Path) -> Boundaries:
-    real = _read_real(division, reference_dir)
+    real = read_real(division, reference_dir)
     if real is not None:
         return real
     if division == EMBEDDED_DIVISION:
@@ -181,7 +181,7 @@ def mismatch(
     return f"{path}: {what} stemmer ikke med inndelingen for {division}: " + "; ".join(parts)
 
 
-def _read_real(division: int, reference_dir: Path) -> Boundaries | None:
+def read_real(division: int, reference_dir: Path) -> Boundaries | None:
     folder = reference_dir / str(division)
     path = folder / MUNICIPALITY_FILE
     if not path.is_file():
@@ -220,13 +220,16 @@ def _read_real(division: int, reference_dir: Path) -> Boundaries | None:
 
 
 def dissolve_counties(
-    features: Sequence[Mapping[str, Any]], county_of: Mapping[str, str], division: int
+    features: Sequence[Mapping[str, Any]],
+    county_of: Mapping[str, str],
+    division: int,
+    names: Mapping[str, str] | None = None,
 ) -> list[Feature]:
     """The division's counties as the union of their areas, so the borders coincide."""
     parts: dict[str, list[shapely.Geometry]] = defaultdict(list)
     for f in features:
         parts[county_of[str(f["id"])]].append(shape(f["geometry"]))
-    names = county_names(division)
+    names = names or county_names(division)
     geoms = dissolve(dict(sorted(parts.items())), COORDINATE_DECIMALS)
     return [
         {
