@@ -794,11 +794,44 @@ def refresh_reference_command(
         bool,
         typer.Option("--skip-boundaries", help="Ikke hent kommunegrenser fra Kartverket."),
     ] = False,
+    boundary_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundaries",
+            help="Importer kommunegrenser fra en nedlastet GeoJSON-fil (Kartverket) for en "
+            "inndeling som finnes; henter ingenting fra nettet.",
+        ),
+    ] = None,
+    county_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--county-boundaries",
+            help="Fylkesgrenser (GeoJSON) til --boundaries; uten den slås kommunene sammen.",
+        ),
+    ] = None,
+    attribution: Annotated[
+        str | None,
+        typer.Option(
+            "--attribution",
+            help="Kildetekst til kartene for --boundaries (standard: © Kartverket, CC BY 4.0).",
+        ),
+    ] = None,
 ) -> None:
     """Hent kommuneinndeling, befolkning og kommunegrenser for et nytt år fra SSB og Kartverket."""
     from analysis.reference.refresh import refresh_reference
     from analysis.reference.sources_api import RefreshError
 
+    if boundary_file is not None:
+        from analysis.reference.boundary_import import import_boundaries
+
+        try:
+            imported = import_boundaries(year, boundary_file, county_file, attribution=attribution)
+        except RefreshError as exc:
+            fail(str(exc))
+        console.print(imported.summary(), highlight=False, soft_wrap=True)
+        return
+    if county_file is not None or attribution is not None:
+        fail("--county-boundaries og --attribution hører til --boundaries FIL.")
     try:
         result = refresh_reference(
             year,

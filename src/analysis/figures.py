@@ -34,10 +34,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import plotly.graph_objects as go
 import polars as pl
+
+if TYPE_CHECKING:
+    from analysis.reference.boundaries import Boundaries
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO: Final = {
@@ -252,14 +255,43 @@ def _municipality_geojson() -> dict[str, Any]:
     return load_municipality_geojson()
 
 
-def _region_geojson(geojson: Mapping[str, Any], region: str) -> dict[str, Any]:
+def _region_geojson(
+    geojson: Mapping[str, Any], region: str, codes: Sequence[str]
+) -> dict[str, Any]:
     key = (id(geojson), region)
     if key not in _SUBSETS:
         _GEOJSON_KEEP.append(geojson)
-        _SUBSETS[key] = _geojson_subset(
-            geojson, [str(f["id"]) for f in geojson["features"] if str(f["id"]).startswith(region)]
-        )
+        _SUBSETS[key] = _geojson_subset(geojson, codes)
     return _SUBSETS[key]
+
+
+def _with_meta(fig: go.Figure, **items: Any) -> None:
+    meta = fig.layout.meta if isinstance(fig.layout.meta, Mapping) else {}
+    fig.update_layout(meta={**meta, **items})
+
+
+def _boundary_meta(fig: go.Figure, boundaries: Boundaries) -> None:
+    """What the caption must say about the boundaries (see FigureOutput)."""
+    _with_meta(
+        fig,
+        ehelse_boundaries={
+            "division": boundaries.division,
+            "note": boundaries.note,
+            "attribution": boundaries.attribution,
+        },
+    )
+
+
+def _check_areas(df: pl.DataFrame, code_col: str, areas: Iterable[str]) -> None:
+    """A map with Boundaries draws areas: a municipal number that is not one is an error,
+    never "ingen data" (move the frame with ``analysis.reference.boundaries.to_areas``)."""
+    known = set(areas)
+    unknown = sorted({str(c) for c in df[code_col].drop_nulls()} - known)
+    if unknown:
+        raise ValueError(
+            f"Kartet fikk {code_col} som ikke er områder i kartgrunnlaget: "
+            f"{', '.join(unknown[:10])}; flytt dataene til kartets områder med to_areas"
+        )
 
 
 def municipality_map(
@@ -277,41 +309,156 @@ def municipality_map(
     region: str | None = None,
     codes: Iterable[str] | None = None,
     synthetic: bool = False,
+    boundaries: Boundaries | None = None,
     geojson: Mapping[str, Any] | None = None,
     height: int = MAP_HEIGHT,
 ) -> go.Figure:
     """A municipality map: one colour per category (a string column, or a number cut by
-    ``bins``). Municipalities of the division missing from ``df``, or with a null value, are
-    drawn as "ingen data", apart from any category the data itself has (such as
-    "ikke_startet"). ``region`` (a county code) limits the map to that county's
-    municipalities and ``codes`` to a set of municipalities (an activity's scope); the
-    boundaries are those of the 2020-2023 division.
+    ``bins``). Areas missing from ``df``, or with a null value, are drawn as "ingen data",
+    apart from any category the data itself has (such as "ikke_startet"). ``region`` (a
+    county code) limits the map to that county and ``codes`` to a set of areas (an
+    activity's scope).
+
+    With ``boundaries`` (``analysis.reference.geometry.boundaries(division)``) the map draws
+    exactly that division's areas and ``df`` holds one row per area (``to_areas``; e.g.
+    ``code_col="omrade", name_col="navn"``); the caption then gets the boundaries' note and
+    attribution. Without, it draws ``geojson`` or the embedded 2020-2023 boundaries.
 
     Every category's trace refers to the same boundaries (plotly draws only a trace's own
     locations), so a page with many maps of the same area embeds the boundaries once."""
-    if geojson is None:
+    county_of: Mapping[str, str] | None = None
+    if boundaries is not None:
+        if geojson is not None:
+            raise TypeError("Oppgi enten boundaries eller geojson, ikke begge")
+        geojson = boundaries.municipalities
+        county_of = boundaries.county_of
+    elif geojson is None:
         geojson = _municipality_geojson()
     for col in (code_col, value_col, *([name_col] if name_col else [])):
         if col not in df.columns:
             raise KeyError(f"Kartet mangler kolonnen {col!r}; kolonnene er {df.columns}")
     all_codes = [str(f["id"]) for f in geojson["features"]]
+    if boundaries is not None:
+        _check_areas(df, code_col, all_codes)
     if region is not None:
-        all_codes = [c for c in all_codes if c.startswith(region)]
+        all_codes = [
+            c
+            for c in all_codes
+            if (county_of.get(c) == region if county_of is not None else c.startswith(region))
+        ]
         if not all_codes:
             raise ValueError(f"Ingen kommuner i fylke {region!r} i kartgrunnlaget")
     # The boundaries named are those of the whole map area (the country or the county): the
     # same for every map of that area, so the page carries them once.
-    shown = _region_geojson(geojson, region) if region is not None else geojson
-    ref = geojson_ref(shown)
+    shown = _region_geojson(geojson, region, all_codes) if region is not None else geojson
     drawn = all_codes
     if codes is not None:
         wanted = {str(c) for c in codes}
         drawn = [c for c in all_codes if c in wanted]
         if not drawn:
             raise ValueError("Ingen av kommunene i utvalget finnes i kartgrunnlaget")
-    names = dict(df.select(code_col, name_col).iter_rows()) if name_col else {}
-    raw = dict(df.select(code_col, value_col).iter_rows())
+    fig = _choropleth(
+        df,
+        value_col,
+        shown,
+        drawn,
+        code_col=code_col,
+        name_col=name_col,
+        categories=categories,
+        labels=labels,
+        colours=colours,
+        bins=bins,
+        legend_title=legend_title,
+        title=title,
+        height=height,
+        area_names=boundaries.area_names if boundaries is not None else None,
+    )
+    if region is None and codes is None and INSET_ANCHOR in set(drawn):
+        _with_meta(fig, ehelse_inset=True)  # the whole country: see static_figure
+    if boundaries is not None:
+        _boundary_meta(fig, boundaries)
+    if synthetic:
+        mark_synthetic(fig, corner="bottom")
+    return fig
 
+
+def county_map(
+    df: pl.DataFrame,
+    value_col: str,
+    *,
+    boundaries: Boundaries | None = None,
+    code_col: str = "fylkesnummer",
+    name_col: str | None = "fylkesnavn",
+    categories: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
+    bins: Sequence[float] | None = None,
+    legend_title: str | None = None,
+    title: str | None = None,
+    synthetic: bool = False,
+    height: int = MAP_HEIGHT,
+) -> go.Figure:
+    """A county map of one division (default: the embedded 2020-2023 counties), coloured as
+    ``municipality_map`` colours; ``df`` has one row per county (2-digit numbers)."""
+    if boundaries is None:
+        boundaries = _default_boundaries()
+    geojson = boundaries.counties
+    all_codes = [str(f["id"]) for f in geojson["features"]]
+    for col in (code_col, value_col, *([name_col] if name_col else [])):
+        if col not in df.columns:
+            raise KeyError(f"Kartet mangler kolonnen {col!r}; kolonnene er {df.columns}")
+    _check_areas(df, code_col, all_codes)
+    fig = _choropleth(
+        df,
+        value_col,
+        geojson,
+        all_codes,
+        code_col=code_col,
+        name_col=name_col,
+        categories=categories,
+        labels=labels,
+        colours=colours,
+        bins=bins,
+        legend_title=legend_title,
+        title=title,
+        height=height,
+    )
+    _boundary_meta(fig, boundaries)
+    if synthetic:
+        mark_synthetic(fig, corner="bottom")
+    return fig
+
+
+@cache
+def _default_boundaries() -> Boundaries:
+    from analysis.reference.geometry import boundaries
+
+    return boundaries(2020)
+
+
+def _choropleth(
+    df: pl.DataFrame,
+    value_col: str,
+    shown: Mapping[str, Any],
+    drawn: Sequence[str],
+    *,
+    code_col: str,
+    name_col: str | None,
+    categories: Sequence[str] | None,
+    labels: Mapping[str, str] | None,
+    colours: Mapping[str, str] | None,
+    bins: Sequence[float] | None,
+    legend_title: str | None,
+    title: str | None,
+    height: int,
+    area_names: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """One trace per category over the named boundaries ``shown``, for the ids ``drawn``."""
+    ref = geojson_ref(shown)
+    names = dict(area_names or {})
+    if name_col:
+        names |= {k: v for k, v in df.select(code_col, name_col).iter_rows() if v is not None}
+    raw = dict(df.select(code_col, value_col).iter_rows())
     if bins is not None:
         edges = sorted(bins)
         cut_labels = _bin_labels(edges)
@@ -387,10 +534,6 @@ def municipality_map(
         },
     )
     _layout(fig, title, height)
-    if region is None and codes is None and INSET_ANCHOR in drawn_set:
-        fig.update_layout(meta={"ehelse_inset": True})  # the whole country: see static_figure
-    if synthetic:
-        mark_synthetic(fig, corner="bottom")
     return fig
 
 
@@ -906,6 +1049,19 @@ def static_svg(fig: go.Figure, width: int = STATIC_WIDTH, height: int | None = N
     return svg.decode("utf-8") if isinstance(svg, bytes) else str(svg)
 
 
+def _with_boundary_caption(fig: go.Figure, caption: str) -> str:
+    """A map's caption with what its boundaries require said: the note on derived
+    boundaries and the source and licence, each unless the caption already has it."""
+    meta = fig.layout.meta
+    info = meta.get("ehelse_boundaries") if isinstance(meta, Mapping) else None
+    if not isinstance(info, Mapping):
+        return caption
+    for part in (info.get("note"), info.get("attribution")):
+        if part and part not in caption:
+            caption = f"{caption} {part}"
+    return caption
+
+
 class FigureOutput:
     """A figure as the two exporters see it: text/html for the page, SVG for the PDF."""
 
@@ -924,7 +1080,7 @@ class FigureOutput:
                 "Hver figur trenger både bildetekst (caption) og alternativ tekst (alt)"
             )
         self.fig = fig
-        self.caption = caption.strip()
+        self.caption = _with_boundary_caption(fig, caption.strip())
         self.alt = alt.strip()
         self.name = _slug(name or caption)[:60]
         self.data = data

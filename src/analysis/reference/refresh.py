@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 import shutil
@@ -49,7 +48,7 @@ import shapely
 import yaml
 
 from analysis import config
-from analysis.reference import register, resolve
+from analysis.reference import boundaries, register, resolve
 from analysis.reference.crosswalk import _edges, crosswalk
 from analysis.reference.population import population as population_in
 from analysis.reference.population import population_years
@@ -529,6 +528,7 @@ def clear_reference_caches() -> None:
     """Make a running process see the reference folder as it now is."""
     register.clear_caches()
     resolve.clear_caches()
+    boundaries.clear_cache()
     for fn in (
         _edges,
         crosswalk,
@@ -810,6 +810,20 @@ def _catalogue_entries(
                 "synthetic": False,
             }
         )
+        entries.append(
+            {
+                "id": f"fylkesgrenser_{year}",
+                "path": f"{relative}/{year}/{boundaries.COUNTY_FILE}",
+                "kind": "geometry",
+                "title": f"Fylkesgrenser {year}, slått sammen av de forenklede kommunegrensene",
+                "producer": "Kartverket, kommuneinfo API (ETRS89); fylkene er foreningen av "
+                "kommunene i hvert fylke",
+                "url": fetched.urls["grenser"],
+                "date_accessed": today,
+                "license": "CC BY 4.0",
+                "synthetic": False,
+            }
+        )
     return entries
 
 
@@ -855,6 +869,8 @@ def _validate(reference_dir: Path, year: int, previous: int, population: bool) -
         if population:
             population_in(year, year)
         resolve.resolver(year)
+        # Boundaries, when written, must match the register the maps will use with them.
+        boundaries.read_real(year, reference_dir)
     except (DivisionError, KeyError, ValueError, pl.exceptions.PolarsError) as exc:
         raise RefreshError(
             f"Den nye inndelingen for {year} kunne ikke leses av referanselaget: "
@@ -951,17 +967,27 @@ def _stage_year(
         has_population = True
     size = None
     if features is not None:
-        text = json.dumps(
-            {"type": "FeatureCollection", "features": features},
-            ensure_ascii=False,
-            separators=(",", ":"),
+        # Where analysis.reference.boundaries reads a division's boundaries first.
+        attribution = (
+            f"Kommunegrenser {year}: © Kartverket (kommuneinfo, CC BY 4.0), hentet "
+            f"{today:%d.%m.%Y}; forenklet."
         )
+        county_of = {r["kommunenummer"]: r["fylkesnummer"] for r in division.register}
+        names = {r["fylkesnummer"]: r["fylkesnavn"] for r in division.register}
+        counties = boundaries.dissolve_counties(features, county_of, year, names)
+        text = boundaries.collection_text(features, attribution, year)
         _write(folder / BOUNDARY_FILE, text)
+        _write(
+            folder / boundaries.COUNTY_FILE,
+            boundaries.collection_text(counties, attribution, year),
+        )
         size = len(text.encode("utf-8"))
         if size > MAX_GEOJSON_BYTES:
             division.notes.append(f"{BOUNDARY_FILE} er {size / 1e6:.1f} MB, over målet på 1 MB")
-    elif (old_folder / BOUNDARY_FILE).exists():
-        shutil.copy2(old_folder / BOUNDARY_FILE, folder / BOUNDARY_FILE)
+    else:
+        for name in (BOUNDARY_FILE, boundaries.COUNTY_FILE):
+            if (old_folder / name).exists():
+                shutil.copy2(old_folder / name, folder / name)
     _write(folder / PROVENANCE_FILE, _provenance(year, division.previous, fetched, division, today))
     return has_population, size
 
