@@ -15,7 +15,7 @@ import polars as pl
 from analysis.edition import sentences as sn
 from analysis.edition.blocks import Block, ChartBlock, Heading, NoticeBlock, TableBlock, Text
 from analysis.edition.data import EditionData, projection_path, published_points, report_texts
-from analysis.edition.maps import STATUS_ORDER, map_areas, map_note
+from analysis.edition.maps import STATUS_ORDER, map_areas, map_options
 from analysis.fmt import (
     date_text,
     format_amount,
@@ -244,20 +244,14 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
         "noe registrert trinn; «Ingen data» er kommuner kildene ikke sier noe om."
         + ("" if whole else " Bare kommunene i omfanget er vist.")
         + (" Bygger på eksempeldata." if synthetic else "")
-        + map_note(b)
     )
     return [
         ChartBlock(
             "map",
             areas,
-            {
-                "value_col": "trinn",
-                "boundaries": b,
-                "legend_title": "Status",
-                "region": d.region,
-                "codes": scope,
-                "synthetic": synthetic,
-            },
+            map_options(
+                b, "trinn", legend_title="Status", region=d.region, codes=scope, synthetic=synthetic
+            ),
             caption=caption,
             alt=alt,
             name=f"kart-{r['losning']}",
@@ -287,7 +281,7 @@ def message_map(d: EditionData, synthetic: bool) -> list[Block]:
             .otherwise(pl.col("status"))
         )
     )
-    areas, b = map_areas(d, frame, "status", order=list(MESSAGE_STATUS)[::-1])
+    areas, b = map_areas(d, frame, "status", order=list(MESSAGE_STATUS))
     counts = {k: frame.filter(pl.col("status") == k).height for k in MESSAGE_STATUS}
     missing = frame.filter(pl.col("status").is_null()).height
     area = f"{d.region_name}s" if d.regional else "landets"
@@ -301,22 +295,21 @@ def message_map(d: EditionData, synthetic: bool) -> list[Block]:
         "minst 95 % i gjeldende versjon. «Mangler versjonsnummer»: kravet er ikke nådd bare fordi "
         "systemet ikke oppgir versjon. «Ingen data»: ingen meldinger i statistikken."
         + (" Bygger på eksempeldata." if synthetic else "")
-        + map_note(b)
     )
     return [
         ChartBlock(
             "map",
             areas,
-            {
-                "value_col": "status",
-                "boundaries": b,
-                "categories": list(MESSAGE_STATUS),
-                "labels": MESSAGE_STATUS,
-                "colours": MESSAGE_COLOURS,
-                "legend_title": "Meldingsversjoner",
-                "region": d.region,
-                "synthetic": synthetic,
-            },
+            map_options(
+                b,
+                "status",
+                categories=list(MESSAGE_STATUS),
+                labels=MESSAGE_STATUS,
+                colours=MESSAGE_COLOURS,
+                legend_title="Meldingsversjoner",
+                region=d.region,
+                synthetic=synthetic,
+            ),
             caption=caption,
             alt=alt,
             name="kart-meldinger",

@@ -33,7 +33,7 @@ def source_line(s: dict[str, Any]) -> str:
 
 
 def source_blocks(d: EditionData) -> list[Block]:
-    from analysis.reference.geometry import boundaries
+    from analysis.reference.boundaries import boundaries
 
     b = boundaries(d.edition.division)
     items = [source_line(s) for s in d.sources]

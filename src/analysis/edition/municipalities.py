@@ -6,7 +6,7 @@ import polars as pl
 
 from analysis.edition.blocks import Block, ChartBlock, TableBlock, Text
 from analysis.edition.data import EditionData
-from analysis.edition.maps import map_areas, map_note
+from analysis.edition.maps import map_areas, map_options
 from analysis.edition.sentences import join_names
 from analysis.fmt import format_date, format_int, format_month
 
@@ -71,17 +71,10 @@ def municipality_blocks(d: EditionData) -> list[Block]:
         ChartBlock(
             "map",
             areas,
-            {
-                "value_col": "befolkning",
-                "boundaries": b,
-                "bins": POPULATION_BINS,
-                "legend_title": "Innbyggere",
-                "region": d.region,
-            },
-            caption=(
-                f"Innbyggere per kommune {format_date(pop_date)}. Kilde: SSB, tabell 07459."
-                + map_note(b)
+            map_options(
+                b, "befolkning", bins=POPULATION_BINS, legend_title="Innbyggere", region=d.region
             ),
+            caption=(f"Innbyggere per kommune {format_date(pop_date)}. Kilde: SSB, tabell 07459."),
             alt=(
                 f"Kart over {where} {format_int(scope.height)} kommuner, farget etter antall "
                 "innbyggere i seks klasser fra under 2 000 til 50 000 og over. Flest innbyggere "
