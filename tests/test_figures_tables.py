@@ -430,3 +430,59 @@ def test_html_output_embeds_plotly_and_boundaries_once() -> None:
 def test_every_figure_needs_caption_and_alt() -> None:
     with pytest.raises(ValueError, match="alternativ tekst"):
         FigureOutput(go.Figure(), caption="Noe", alt=" ")
+
+
+def test_a_map_with_boundaries_draws_their_areas_and_captions_them() -> None:
+    from analysis.reference.boundaries import Boundaries
+
+    b = Boundaries(
+        division=2024,
+        municipalities={
+            "type": "FeatureCollection",
+            "features": [square("0301", 10, 59), square("1508+1580", 6, 62)],
+        },
+        counties={
+            "type": "FeatureCollection",
+            "features": [square("03", 10, 59), square("15", 6, 62)],
+        },
+        area_of={"0301": "0301", "1508": "1508+1580", "1580": "1508+1580"},
+        area_names={"0301": "Oslo", "1508+1580": "Ålesund og Haram"},
+        county_of={"0301": "03", "1508+1580": "15"},
+        derived=True,
+        note="Ålesund og Haram vises som ett område.",
+        attribution="Kommunegrenser: testkilde.",
+    )
+    areas = pl.DataFrame({"omrade": ["1508+1580"], "trinn": ["planlagt"]})
+    fig = municipality_map(areas, "trinn", code_col="omrade", name_col=None, boundaries=b)
+    traces = traces_by_name(fig)
+    assert list(traces["Planlagt"].locations) == ["1508+1580"]
+    assert list(traces["Planlagt"].customdata[0]) == ["Ålesund og Haram"]  # the area's name
+    assert list(traces["Ingen data"].locations) == ["0301"]
+    regional = municipality_map(
+        areas, "trinn", code_col="omrade", name_col=None, boundaries=b, region="15"
+    )
+    assert [c for t in regional.data for c in t.locations] == ["1508+1580"]
+    with pytest.raises(ValueError, match="to_areas"):
+        municipality_map(
+            pl.DataFrame({"omrade": ["1508"], "trinn": ["i_bruk"]}),
+            "trinn",
+            code_col="omrade",
+            name_col=None,
+            boundaries=b,
+        )
+    caption = FigureOutput(fig, caption="Status.", alt="Kart.").caption
+    assert caption == "Status. Ålesund og Haram vises som ett område. Kommunegrenser: testkilde."
+    said = FigureOutput(fig, caption="Status. Kommunegrenser: testkilde.", alt="Kart.").caption
+    assert said.count("testkilde") == 1 and said.endswith("ett område.")
+    counties = figures.county_map(
+        pl.DataFrame(
+            {"fylkesnummer": ["03", "15"], "fylkesnavn": ["Oslo", "Møre og Romsdal"], "n": [1, 2]}
+        ),
+        "n",
+        boundaries=b,
+        bins=[2],
+    )
+    assert sorted(c for t in counties.data for c in t.locations) == ["03", "15"]
+    # The default call keeps drawing the given (or embedded) boundaries, with no caption text.
+    plain = municipality_map(status_frame(), "trinn", geojson=GEO)
+    assert FigureOutput(plain, caption="Status.", alt="Kart.").caption == "Status."

@@ -273,6 +273,17 @@ def test_boundaries_are_simplified_and_keyed_by_code(
         if e["id"] == "grenser_2026"
     )
     assert entry["path"] == "reference/2026/kommuner.geojson" and entry["kind"] == "geometry"
+    # The maps read what the refresh wrote: real boundaries, counties beside them.
+    from analysis.reference.geometry import boundaries
+
+    counties = json.loads((path.parent / "fylker.geojson").read_text(encoding="utf-8"))
+    assert [f["id"] for f in counties["features"]] == sorted(
+        load_register(2026)["fylkesnummer"].unique()
+    )
+    b = boundaries(2026)
+    assert not b.derived and b.note is None and "kommuneinfo" in b.attribution
+    assert [f["id"] for f in b.municipalities["features"]] == codes
+    assert len(b.counties["features"]) == len(counties["features"])
 
 
 def test_offline_fails_cleanly_with_nothing_changed(raw: Path) -> None:

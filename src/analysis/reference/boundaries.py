@@ -204,7 +204,8 @@ def read_real(division: int, reference_dir: Path) -> Boundaries | None:
         counties = feature_collection(counties["features"])
     else:
         counties = feature_collection(dissolve_counties(data["features"], county_of, division))
-    meta = data.get(META_KEY) if isinstance(data.get(META_KEY), dict) else {}
+    meta = data.get(META_KEY)
+    meta = meta if isinstance(meta, dict) else {}
     names = _names(division)
     return Boundaries(
         division=division,
@@ -433,7 +434,7 @@ def _derive(division: int, embedded: Mapping[str, Any]) -> dict[str, Any]:
     unions = dissolve(merged, COORDINATE_DECIMALS)
     features = []
     for area in sorted(area_names):
-        members = area.split("+")
+        parts = area.split("+")
         geometry = (
             geojson_geometry(unions[area])
             if area in unions
@@ -443,7 +444,7 @@ def _derive(division: int, embedded: Mapping[str, Any]) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "id": area,
-                "properties": {"omrade": area, "navn": area_names[area], "kommuner": members},
+                "properties": {"omrade": area, "navn": area_names[area], "kommuner": parts},
                 "geometry": geometry,
             }
         )

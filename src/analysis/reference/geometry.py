@@ -225,8 +225,8 @@ def _load(key: str, directory: Path | None) -> dict[str, Any]:
 
 
 def load_municipality_geojson(directory: Path | None = None) -> dict[str, Any]:
-    """Municipalities of the 2020-2023 division as a FeatureCollection; map 2024+ data via
-    the crosswalk to 2023 first."""
+    """Municipalities of the 2020-2023 division as a FeatureCollection; for any other
+    division use ``boundaries(division)``."""
     return _load("kommuner", directory)
 
 
