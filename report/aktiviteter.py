@@ -1,9 +1,16 @@
-# %% tags=["parameters"]
+# %% [markdown]
+# ---
+# title: "Innføringsaktivitetene (ett kapittel av statusrapporten)"
+# ---
+
+# %%
+#| tags: [parameters]
 year = None
 region = None
 processed = None
 
 # %%
+#| output: asis
 from datetime import date
 
 import polars as pl

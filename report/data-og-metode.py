@@ -1,9 +1,16 @@
-# %% tags=["parameters"]
+# %% [markdown]
+# ---
+# title: "Data og metode (ett kapittel av statusrapporten)"
+# ---
+
+# %%
+#| tags: [parameters]
 year = None
 region = None
 processed = None
 
 # %%
+#| output: asis
 import polars as pl
 
 from analysis.load import MissingDataError, load_manifest, load_table
@@ -28,6 +35,7 @@ sources = [s for s in manifest.get("sources", []) if isinstance(s, dict)]
 
 
 # %%
+#| output: asis
 def line(s: dict) -> str:
     parts = [f"**{s.get('title') or s.get('id')}**"]
     if s.get("producer"):
@@ -57,6 +65,7 @@ say("\n".join(items))
 # ### Eksempeldata
 
 # %%
+#| output: asis
 synthetic = [s for s in sources if s.get("synthetic")]
 if synthetic:
     say(
@@ -74,6 +83,7 @@ else:
 # Hver rad i kildene havner enten i en tabell eller blant de avviste radene, med grunn.
 
 # %%
+#| output: asis
 try:
     avvist = load_table("avvist", p.processed)
 except MissingDataError:
@@ -139,6 +149,7 @@ else:
 # ### Endringer siden forrige utgave
 
 # %%
+#| output: asis
 d = report_data(p)
 month = format_month(d.published_date) if d.published_date else "april"
 say(

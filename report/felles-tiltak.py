@@ -1,9 +1,16 @@
-# %% tags=["parameters"]
+# %% [markdown]
+# ---
+# title: "Felles tiltak for kommunal sektor (ett kapittel av statusrapporten)"
+# ---
+
+# %%
+#| tags: [parameters]
 year = None
 region = None
 processed = None
 
 # %%
+#| output: asis
 import polars as pl
 
 from analysis.publish import report_data, report_params
@@ -20,6 +27,7 @@ d = report_data(p)
 # de har en eier, en tidsramme og en status i ord, slik porteføljen oppga dem.
 
 # %%
+#| output: asis
 if d.tiltak is None or d.tiltak.height == 0:
     say("Tabellen over felles tiltak (`tiltak`) finnes ikke i dataene.")
 else:

@@ -5,7 +5,8 @@
 # publisher: KS
 # ---
 
-# %% tags=["parameters"]
+# %%
+#| tags: [parameters]
 # Parameters: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION, EHELSE_PROCESSED),
 # which `ehelse report` sets; `quarto render -P year:2024` or papermill may set them here.
 year = None
@@ -13,6 +14,7 @@ region = None
 processed = None
 
 # %%
+#| output: asis
 import polars as pl
 
 from analysis.publish import date_text, report_data, report_params, report_texts
@@ -71,6 +73,7 @@ def published_line(losning: str) -> str | None:
 # ## Sammendrag
 
 # %%
+#| output: asis
 inndeling = d.kommuner["inndeling"][0]
 pub_text = (
     f"Porteføljen publiserte selv status per {date_text(pub_date).split(' ', 1)[1]}"
@@ -104,6 +107,7 @@ if d.synthetic_sources:
     )
 
 # %%
+#| output: asis
 main = d.overview_region if p.regional and d.overview_region is not None else overview
 measured = main.filter(pl.col("antall").is_not_null() & (pl.col("i_omfang") > 0))
 groups: dict[str, list[str]] = {}
@@ -131,6 +135,7 @@ say(f"{where}, per {date_text(d.as_of)}:\n\n" + "\n".join(points))
 # ### Status per aktivitet
 
 # %%
+#| output: asis
 tiles = []
 for r in overview.iter_rows(named=True):
     if not p.regional:
@@ -205,6 +210,7 @@ else:
 # ### Statustabellen
 
 # %%
+#| output: asis
 if not p.regional:
     rows = overview.select(
         pl.concat_str(pl.col("nr"), pl.lit(" "), pl.col("aktivitet")).alias("aktivitet"),

@@ -1,9 +1,16 @@
-# %% tags=["parameters"]
+# %% [markdown]
+# ---
+# title: "Kommunene (ett kapittel av statusrapporten)"
+# ---
+
+# %%
+#| tags: [parameters]
 year = None
 region = None
 processed = None
 
 # %%
+#| output: asis
 import polars as pl
 
 from analysis.figures import municipality_map, show
@@ -22,6 +29,7 @@ total = kommuner["befolkning"].sum()
 # ## Kommunene
 
 # %%
+#| output: asis
 counties = kommuner["fylkesnummer"].n_unique()
 say(
     f"Kommuneinndelingen for {inndeling} har {format_int(kommuner.height)} kommuner i {counties} "
@@ -66,6 +74,7 @@ show_table(
 )
 
 # %%
+#| output: asis
 kart = kommuner.select("kommunenummer", "kommunenavn", "befolkning")
 if inndeling >= 2024:  # the boundaries are those of 2020-2023
     from analysis.reference.crosswalk import express
@@ -104,6 +113,7 @@ show(
 )
 
 # %%
+#| output: asis
 if p.regional:
     show_table(
         scope.sort("kommunenummer"),

@@ -1,9 +1,16 @@
-# %% tags=["parameters"]
+# %% [markdown]
+# ---
+# title: "Regional sammenligning (ett kapittel av statusrapporten)"
+# ---
+
+# %%
+#| tags: [parameters]
 year = None
 region = None
 processed = None
 
 # %%
+#| output: asis
 import polars as pl
 
 from analysis import regions
@@ -46,6 +53,7 @@ def wide(df: pl.DataFrame, keys: list[str], cell: pl.Expr) -> pl.DataFrame:
 # av ambisjonen: har et fylke 10 % av kommunene i omfanget, er dets andel 10 % av ambisjonen.
 
 # %%
+#| output: asis
 say(
     f"Tallene gjelder {date_text(d.as_of)}. Fylkene er rangert innen hver aktivitet, høyest "
     "andel først; like verdier deler plass. Helseplattformen gjelder bare fylkene i Helse "
@@ -56,6 +64,7 @@ say(
 # ### Andel av kommunene per fylke
 
 # %%
+#| output: asis
 shares = wide(
     by_county,
     ["fylkesnummer", "fylkesnavn"],
@@ -96,6 +105,7 @@ if p.regional:
 # ### Gap mot den forholdsmessige andelen
 
 # %%
+#| output: asis
 gaps = wide(
     by_county,
     ["fylkesnummer", "fylkesnavn"],
@@ -128,6 +138,7 @@ show_table(
 # ### De regionale digitaliseringsnettverkene
 
 # %%
+#| output: asis
 n_networks = by_network["nettverk_id"].n_unique()
 n_counties = by_county["fylkesnummer"].n_unique()
 if n_networks == n_counties:
