@@ -995,9 +995,10 @@ def typst_figure(svg: str, fig_id: str, caption: str, alt: str) -> str:
     folder = Path(os.environ.get(QUARTO_DOCUMENT_ENV) or ".") / QUARTO_FIGURE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{fig_id}.svg").write_text(svg, encoding="utf-8")
-    path = f"{QUARTO_FIGURE_DIR}/{fig_id}.svg"
+    # Typst resolves a path where `image` is written: here, in the document beside the folder.
+    path, text = typst_string(f"{QUARTO_FIGURE_DIR}/{fig_id}.svg"), typst_string(alt)
     return (
-        f"```{{=typst}}\n#ehelse-figur({typst_string(path)}, alt: {typst_string(alt)}, "
+        f"```{{=typst}}\n#ehelse-figur(image({path}, alt: {text}, width: 100%), alt: {text}, "
         f"caption: {typst_string(caption)})\n```\n\n"
     )
 
