@@ -952,9 +952,12 @@ def render(
             "region": county[0] if county else None,
             "processed": str(processed.resolve()),
         }
-        render_with_quarto(
+        made = render_with_quarto(
             options, todo, params, quarto_metadata(meta, synthetic), stem, out_dir, env
         )
+        for path in made:
+            if path.suffix == ".pdf":
+                LAST_RUN["pdf_pages"] = page_count(path.read_bytes())
         LAST_RUN["quarto_s"] = round(time.perf_counter() - t0, 2)
         _write_stamp(out_dir, stem, _read_stamp(out_dir, stem) | dict.fromkeys(todo, key))
         return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
