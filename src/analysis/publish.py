@@ -1,8 +1,9 @@
 """Render the report: Quarto when it is installed, otherwise the same chain in Python.
 
-The chapters (report/*.py, percent format, listed under ``project.render`` in
-report/_quarto.yml) are joined into one notebook and run in one kernel, so the Chromium that
-kaleido keeps open for static figures is started once for the whole report. Parameters reach
+The chapters (report/*.py, percent format, listed in the front matter of the document that
+``project.render`` in report/_quarto.yml names) are joined into one notebook and run in one
+kernel, so the Chromium that kaleido keeps open for static figures is started once for the
+whole report; with Quarto, that document runs them in one kernel (analysis.quarto). Parameters reach
 the chapters the same way on both paths: environment variables (EHELSE_YEAR, EHELSE_REGION,
 EHELSE_PROCESSED, EHELSE_TARGET) that the chapters' parameters cell reads through
 ``report_params``; a value set in the parameters cell itself (papermill or ``quarto -P``)
@@ -787,9 +788,8 @@ def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic
         if keep:
             shutil.copytree(build, Path(keep), dirs_exist_ok=True)
         try:
-            pdf = typst.compile(
-                str(build / "main.typ"), root=str(build), pdf_standards=options.pdf_standards
-            )
+            standards: Any = options.pdf_standards  # checked by Typst itself
+            pdf = typst.compile(str(build / "main.typ"), root=str(build), pdf_standards=standards)
         except Exception as exc:  # typst raises its own error types with multi-line text
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RenderError(f"Typst kunne ikke lage PDF-en: {first}") from exc
