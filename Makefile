@@ -17,10 +17,15 @@ setup: ## Installer uv (ved behov) og Python-avhengighetene fra uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet --compile-bytecode  # .pyc up front: PYTHONDONTWRITEBYTECODE may be set
 
-browser: ## Installer Debians chromium (for PDF-figurer og skjermbilder) ved behov
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installerer chromium fra Debian ..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+browser: ## Installer det rapporttestene trenger fra Debian ved behov: chromium, poppler-utils, npm
+	@missing=""; \
+	  command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  { command -v pdftotext && command -v pdfinfo && command -v pdftoppm; } >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	  command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installerer$$missing fra Debian ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi
 
 report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF; YEAR=2024, REGION=46)
 	@$(RUN) ehelse report $(if $(YEAR),--year $(YEAR)) $(if $(REGION),--region $(REGION))

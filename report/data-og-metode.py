@@ -1,4 +1,10 @@
-# %% tags=["parameters"]
+# %% [markdown]
+# ---
+# title: "Data og metode (ett kapittel av statusrapporten)"
+# ---
+
+# %%
+#| tags: [parameters]
 # Parameters: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION, EHELSE_PROCESSED),
 # which `ehelse report` sets; `quarto render -P year:2024` may set them here.
 year = None
@@ -6,6 +12,7 @@ region = None
 processed = None
 
 # %%
+#| output: asis
 from analysis.edition import edition
 from analysis.edition import method as m
 from analysis.edition.data import edition_data
@@ -22,12 +29,14 @@ d = edition_data(edition(year, region, processed))
 # fra katalogen for denne utgaven.
 
 # %%
+#| output: asis
 show_blocks(m.source_blocks(d))
 
 # %% [markdown]
 # ### Eksempeldata
 
 # %%
+#| output: asis
 show_blocks(m.synthetic_blocks(d))
 
 # %% [markdown]
@@ -36,6 +45,7 @@ show_blocks(m.synthetic_blocks(d))
 # Hver rad i kildene havner enten i en tabell eller blant de avviste radene, med grunn.
 
 # %%
+#| output: asis
 show_blocks(m.reject_blocks(d))
 
 # %% [markdown]
@@ -86,10 +96,12 @@ show_blocks(m.reject_blocks(d))
 #
 
 # %%
+#| output: asis
 show_blocks(m.message_rule_blocks(d))
 
 # %% [markdown]
 # ### Endringer siden forrige utgave
 
 # %%
+#| output: asis
 show_blocks(m.change_blocks(d))

@@ -1,4 +1,10 @@
-# %% tags=["parameters"]
+# %% [markdown]
+# ---
+# title: "Felles tiltak for kommunal sektor (ett kapittel av statusrapporten)"
+# ---
+
+# %%
+#| tags: [parameters]
 # Parameters: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION, EHELSE_PROCESSED),
 # which `ehelse report` sets; `quarto render -P year:2024` may set them here.
 year = None
@@ -6,6 +12,7 @@ region = None
 processed = None
 
 # %%
+#| output: asis
 from analysis.edition import edition
 from analysis.edition.data import edition_data
 from analysis.edition.municipalities import measure_blocks
@@ -21,4 +28,5 @@ d = edition_data(edition(year, region, processed))
 # de har en eier, en tidsramme og en status i ord, slik porteføljen oppga dem.
 
 # %%
+#| output: asis
 show_blocks(measure_blocks(d))

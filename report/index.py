@@ -5,7 +5,8 @@
 # publisher: KS
 # ---
 
-# %% tags=["parameters"]
+# %%
+#| tags: [parameters]
 # Parameters: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION, EHELSE_PROCESSED),
 # which `ehelse report` sets; `quarto render -P year:2024` may set them here.
 year = None
@@ -13,6 +14,7 @@ region = None
 processed = None
 
 # %%
+#| output: asis
 from analysis.edition import edition
 from analysis.edition.data import edition_data
 from analysis.edition.summary import summary
@@ -24,16 +26,19 @@ s = summary(edition_data(edition(year, region, processed)))
 # ## Sammendrag
 
 # %%
+#| output: asis
 show_blocks(s.intro)
 
 # %% [markdown]
 # ### Status per aktivitet
 
 # %%
+#| output: asis
 show_blocks(s.tiles)
 
 # %% [markdown]
 # ### Statustabellen
 
 # %%
+#| output: asis
 show_blocks(s.table)

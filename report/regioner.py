@@ -1,4 +1,10 @@
-# %% tags=["parameters"]
+# %% [markdown]
+# ---
+# title: "Regional sammenligning (ett kapittel av statusrapporten)"
+# ---
+
+# %%
+#| tags: [parameters]
 # Parameters: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION, EHELSE_PROCESSED),
 # which `ehelse report` sets; `quarto render -P year:2024` may set them here.
 year = None
@@ -6,6 +12,7 @@ region = None
 processed = None
 
 # %%
+#| output: asis
 from analysis.edition import edition
 from analysis.edition.data import edition_data
 from analysis.edition.regions import regional_blocks
@@ -21,4 +28,5 @@ d = edition_data(edition(year, region, processed))
 # av ambisjonen: har et fylke 10 % av kommunene i omfanget, er dets andel 10 % av ambisjonen.
 
 # %%
+#| output: asis
 show_blocks(regional_blocks(d))

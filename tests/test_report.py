@@ -410,10 +410,25 @@ def labelled(spec: dict[str, Any]) -> bool:
 MAP_FILLED = 0.03  # share of a map canvas in colour when the map is drawn
 A11Y = ROOT / "tests" / "a11y"
 
+# Skipped on a machine without them; with CI=true a skip fails the run (tests/conftest.py).
 needs_tools = pytest.mark.skipif(
     not (shutil.which("chromium") and shutil.which("pdftotext") and shutil.which("pdfinfo")),
     reason="trenger chromium og poppler-utils (make browser)",
 )
+
+
+def pdf_standard_part(path: Path) -> str | None:
+    """The PDF/UA part the PDF declares in its XMP metadata (pdfuaid:part): pikepdf when it
+    is installed, else poppler's `pdfinfo -meta`."""
+    try:
+        import pikepdf
+    except ImportError:
+        out = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True)
+        m = re.search(r"<pdfuaid:part>\s*(\d+)\s*</pdfuaid:part>", out.stdout)
+        return m.group(1) if m else None
+    with pikepdf.open(path) as pdf:
+        value = pdf.open_metadata().get("pdfuaid:part")
+        return str(value) if value is not None else None
 
 
 @pytest.fixture(scope="session")
@@ -647,6 +662,13 @@ class TestRenderedReport:
             numbers = {int(n) for n, total in re.findall(r"Side (\d+) av (\d+)", text)}
             assert {int(t) for _, t in re.findall(r"Side (\d+) av (\d+)", text)} == {pages}
             assert numbers == set(range(2, pages + 1))  # every page but the title page
+
+    def test_pdf_is_declared_pdf_ua_1(self, rendered: dict[str, Path]) -> None:
+        """Typst checked it (pdf-standard: ua-1): title, language, alt text, heading order."""
+        for key in ("national.pdf", "regional.pdf"):
+            assert pdf_standard_part(rendered[key]) == "1", key
+            info = pdf_info(rendered[key])
+            assert info["Tagged"] == "yes" and info["Title"].startswith(publish.TITLE), key
 
     def test_pdf_content(self, rendered: dict[str, Path], embedded: Path) -> None:
         from analysis.load import load_table

@@ -14,7 +14,8 @@ interactive in HTML and a static SVG in the PDF, so a chapter's code is the same
   vector, which is what a map on paper needs.
 
 Which of the two is produced follows ``EHELSE_TARGET`` (``html``, ``pdf`` or ``html,pdf``),
-set by ``analysis.publish``; an interactive session gets HTML only.
+set by ``analysis.publish``; under a plain ``quarto render`` it follows the format Quarto is
+rendering (``QUARTO_EXECUTE_INFO``); an interactive session gets HTML only.
 """
 
 from __future__ import annotations
@@ -751,9 +752,37 @@ def share_chart(
 # Showing a figure: interactive HTML and a static SVG from the same call
 
 
+QUARTO_INFO_ENV: Final = "QUARTO_EXECUTE_INFO"
+QUARTO_DOCUMENT_ENV: Final = "QUARTO_DOCUMENT_PATH"
+# Quarto's target formats -> ours (only typst makes the PDF here).
+QUARTO_TARGETS: Final = {"html": "html", "typst": "pdf"}
+QUARTO_FIGURE_DIR: Final = "_ehelse-figurer"  # "_": Quarto never renders it as an input
+
+
+def quarto_target() -> str | None:
+    """The format Quarto is executing the document for, from the JSON file it names in
+    QUARTO_EXECUTE_INFO (``format.identifier.target-format``); None outside Quarto."""
+    path = os.environ.get(QUARTO_INFO_ENV)
+    if not path:
+        return None
+    try:
+        info = json.loads(Path(path).read_text(encoding="utf-8"))
+        target = info["format"]["identifier"]["target-format"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return QUARTO_TARGETS.get(str(target), str(target))
+
+
 def targets() -> set[str]:
-    raw = os.environ.get(TARGET_ENV, "html")
+    """The renderings to produce: EHELSE_TARGET (set by ``ehelse report`` on both paths),
+    else the format Quarto is rendering, else HTML (an interactive session)."""
+    raw = os.environ.get(TARGET_ENV) or quarto_target() or "html"
     return {t.strip() for t in raw.split(",") if t.strip()} or {"html"}
+
+
+def in_quarto() -> bool:
+    """Quarto runs this kernel (it sets QUARTO_DOCUMENT_PATH for it)."""
+    return bool(os.environ.get(QUARTO_DOCUMENT_ENV))
 
 
 def _slug(text: str) -> str:
@@ -1104,8 +1133,30 @@ class FigureOutput:
         if "html" in want:
             bundle["text/html"] = _html(self.fig, fig_id, self.caption, self.alt, self.data)
         if "pdf" in want:
-            bundle["image/svg+xml"] = static_svg(self.fig, height=self.static_height)
+            svg = static_svg(self.fig, height=self.static_height)
+            if in_quarto():
+                # Quarto would take the caption and alt text from cell options, which a
+                # figure made in a loop does not have: the figure goes in as Typst instead.
+                bundle["text/markdown"] = typst_figure(svg, fig_id, self.caption, self.alt)
+            else:
+                bundle["image/svg+xml"] = svg
         return bundle, meta
+
+
+def typst_figure(svg: str, fig_id: str, caption: str, alt: str) -> str:
+    """A figure for Quarto's Typst: the SVG in a file beside the document, placed with the
+    template's ``ehelse-figur`` so its alternative text reaches the tagged PDF."""
+    from analysis.tables import typst_string
+
+    folder = Path(os.environ.get(QUARTO_DOCUMENT_ENV) or ".") / QUARTO_FIGURE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{fig_id}.svg").write_text(svg, encoding="utf-8")
+    # Typst resolves a path where `image` is written: here, in the document beside the folder.
+    path, text = typst_string(f"{QUARTO_FIGURE_DIR}/{fig_id}.svg"), typst_string(alt)
+    return (
+        f"```{{=typst}}\n#ehelse-figur(image({path}, alt: {text}, width: 100%), alt: {text}, "
+        f"caption: {typst_string(caption)})\n```\n\n"
+    )
 
 
 def show(
@@ -1141,16 +1192,19 @@ __all__ = [
     "close",
     "geojson_of",
     "geojson_ref",
+    "in_quarto",
     "is_synthetic",
     "map_view",
     "mark_synthetic",
     "municipality_map",
     "norwegian_date_ticks",
     "prewarm",
+    "quarto_target",
     "share_chart",
     "show",
     "static_figure",
     "static_svg",
     "targets",
     "trend_chart",
+    "typst_figure",
 ]

@@ -1,8 +1,9 @@
 """Render the report: Quarto when it is installed, otherwise the same chain in Python.
 
-The chapters (report/*.py, percent format, listed under ``project.render`` in
-report/_quarto.yml) are joined into one notebook and run in one kernel, so the Chromium that
-kaleido keeps open for static figures is started once for the whole report. Parameters reach
+The chapters (report/*.py, percent format, listed in the front matter of the document that
+``project.render`` in report/_quarto.yml names) are joined into one notebook and run in one
+kernel, so the Chromium that kaleido keeps open for static figures is started once for the
+whole report; with Quarto, that document runs them in one kernel (analysis.quarto). Parameters reach
 the chapters the same way on both paths: environment variables (EHELSE_YEAR, EHELSE_REGION,
 EHELSE_PROCESSED, EHELSE_TARGET) that the chapters' parameters cell reads through
 ``analysis.edition.edition``; a value set in the parameters cell itself (papermill or ``quarto -P``)
@@ -45,7 +46,7 @@ from analysis.edition.params import ENV_PROCESSED, ENV_REGION, ENV_YEAR, Edition
 from analysis.fmt import date_text
 
 if TYPE_CHECKING:
-    pass
+    from analysis.quarto import ProjectOptions
 
 ENV_TARGET: Final = "EHELSE_TARGET"
 FORMATS: Final = ("html", "pdf")
@@ -66,30 +67,22 @@ def report_dir() -> Path:
     return config.REPORT_DIR
 
 
-def _project(folder: Path) -> dict[str, Any]:
-    import yaml
+def project_options(folder: Path | None = None) -> ProjectOptions:
+    """The project's document, chapters and format options (analysis.quarto), the one
+    source both render paths read."""
+    from analysis.quarto import ProjectError
+    from analysis.quarto import project_options as read
 
-    path = folder / "_quarto.yml"
-    if not path.is_file():
-        raise RenderError(f"{path} finnes ikke")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise RenderError(f"{path}: forventet en YAML-ordbok")
-    return data
+    try:
+        return read(folder or report_dir())
+    except ProjectError as exc:
+        raise RenderError(str(exc)) from exc
 
 
 def chapter_files(folder: Path | None = None) -> list[Path]:
-    """The chapters in order: ``project.render`` in _quarto.yml, the one list of them."""
-    folder = folder or report_dir()
-    project = _project(folder).get("project") or {}
-    names = project.get("render") or []
-    if not names:
-        raise RenderError(f"{folder / '_quarto.yml'}: project.render lister ingen kapitler")
-    paths = [folder / str(n) for n in names]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise RenderError(f"{folder / '_quarto.yml'}: kapitlene finnes ikke: {', '.join(missing)}")
-    return paths
+    """The chapters in order: ``kapitler`` in the front matter of the document that
+    ``project.render`` in _quarto.yml names (report/ehelse-status.py), the one list of them."""
+    return project_options(folder).chapter_paths()
 
 
 def _synthetic_sources(processed: Path) -> bool:
@@ -126,6 +119,8 @@ def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
     import jupytext
     import nbformat
 
+    from analysis.quarto import cell_options
+
     combined = nbformat.v4.new_notebook()
     combined.metadata["kernelspec"] = {
         "name": "python3",
@@ -144,6 +139,10 @@ def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
                 if i == 0:
                     front = meta
         for cell in cells:
+            if cell.cell_type == "code":
+                tags = cell_options(cell.source)[0].get("tags") or []
+                if tags:  # Quarto's `#| tags: [...]`, as papermill reads them
+                    cell.metadata["tags"] = list(tags)
             cell.metadata["ehelse_kapittel"] = path.name
             cell["id"] = f"c{len(combined.cells)}"
             combined.cells.append(cell)
@@ -370,7 +369,8 @@ def to_markdown(nb: Any, folder: Path, build: Path) -> str:
     return str(body)
 
 
-def markdown_to_typst(markdown: str) -> str:
+def markdown_to_typst(markdown: str, shift: int = -1) -> str:
+    """pandoc's Typst, with the heading shift of format.typst (``##`` chapters -> level 1)."""
     import pypandoc
 
     return str(
@@ -378,8 +378,37 @@ def markdown_to_typst(markdown: str) -> str:
             markdown,
             "typst",
             format="markdown",
-            extra_args=["--shift-heading-level-by=-1", "--wrap=preserve"],
+            extra_args=[f"--shift-heading-level-by={shift}", "--wrap=preserve"],
         )
+    )
+
+
+def _typst_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "(" + "".join(f"{_typst_value(v)}, " for v in value) + ")"
+    return _typst_string(str(value))
+
+
+def typst_main(meta: dict[str, Any], options: ProjectOptions, synthetic: bool) -> str:
+    """main.typ of the Python chain: the call typst-show.typ makes on the Quarto path."""
+    args = {
+        "title": meta["title"],
+        "subtitle": meta.get("subtitle"),
+        "publisher": meta.get("publisher") or PUBLISHER,
+        "date": meta.get("date_text"),
+        "status": meta.get("status_text"),
+        "synthetic": synthetic,
+        **options.typst_args(),
+    }
+    lines = [f"  {k}: {'none' if v is None else _typst_value(v)}," for k, v in args.items()]
+    return (
+        '#import "ehelse.typ": *\n#show: rapport.with(\n'
+        + "\n".join(lines)
+        + '\n)\n#include "body.typ"\n'
     )
 
 
@@ -388,33 +417,25 @@ def page_count(pdf: bytes) -> int:
 
 
 def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic: bool) -> Path:
+    """The PDF, checked against format.typst's pdf-standard (PDF/UA-1: Typst refuses a
+    document without title, language, alternative text or a sound heading order)."""
     import typst
 
+    options = project_options(folder)
     with tempfile.TemporaryDirectory(prefix="ehelse-pdf-") as tmp:
         build = Path(tmp)
         markdown = to_markdown(nb, folder, build)
         (build / "body.md").write_text(markdown, encoding="utf-8")
-        body = markdown_to_typst(markdown)
+        body = markdown_to_typst(markdown, options.heading_shift or -1)
         (build / "body.typ").write_text('#import "ehelse.typ": *\n\n' + body, encoding="utf-8")
         shutil.copy(_templates(folder) / "ehelse.typ", build / "ehelse.typ")
-        main = (
-            '#import "ehelse.typ": *\n'
-            "#show: rapport.with(\n"
-            f"  title: {_typst_string(meta['title'])},\n"
-            f"  subtitle: {_typst_string(meta.get('subtitle'))},\n"
-            f"  publisher: {_typst_string(meta.get('publisher') or PUBLISHER)},\n"
-            f"  date: {_typst_string(meta.get('date_text'))},\n"
-            f"  status: {_typst_string(meta.get('status_text'))},\n"
-            f"  synthetic: {'true' if synthetic else 'false'},\n"
-            ")\n"
-            '#include "body.typ"\n'
-        )
-        (build / "main.typ").write_text(main, encoding="utf-8")
+        (build / "main.typ").write_text(typst_main(meta, options, synthetic), encoding="utf-8")
         keep = os.environ.get("EHELSE_KEEP_BUILD")
         if keep:
             shutil.copytree(build, Path(keep), dirs_exist_ok=True)
         try:
-            pdf = typst.compile(str(build / "main.typ"), root=str(build))
+            standards: Any = options.pdf_standards  # checked by Typst itself
+            pdf = typst.compile(str(build / "main.typ"), root=str(build), pdf_standards=standards)
         except Exception as exc:  # typst raises its own error types with multi-line text
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RenderError(f"Typst kunne ikke lage PDF-en: {first}") from exc
@@ -430,42 +451,17 @@ def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic
 # Quarto
 
 
-def _render_quarto(
-    nb: Any,
-    meta: dict[str, Any],
-    stem: str,
-    formats: Sequence[str],
-    env: dict[str, str],
-    folder: Path,
-    out_dir: Path,
-) -> list[Path]:
-    """Quarto renders the same combined notebook; parameters travel in the environment."""
-    import nbformat
-    import yaml
-
-    quarto = shutil.which("quarto")
-    assert quarto is not None
-    build = folder / ".quarto" / "ehelse"  # ignored by git, inside the project
-    build.mkdir(parents=True, exist_ok=True)
-    front = {k: v for k, v in meta.items() if k in ("title", "subtitle", "date") and v}
-    nb.cells.insert(
-        0, nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---")
-    )
-    source = build / f"{stem}.ipynb"
-    nbformat.write(nb, source)
-    paths = []
-    for fmt in formats:
-        to, ext = ("html", "html") if fmt == "html" else ("typst", "pdf")
-        cmd = [quarto, "render", str(source), "--to", to, "--execute",
-               "--output", f"{stem}.{ext}", "--output-dir", str(out_dir)]  # fmt: skip
-        run = subprocess.run(
-            cmd, env=env | {ENV_TARGET: fmt}, cwd=folder, capture_output=True, text=True
-        )
-        if run.returncode != 0:
-            last = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["ukjent feil"]
-            raise RenderError(f"quarto render feilet ({fmt}): {last[0]}")
-        paths.append(out_dir / f"{stem}.{ext}")
-    return paths
+def quarto_metadata(meta: dict[str, Any], synthetic: bool) -> dict[str, Any]:
+    """The edition's title page for Quarto (``--metadata-file``): what the Python chain puts
+    on it, so the two title pages agree."""
+    data = {
+        "title": meta["title"],
+        "subtitle": meta.get("subtitle"),
+        "date": meta.get("date_text"),
+        "status": meta.get("status_text"),
+        "eksempeldata": synthetic,
+    }
+    return {k: v for k, v in data.items() if v is not None and v is not False}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,9 +551,11 @@ def render(
     LAST_RUN.update({"stem": stem, "skipped": done})
     if len(done) == len(wanted):
         return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
-    chapters = chapter_files(folder)
-    nb, front = build_notebook(chapters)
-    meta = _title_block(front, ed)
+    options = project_options(folder)
+    chapters = options.chapter_paths()
+    nb, _ = build_notebook(chapters)
+    meta = _title_block(dict(options.front), ed)
+    meta["toc_title"] = options.toc_title
     synthetic = _synthetic_sources(processed)
     from importlib.metadata import version
 
@@ -577,9 +575,21 @@ def render(
 
     quarto = shutil.which("quarto") is not None if use_quarto is None else use_quarto
     if quarto:
+        from analysis.quarto import render_with_quarto
+
         say("Bygger rapporten med Quarto ...")
         t0 = time.perf_counter()
-        _render_quarto(nb, meta, stem, todo, env, folder, out_dir)
+        params = {
+            "year": ed.year,
+            "region": ed.region,
+            "processed": str(processed.resolve()),
+        }
+        made = render_with_quarto(
+            options, todo, params, quarto_metadata(meta, synthetic), stem, out_dir, env
+        )
+        for path in made:
+            if path.suffix == ".pdf":
+                LAST_RUN["pdf_pages"] = page_count(path.read_bytes())
         LAST_RUN["quarto_s"] = round(time.perf_counter() - t0, 2)
         _write_stamp(out_dir, stem, _read_stamp(out_dir, stem) | dict.fromkeys(todo, key))
         return [out_dir / f"{stem}.{ext[f]}" for f in wanted]
@@ -614,5 +624,8 @@ __all__ = [
     "chapter_files",
     "fresh_formats",
     "input_key",
+    "project_options",
+    "quarto_metadata",
     "render",
+    "typst_main",
 ]

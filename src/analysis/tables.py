@@ -6,7 +6,10 @@ pipe table with its caption, which pandoc writes as a Typst table. Numbers are f
 the Norwegian way: a narrow no-break space between thousands (it never wraps inside a number),
 a decimal comma, "%" after a no-break space. Builders compute nothing of their own.
 
-Like figures, which renderings are produced follows ``EHELSE_TARGET``.
+Like figures, which renderings are produced follows ``EHELSE_TARGET`` (or, under a plain
+``quarto render``, the format Quarto renders). Everything a chapter shows is markdown, raw
+HTML or raw Typst that pandoc reads at the top level of the document, so a chapter cell
+marked ``#| output: asis`` gives Quarto the same document the Python chain builds.
 """
 
 from __future__ import annotations
@@ -220,7 +223,7 @@ class Table:
         caption = _md_escape(self.full_caption())
         if self.source:
             caption += f". {_md_escape(self.source)}"
-        return "\n".join(lines) + f"\n\n: {caption}\n"
+        return "\n".join(lines) + f"\n\n: {caption}\n\n"
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
@@ -254,7 +257,8 @@ class Markdown:
         self.text = text
 
     def _repr_markdown_(self) -> str:
-        return self.text
+        # A blank line after it: Quarto joins the outputs of an asis cell as they come.
+        return self.text.rstrip("\n") + "\n\n"
 
 
 def say(text: str) -> None:
@@ -282,9 +286,12 @@ class Notice:
             inner = markdown_it.MarkdownIt().render(heading + self.text)
             bundle["text/html"] = f'<aside class="ehelse-{self.kind}" role="note">{inner}</aside>'
         if "pdf" in want:
+            # A notice of example data also marks every page of the PDF (the template's
+            # header reads the state at the end of the document).
+            mark = "#ehelse-eksempeldata.update(true)\n" if self.kind == "eksempeldata" else ""
             bundle["text/markdown"] = (
-                f"```{{=typst}}\n#merknad(kind: {typst_string(self.kind)})[\n```\n\n"
-                f"{heading}{self.text}\n\n```{{=typst}}\n]\n```\n"
+                f"```{{=typst}}\n{mark}#merknad(kind: {typst_string(self.kind)})[\n```\n\n"
+                f"{heading}{self.text}\n\n```{{=typst}}\n]\n```\n\n"
             )
         return bundle
 
@@ -304,7 +311,7 @@ class PageBreak:
         if "html" in want:
             bundle["text/html"] = ""
         if "pdf" in want:
-            bundle["text/markdown"] = "```{=typst}\n#ny-side()\n```\n"
+            bundle["text/markdown"] = "```{=typst}\n#ny-side()\n```\n\n"
         return bundle
 
 
@@ -398,8 +405,11 @@ class Tiles:
                 )
             )
         synthetic = "true" if self.synthetic else "false"
+        mark = "#ehelse-eksempeldata.update(true)\n" if self.synthetic else ""
         return (
-            "```{=typst}\n#fliser((" + ", ".join(items) + f",), eksempeldata: {synthetic})\n```\n"
+            f"```{{=typst}}\n{mark}#fliser(("
+            + ", ".join(items)
+            + f",), eksempeldata: {synthetic})\n```\n\n"
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

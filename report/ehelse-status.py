@@ -1,0 +1,31 @@
+# %% [markdown]
+# ---
+# title: "Status for kommunenes innføring av nasjonale e-helseløsninger"
+# subtitle: "Kommunal sektors e-helseportefølje"
+# publisher: KS
+# # The chapters, in the portfolio's order: the one list of them (both render paths).
+# kapitler:
+#   - index.py
+#   # One chapter for the seven activities (portfolio 2.1-2.7): a section per activity.
+#   - aktiviteter.py
+#   - felles-tiltak.py
+#   - regioner.py
+#   - kommunene.py
+#   - data-og-metode.py
+# ---
+
+# %%
+#| tags: [parameters]
+# The edition: None means "from the environment" (EHELSE_YEAR, EHELSE_REGION,
+# EHELSE_PROCESSED, set by `ehelse report`), else the defaults. `quarto render report
+# -P year:2024 -P region:46` sets them here.
+year = None
+region = None
+processed = None
+
+# %%
+#| output: asis
+# All chapters in this one kernel, each in its own namespace, their output as markdown.
+from analysis.quarto import run_chapters
+
+run_chapters(year, region, processed)
