@@ -46,7 +46,9 @@ CATEGORIES = (
 # starts on or after the deadline no required pace exists: an ambition not reached is
 # AFTER_DEADLINE, and the expected date at today's pace is still given.
 AFTER_DEADLINE = FRIST_PASSERT
-DEADLINE_NOTE = "fristen ({deadline}) var passert ved periodens start; forventet dato med dagens tempo"
+DEADLINE_NOTE = (
+    "fristen ({deadline}) var passert ved periodens start; forventet dato med dagens tempo"
+)
 
 ON_TRACK = 0.95  # Eurostat / Open SDG: ratio >= 95 % of the required growth
 MODERATE = 0.60  # 60-95 %: progress, but acceleration needed; 0-60 %: limited progress
@@ -303,7 +305,6 @@ def assess(
         "nodvendig_tempo": required,
         "nodvendig_tempo_fremover": forward,
         "forhold": ratio,
-        "frist_passert": passed,
     }
 
     if y_end >= ambition:
@@ -316,6 +317,7 @@ def assess(
             forventet_fra=first,
             forventet_til=first,
             merknad=None,
+            frist_passert=passed,
         )
 
     notes: list[str] = []
@@ -341,6 +343,7 @@ def assess(
         forventet_fra=lo,
         forventet_til=hi,
         merknad="; ".join(notes) or None,
+        frist_passert=passed,
     )
 
 
