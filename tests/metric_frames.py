@@ -77,11 +77,12 @@ PORTFOLIO_IDS = [
 
 def portfolio_ambitions(ambisjon: list[int]) -> pl.DataFrame:
     """An ``ambisjoner`` table (processed schema) for the seven real activity ids, 2.1-2.7,
-    with the given ambitions and no published status."""
+    with the given ambitions and no published status, from the 2023 portfolio."""
     n = len(PORTFOLIO_IDS)
     return pl.DataFrame(
         {
             "losning": PORTFOLIO_IDS,
+            "portefolje_aar": [2023] * n,
             "nr": [f"2.{i}" for i in range(1, n + 1)],
             "aktivitet": PORTFOLIO_IDS,
             "innsatsomrade": ["x"] * n,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -25,6 +27,7 @@ from typer.testing import CliRunner
 from analysis import config
 from analysis import example_data as ex
 from analysis.cli import app
+from analysis.ingest.pipeline import run
 from analysis.ingest.readers import read_table
 from analysis.reference import resolver
 
@@ -73,10 +76,10 @@ def _catalogue() -> list[dict[str, object]]:
     return [s for s in data["sources"] if str(s["path"]).startswith(f"{ex.EXAMPLE_SUBDIR}/")]
 
 
-def _resolve_row(row: dict[str, str | None], where: str) -> str:
+def _resolve_row(row: dict[str, str | None], where: str, year: int = ex.DIVISION_YEAR) -> str:
     """The municipality of one row: code, else organisation number, else name with county;
     a name beside a code must name the same municipality."""
-    r = resolver(ex.DIVISION_YEAR)
+    r = resolver(year)
     county = row.get("Fylke")
     codes: list[str] = []
     for cols in (CODE_COLS, ORG_COLS, NAME_COLS):
@@ -93,12 +96,17 @@ def _resolve_row(row: dict[str, str | None], where: str) -> str:
     return codes[0]
 
 
-@pytest.fixture(scope="module")
-def read_back() -> pl.DataFrame:
-    """The committed adoption files, read as a user's export is read: events per row."""
+def _is_extension(entry: dict[str, object]) -> bool:
+    return Path(str(entry["path"])).stem.endswith(ex.EXTENSION_SUFFIX)
+
+
+def _read_adoption(extension: bool) -> pl.DataFrame:
+    """The committed adoption files through LAST_DAY (2023 division) or the extension exports
+    (2024 division), read as a user's export is read: events per row."""
+    year = ex.EXTENSION_DIVISION_YEAR if extension else ex.DIVISION_YEAR
     rows = []
     for entry in _catalogue():
-        if entry["kind"] != "adoption":
+        if entry["kind"] != "adoption" or _is_extension(entry) != extension:
             continue
         path = config.RAW_DIR / str(entry["path"])
         df = read_table(path)
@@ -109,7 +117,7 @@ def read_back() -> pl.DataFrame:
             rows.append(
                 (
                     entry["solution"],
-                    _resolve_row(row, where),
+                    _resolve_row(row, where, year),
                     STEPS[row[status].casefold()],
                     parse_date(row[date]),
                 )
@@ -117,6 +125,18 @@ def read_back() -> pl.DataFrame:
     return pl.DataFrame(
         rows, schema=["losning", "kommunenummer", "trinn", "dato"], orient="row"
     ).sort("losning", "kommunenummer", "dato")
+
+
+@pytest.fixture(scope="module")
+def read_back() -> pl.DataFrame:
+    """The committed adoption files through LAST_DAY."""
+    return _read_adoption(extension=False)
+
+
+@pytest.fixture(scope="module")
+def read_back_2026() -> pl.DataFrame:
+    """The committed extension exports, in the 2024 division."""
+    return _read_adoption(extension=True)
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +209,7 @@ def test_cli_and_writer_write_identical_bytes(tmp_path: Path) -> None:
     # The catalogue keeps its other entries and gets one block, replaced (not repeated) later.
     first = catalogue.read_text(encoding="utf-8")
     ids = [s["id"] for s in yaml.safe_load(first)["sources"]]
-    assert ids[0] == "annen" and len(ids) == 11
+    assert ids[0] == "annen" and len(ids[1:]) == len(names) - 1  # each file but the README
     for entry in yaml.safe_load(first)["sources"][1:]:
         data = (tmp_path / str(entry["path"]).replace(ex.EXAMPLE_SUBDIR, "b")).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
@@ -227,7 +247,8 @@ def test_every_example_file_is_catalogued_as_synthetic() -> None:
         assert e["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), e["id"]
         assert str(e["title"]).startswith("Eksempeldata (syntetisk): ")
         assert f"seed {ex.DEFAULT_SEED}" in str(e["producer"]) and e["seed"] == ex.DEFAULT_SEED
-        assert e["date_accessed"] == ex.GENERATED_ON
+        extracted = ex.EXTENSION_GENERATED_ON if _is_extension(e) else ex.GENERATED_ON
+        assert e["date_accessed"] == extracted, e["id"]
         assert e["license"] == "CC0 (syntetiske data)"
         assert e["url"] and e["kind"] in ("adoption", "messages")
         assert (e["kind"] == "adoption") == ("solution" in e)
@@ -462,33 +483,228 @@ def test_larger_municipalities_send_more_messages(messages_back: pl.DataFrame) -
     assert rho > 0.8
 
 
-# -- through the ingest ----------------------------------------------------------------------
+# -- the extension 2025-2026 ---------------------------------------------------------------
+
+YEAR_ENDS = [dt.date(y, 12, 31) for y in range(2023, ex.EXTENSION_LAST_DAY.year + 1)]
+STEPS_UP = ("planlagt", "tilgjengelig", "i_bruk")
 
 
-def _has_command(name: str) -> bool:
-    return any(
-        (c.name or c.callback.__name__.replace("_", "-")) == name for c in app.registered_commands
+# The adoption exports behind the 2023 edition, as first committed: a change of the draws
+# before LAST_DAY would change the 2023 edition's figures, so it must show here.
+EDITION_2023_FILES = {
+    "digihelse.xlsx": "6c4f89298de097df4f01b01b251bff9aefbc1b2308f85ef6e31bfa1cb282707d",
+    "digihelsestasjon.csv": "d1afdaaf65b231a47cf5afcb68e3e98ea7965347a63df0258e9edb7b7a11a858",
+    "kjernejournal.csv": "1fcde2879cee2d595d2d8c8a3e5afd4dccccafc5182b02f92fab4d2fc3c56acd",
+    "vkp.csv": "f89239ba9b037dc6216bc9860ddd5f3dd0258653601a60b3a9dda67283c792b4",
+    "skattedata.xlsx": "ee3da303d248d1275212123edc77990f45bfd714c228a39a8df40e05a0bd0df3",
+    "digihelsestasjon_ungdom.csv": "2fcea3635eaf94a240bf11f1e7e056c7180725e66523fadb1d18c9a72097bcba",
+}
+
+
+def test_the_exports_through_2024_are_unchanged(rendered: list[ex.ExampleFile]) -> None:
+    got = {f.name: f.sha256 for f in rendered if f.name in EDITION_2023_FILES}
+    assert got == EDITION_2023_FILES
+
+
+@pytest.mark.parametrize("seed", [0, ex.DEFAULT_SEED])
+def test_the_extension_leaves_the_earlier_streams_alone(seed: int) -> None:
+    """The events through LAST_DAY and the messages are what the generator drew before the
+    extension existed: the same stream, untouched by recording the state or extending."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    muni = ex.municipalities()
+    adoption, maturity = ex.generate_adoption(rng, muni)  # without recording any state
+    messages = ex.generate_messages(rng, muni, maturity)
+    full = ex.generate(seed)
+    assert full.adoption.equals(adoption)
+    assert full.messages.equals(messages)
+    assert full.extension.height > 0
+    assert full.extension["dato"].min() > ex.LAST_DAY
+    assert full.extension["dato"].max() <= ex.EXTENSION_LAST_DAY
+    daily = full.extension.filter(~pl.col("losning").is_in(["vkp", "digihelsestasjon_ungdom"]))
+    assert (daily["dato"].dt.weekday() <= 5).all()  # the monthly files give month starts
+
+
+def test_extension_files_hold_the_current_status_in_the_2024_numbering(
+    read_back_2026: pl.DataFrame, generated: ex.Example
+) -> None:
+    every = ex.to_division_2024(generated.all_adoption())
+    current = ex.current_status(every.filter(pl.col("losning") != "kjernejournal"))
+    expected = pl.concat([every.filter(pl.col("losning") == "kjernejournal"), current]).sort(
+        "losning", "kommunenummer", "dato"
     )
+    assert read_back_2026.equals(expected)
+    codes = set(ex.municipalities_2024()["kommunenummer"].to_list())
+    assert set(read_back_2026["kommunenummer"].to_list()) <= codes
+    assert "1507" not in read_back_2026["kommunenummer"].to_list()
+    # Ålesund and Haram each carry what 1507 had reached before the split.
+    before = generated.adoption.filter(
+        (pl.col("kommunenummer") == "1507") & (pl.col("dato") < dt.date(2024, 1, 1))
+    )
+    assert before.height > 0
+    for code in ("1508", "1580"):
+        mine = read_back_2026.filter(pl.col("kommunenummer") == code)
+        for losning, trinn, dato in before.select("losning", "trinn", "dato").iter_rows():
+            later = mine.filter(pl.col("losning") == losning)
+            assert later.height > 0, (code, losning)
+            if losning == "kjernejournal":
+                assert (trinn, dato) in set(later.select("trinn", "dato").iter_rows()), code
+                continue
+            top = later.row(0, named=True)
+            rank, was = STEPS_UP.index(top["trinn"]), STEPS_UP.index(trinn)
+            assert rank > was or (rank == was and top["dato"] == dato), (code, losning)
+
+
+@pytest.mark.parametrize("seed", [0, 1, ex.DEFAULT_SEED])
+def test_the_extension_continues_each_curve_without_jumps(seed: int) -> None:
+    """Each solution grows at most at its pace of the year before (no jump, no new
+    acceleration), never shrinks, and stays within the municipalities."""
+    every = ex.generate(seed).all_adoption()
+    for solution in ex.ANCHORS:
+        counts = [ex.national_counts(every, solution, d) for d in YEAR_ENDS]
+        steps = [b - a for a, b in itertools.pairwise(counts)]
+        assert all(s >= 0 for s in steps), (seed, solution, counts)
+        assert steps[1] <= steps[0] + 1 and steps[2] <= steps[1] + 1, (seed, solution, counts)
+        assert counts[-1] <= 356, (seed, solution, counts)
+    # A solution still spreading at the end of 2024 keeps spreading.
+    for solution in ("digihelse", "digihelsestasjon", "kjernejournal", "vkp"):
+        end_2024 = ex.national_counts(every, solution, ex.LAST_DAY)
+        assert ex.national_counts(every, solution, ex.EXTENSION_LAST_DAY) > end_2024, solution
+
+
+def test_the_youth_solution_and_kjernejournal_keep_their_order(generated: ex.Example) -> None:
+    every = generated.all_adoption()
+    youth = every.filter(pl.col("losning") == "digihelsestasjon_ungdom")
+    dhs = every.filter(pl.col("losning") == "digihelsestasjon").select(
+        "kommunenummer", pl.col("dato").alias("dhs")
+    )
+    joined = youth.join(dhs, on="kommunenummer", how="left")
+    assert joined["dhs"].null_count() == 0 and (joined["dhs"] < joined["dato"]).all()
+    assert youth["kommunenummer"].is_unique().all()
+    kj = every.filter(pl.col("losning") == "kjernejournal").pivot(
+        on="trinn", index="kommunenummer", values="dato"
+    )
+    in_use = kj.filter(pl.col("i_bruk").is_not_null())
+    assert in_use["tilgjengelig"].null_count() == 0
+    assert (in_use["tilgjengelig"] < in_use["i_bruk"]).all()
+
+
+TODAY_AFTER = ex.EXTENSION_GENERATED_ON  # a run date after every event
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """The embedded data ingested in the 2020 division (2023) and the 2024 division."""
+    out = {}
+    for year in (2023, 2024):
+        path = tmp_path_factory.mktemp(f"ingest{year}")
+        run(config.RAW_DIR, path, year=year, today=TODAY_AFTER)
+        out[year] = path
+    return out
+
+
+def _example_events(out: Path) -> pl.DataFrame:
+    return pl.read_parquet(out / "adopsjon.parquet").filter(
+        pl.col("kilde_id").str.starts_with("eksempel_")
+    )
+
+
+def _counted(events: pl.DataFrame, on: dt.date) -> dict[str, set[str]]:
+    out = {}
+    for solution in ex.ANCHORS:
+        steps = STEPS_UP[STEPS_UP.index(ex.COUNTED_STEP[solution]) :]
+        hits = events.filter(
+            (pl.col("losning") == solution) & pl.col("trinn").is_in(steps) & (pl.col("dato") <= on)
+        )
+        out[solution] = set(hits["kommunenummer"].to_list())
+    return out
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not _has_command("ingest"), reason="`ehelse ingest` finnes ikke ennå (issue #3)"
-)
-def test_ingest_keeps_every_example_row(tmp_path: Path, generated: ex.Example) -> None:
-    out = tmp_path / "processed"
-    result = runner.invoke(app, ["ingest", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    rejects = pl.read_parquet(out / "avvist.parquet")
-    mine = rejects.filter(pl.col("kilde_id").str.starts_with("eksempel_"))
-    assert mine.height == 0, mine.head(5)
-    events = pl.read_parquet(out / "adopsjon.parquet").filter(
+def test_ingest_2023_counts_each_event_once_and_keeps_the_old_rows(
+    ingested: dict[int, Path], generated: ex.Example
+) -> None:
+    out = ingested[2023]
+    events = _example_events(out)
+    old = events.filter(~pl.col("kilde_id").str.ends_with(ex.EXTENSION_SUFFIX))
+    new = events.filter(pl.col("kilde_id").str.ends_with(ex.EXTENSION_SUFFIX))
+    # Every event through LAST_DAY comes from the earlier files, exactly as generated; the
+    # extension files add only the later events, once each.
+    cols = ["losning", "kommunenummer", "trinn", "dato"]
+    assert old.select(cols).sort(cols).equals(generated.adoption.select(cols).sort(cols))
+    assert new["dato"].min() > ex.LAST_DAY
+    assert events.select(cols).is_unique().all()
+    assert events.select(cols).sort(cols).equals(generated.all_adoption().select(cols).sort(cols))
+    assert events["syntetisk"].all()
+    rejects = pl.read_parquet(out / "avvist.parquet").filter(
         pl.col("kilde_id").str.starts_with("eksempel_")
     )
-    assert events["syntetisk"].all()
+    assert rejects.height > 0 and rejects["kilde_id"].str.ends_with(ex.EXTENSION_SUFFIX).all()
+    assert rejects["grunn"].str.starts_with("samme hendelse som kilden 'eksempel_").all()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for i in manifest["inputs"]:
+        if i["id"].endswith(ex.EXTENSION_SUFFIX):
+            assert i["rows_read"] == i["rows_kept"] + i["rows_rejected"], i["id"]
     for solution, on, count in PUBLISHED:
         assert _count(events, solution, on) == count, (solution, on)
-    msgs = pl.read_parquet(out / "meldinger.parquet").filter(
+
+
+@pytest.mark.slow
+def test_ingest_meets_every_precisely_dated_published_figure(ingested: dict[int, Path]) -> None:
+    """A national figure dated to the day for a solution the example covers (any year, also
+    after 2023) is what the example data give at that date."""
+    events = _example_events(ingested[2023])
+    published = pl.read_parquet(ingested[2023] / "publisert.parquet").filter(
+        (pl.col("dato_presisjon") == "dag") & pl.col("losning").is_in(list(ex.ANCHORS))
+    )
+    checked = 0
+    for losning, trinn, dato, antall in published.select(
+        "losning", "trinn", "dato", "antall"
+    ).iter_rows():
+        if trinn != ex.COUNTED_STEP[losning]:
+            continue
+        assert ex.national_counts(events, losning, dato) == antall, (losning, dato)
+        checked += 1
+    assert checked >= 1  # at least the Kjernejournal figure at the end of 2023
+
+
+@pytest.mark.slow
+def test_ingest_2024_gives_every_municipality_its_status(ingested: dict[int, Path]) -> None:
+    """In the 2024 division the old files' 1507 rows are rejected as a split, and Ålesund and
+    Haram get their status from the extension files: at every year end 2024-2026 the counted
+    municipalities are those of the 2020 division renumbered, 1507 as both successors."""
+    ev23 = _example_events(ingested[2023])
+    ev24 = _example_events(ingested[2024])
+    assert "1507" in set().union(*_counted(ev23, dt.date(2023, 12, 31)).values())
+    codes24 = set(ex.municipalities_2024()["kommunenummer"].to_list())
+    assert set(ev24["kommunenummer"].to_list()) <= codes24
+    for on in YEAR_ENDS[1:]:
+        before, after = _counted(ev23, on), _counted(ev24, on)
+        for solution in ex.ANCHORS:
+            frame = pl.DataFrame(
+                {"losning": solution, "kommunenummer": sorted(before[solution])},
+                schema={"losning": pl.String, "kommunenummer": pl.String},
+            ).with_columns(trinn=pl.lit("i_bruk"), dato=pl.lit(on))
+            mapped = set(ex.to_division_2024(frame)["kommunenummer"].to_list())
+            assert after[solution] == mapped, (solution, on)
+    rejects = pl.read_parquet(ingested[2024] / "avvist.parquet").filter(
+        pl.col("kilde_id").str.starts_with("eksempel_")
+        & ~pl.col("kilde_id").str.starts_with("eksempel_meldinger")
+    )
+    split = rejects.filter(pl.col("grunn").str.contains("1507 ble delt"))
+    assert split.height > 0
+    assert not split["kilde_id"].str.ends_with(ex.EXTENSION_SUFFIX).any()
+    other = rejects.filter(~pl.col("grunn").str.contains("1507 ble delt"))
+    assert other["grunn"].str.starts_with("samme hendelse som kilden").all()
+
+
+# -- through the ingest ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_ingest_keeps_every_example_message(
+    ingested: dict[int, Path], generated: ex.Example
+) -> None:
+    msgs = pl.read_parquet(ingested[2023] / "meldinger.parquet").filter(
         pl.col("kilde_id").str.starts_with("eksempel_")
     )
     assert msgs["syntetisk"].all()

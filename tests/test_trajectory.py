@@ -114,12 +114,78 @@ def test_not_computable_cases() -> None:
         deadline=DEADLINE,
         as_of=date(2025, 6, 30),
     )
-    assert late.kategori == "ikke beregnbar" and "fristen" in (late.merknad or "")
+    assert late.kategori == tr.FRIST_PASSERT and "fristen" in (late.merknad or "")
     nothing = tr.assess([], [], ambition=5, ceiling=10, deadline=DEADLINE, as_of=AS_OF)
     assert nothing.kategori == "ikke beregnbar" and nothing.forventet_dato is None
     zeros = tr.assess(dates, [0, 0], ambition=5, ceiling=10, deadline=DEADLINE, as_of=AS_OF)
     assert zeros.forventet_dato is None and "ingen kommuner" in (zeros.merknad or "")
     assert zeros.kategori == "begrenset fremgang"  # 0 of the required growth
+
+
+# -- after the deadline ---------------------------------------------------------------------
+
+LATE_DATES = month_ends(date(2022, 1, 31), date(2025, 6, 30))
+LATE_COUNTS = [float(i) for i in range(len(LATE_DATES))]  # one more each month: 12 a year
+
+
+def _late(ambition: float, as_of: date, deadline: date = DEADLINE) -> tr.Assessment:
+    return tr.assess(
+        LATE_DATES, LATE_COUNTS, ambition=ambition, ceiling=200, deadline=deadline, as_of=as_of
+    )
+
+
+def test_not_reached_after_the_deadline_is_frist_passert_with_the_expected_date() -> None:
+    a = _late(100, date(2025, 6, 30))  # window 2024-06-30..2025-06-30, deadline 2023-12-31
+    assert a.kategori == "frist passert, ikke nådd" == tr.AFTER_DEADLINE
+    assert a.frist_passert is True
+    assert a.nodvendig_tempo is None and a.nodvendig_tempo_fremover is None and a.forhold is None
+    assert a.forventet_dato is not None and a.forventet_dato > date(2025, 6, 30)
+    assert a.tempo == pytest.approx(12.0, rel=0.01)
+    assert "var passert ved periodens start" in (a.merknad or "")
+
+
+def test_reached_stays_naadd_after_the_deadline() -> None:
+    a = _late(30, date(2025, 6, 30))  # 30 was reached in mid-2024, after the deadline
+    assert a.kategori == tr.NAADD and a.frist_passert is True
+    assert a.forventet_dato is not None and a.forventet_dato > DEADLINE
+
+
+def test_a_deadline_inside_the_window_keeps_the_ratio() -> None:
+    """Within a year after the deadline the window's pace is still judged against what would
+    have reached the ambition by the deadline."""
+    a = _late(40, date(2024, 3, 31))  # window starts 2023-03-31, before the deadline
+    assert a.frist_passert is True
+    assert a.nodvendig_tempo is not None and a.forhold is not None
+    assert a.kategori == tr.category(a.forhold) != tr.AFTER_DEADLINE
+
+
+def test_the_deadline_day_itself_has_not_passed() -> None:
+    assert not tr.deadline_passed(DEADLINE, DEADLINE)
+    assert tr.deadline_passed(DEADLINE, DEADLINE + timedelta(days=1))
+    assert _late(100, DEADLINE).frist_passert is False
+    assert tr.AFTER_DEADLINE in tr.CATEGORIES
+
+
+def test_the_overview_marks_passed_deadlines_per_activity() -> None:
+    series = pl.DataFrame(
+        {
+            "losning": ["x"] * len(LATE_DATES) + ["y"] * len(LATE_DATES),
+            "dato": LATE_DATES * 2,
+            "antall": LATE_COUNTS * 2,
+        }
+    )
+    targets = pl.DataFrame(
+        {
+            "losning": ["x", "y"],
+            "ambisjon": [100.0, 100.0],
+            "i_omfang": [200, 200],
+            "frist": [DEADLINE, date(2026, 12, 31)],
+        }
+    )
+    out = tr.assess_all(series, targets, date(2025, 6, 30))
+    got = {r["losning"]: r for r in out.iter_rows(named=True)}
+    assert got["x"]["frist_passert"] is True and got["x"]["kategori"] == tr.FRIST_PASSERT
+    assert got["y"]["frist_passert"] is False and got["y"]["kategori"] != tr.FRIST_PASSERT
 
 
 def test_decline_is_tilbakegang_with_no_date() -> None:

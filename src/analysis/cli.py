@@ -469,6 +469,7 @@ _CATEGORY_STYLE = {
     "akselerasjon nødvendig": "yellow",
     "begrenset fremgang": "dark_orange",
     "tilbakegang": "red",
+    "frist passert, ikke nådd": "magenta",
     "ikke beregnbar": "dim",
 }
 _ROUND = {

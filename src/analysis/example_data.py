@@ -39,6 +39,15 @@ GENERATED_ON = dt.date(2025, 1, 15)  # the extract date written into files and t
 FIRST_DAY = dt.date(2018, 1, 1)
 LAST_DAY = dt.date(2024, 12, 31)
 STATUS_DATE = dt.date(2023, 4, 30)  # the April 2023 status of the KS portfolio table
+# The extension: events after LAST_DAY through EXTENSION_LAST_DAY, written as owners' exports
+# in the 2024 division (the numbers real exports use from 1 January 2024), extracted on
+# EXTENSION_GENERATED_ON; drawn from their own stream (EXTENSION_STREAM) of the seed.
+EXTENSION_LAST_DAY = dt.date(2026, 12, 31)
+EXTENSION_GENERATED_ON = dt.date(2027, 1, 15)
+EXTENSION_DIVISION_YEAR = 2024
+EXTENSION_STREAM = 2025
+EXTENSION_SUFFIX = "_2026"  # file names of the extension exports: digihelse_2026.xlsx, ...
+PACE_WINDOW = 130  # business days (about six months): the pace the extension continues
 EXAMPLE_SUBDIR = "example"
 CATALOGUE_BEGIN = "  # >>> eksempeldata (skrevet av `ehelse example-data`; ikke rediger for hånd)"
 CATALOGUE_END = "  # <<< eksempeldata"
@@ -152,8 +161,15 @@ class Example:
 
     seed: int
     municipalities: pl.DataFrame  # kommunenummer, names, county, orgnr, befolkning
-    adoption: pl.DataFrame  # losning, kommunenummer, trinn, dato
+    adoption: pl.DataFrame  # losning, kommunenummer, trinn, dato (through LAST_DAY)
     messages: pl.DataFrame  # periode, kommunenummer, meldingstype, versjon, antall
+    # Events after LAST_DAY through EXTENSION_LAST_DAY, in the generator's division.
+    extension: pl.DataFrame
+    municipalities_2024: pl.DataFrame  # the 2024 division the extension exports are written in
+
+    def all_adoption(self) -> pl.DataFrame:
+        """Every event through EXTENSION_LAST_DAY, in the generator's division."""
+        return pl.concat([self.adoption, self.extension]).sort("losning", "kommunenummer", "dato")
 
 
 @dataclass(frozen=True)
@@ -165,6 +181,7 @@ class ExampleFile:
     solution: str | None
     title: str
     data: bytes
+    accessed: dt.date = GENERATED_ON  # the extract date, the catalogue's date_accessed
 
     @property
     def sha256(self) -> str:
@@ -181,6 +198,49 @@ def municipalities() -> pl.DataFrame:
     reg = load_register(DIVISION_YEAR)
     pop = population(DIVISION_YEAR, POPULATION_YEAR).select("kommunenummer", "befolkning")
     return reg.join(pop, on="kommunenummer", how="left").sort("kommunenummer")
+
+
+def municipalities_2024() -> pl.DataFrame:
+    """The 2024 division (357 municipalities), the numbering of exports from 1 January 2024."""
+    from analysis.reference import load_register
+
+    return load_register(EXTENSION_DIVISION_YEAR).sort("kommunenummer")
+
+
+def to_division_2024(events: pl.DataFrame) -> pl.DataFrame:
+    """Events renumbered into the 2024 division: a split municipality (1507 Ålesund) gives
+    each successor (1508 Ålesund, 1580 Haram) its events, because an owner's export after the
+    split lists both with the date the municipality had reached the step."""
+    from analysis.reference import translate
+
+    codes = sorted(set(events["kommunenummer"].to_list()))
+    pairs = [
+        (c, t) for c in codes for t in translate(c, DIVISION_YEAR, EXTENSION_DIVISION_YEAR).targets
+    ]
+    crosswalk = pl.DataFrame(pairs, schema=["kommunenummer", "nytt"], orient="row")
+    return (
+        events.join(crosswalk, on="kommunenummer", how="inner")
+        .drop("kommunenummer")
+        .rename({"nytt": "kommunenummer"})
+        .select(events.columns)
+        .sort("losning", "kommunenummer", "dato", "trinn")
+    )
+
+
+def current_status(events: pl.DataFrame) -> pl.DataFrame:
+    """One row per municipality and solution: its highest step and that step's date, as an
+    export of the current status lists it."""
+    from analysis.schemas import TRINN
+
+    rank = {t: i for i, t in enumerate(TRINN)}
+    return (
+        events.with_columns(_rang=pl.col("trinn").replace_strict(rank, return_dtype=pl.Int8))
+        .sort("_rang", "dato")
+        .group_by("losning", "kommunenummer", maintain_order=True)
+        .last()
+        .drop("_rang")
+        .sort("losning", "kommunenummer", "dato")
+    )
 
 
 def _code_of(muni: pl.DataFrame, name: str) -> str:
@@ -300,9 +360,15 @@ def _month_start(d: dt.date) -> dt.date:
 
 
 def generate_adoption(
-    rng: np.random.Generator, muni: pl.DataFrame
+    rng: np.random.Generator, muni: pl.DataFrame, state: dict[str, object] | None = None
 ) -> tuple[pl.DataFrame, np.ndarray]:
-    """Adoption events per municipality and solution; also the shared 'maturity' factor."""
+    """Adoption events per municipality and solution; also the shared 'maturity' factor.
+
+    ``state``, when given, receives what the extension past LAST_DAY continues from (each
+    solution's remaining adoption order, Kjernejournal's pending and stalled municipalities);
+    recording it draws nothing, so the events are the same with or without it.
+    """
+    state = {} if state is None else state
     codes = muni["kommunenummer"].to_list()
     n = len(codes)
     index = {c: i for i, c in enumerate(codes)}
@@ -320,6 +386,7 @@ def generate_adoption(
     for k, day in enumerate(days):
         rows.append(("digihelse", codes[order[k]], "i_bruk", _date(day)))
     rest = order[len(days) :]
+    state["order:digihelse"] = list(rest)
     n_available, n_planned = 24, 19
     for i in rest[:n_available]:
         d = _business_day_between(rng, dt.date(2023, 1, 16), dt.date(2024, 11, 29))
@@ -335,6 +402,8 @@ def generate_adoption(
     for k, day in enumerate(days):
         rows.append(("digihelsestasjon", codes[order[k]], "i_bruk", _date(day)))
         dhs_day[order[k]] = day
+    state["order:digihelsestasjon"] = order[len(days) :]
+    state["dhs_day"] = dhs_day
 
     # The youth solution: Oslo's pilot, then only municipalities that already have
     # DigiHelsestasjon (the files give months, so the month start is the date).
@@ -353,6 +422,8 @@ def generate_adoption(
         best = max(eligible, key=lambda i: (keys[i], -i))
         taken.add(best)
         rows.append(("digihelsestasjon_ungdom", codes[best], "i_bruk", month))
+    state["ungdom_keys"] = keys
+    state["ungdom_taken"] = sorted(taken)
 
     # Kjernejournal: made available (tilgjengelig), later in use for most; some stall.
     days = adoption_days(rng, DIFFUSION["kjernejournal"], ANCHORS["kjernejournal"])
@@ -362,6 +433,8 @@ def generate_adoption(
     order = ordered("kjernejournal", pilots)
     logpop = np.log(muni["befolkning"].to_numpy().astype(float))
     small = logpop < np.median(logpop)
+    pending: list[tuple[int, int, int]] = []  # (municipality, day made available, lag)
+    stalled: list[int] = []
     for k, day in enumerate(days):
         i = order[k]
         rows.append(("kjernejournal", codes[i], "tilgjengelig", _date(day)))
@@ -370,10 +443,16 @@ def generate_adoption(
         # The lag to routine use, in business days (pilots: one to three months).
         lag = rng.integers(22, 66) if pilot else 15 + rng.gamma(2.0, 40.0)
         if stall:
+            stalled.append(i)
             continue
         in_use = _business_days_later(int(day), math.ceil(lag))
         if in_use is not None:
             rows.append(("kjernejournal", codes[i], "i_bruk", _date(in_use)))
+        else:
+            pending.append((i, int(day), math.ceil(lag)))
+    state["order:kjernejournal"] = order[len(days) :]
+    state["kjernejournal_pending"] = pending
+    state["kjernejournal_stalled"] = stalled
 
     # VKP (the files give months) and skattedata.
     for solution, monthly in (("vkp", True), ("skattedata", False)):
@@ -382,11 +461,138 @@ def generate_adoption(
         for k, day in enumerate(days):
             d = _date(day)
             rows.append((solution, codes[order[k]], "i_bruk", _month_start(d) if monthly else d))
+        state[f"order:{solution}"] = order[len(days) :]
 
     df = pl.DataFrame(
         rows, schema=["losning", "kommunenummer", "trinn", "dato"], orient="row"
     ).sort("losning", "kommunenummer", "dato")
     return df, maturity
+
+
+# -- the extension 2025-2026 ---------------------------------------------------------------
+#
+# The events after LAST_DAY come from their own random stream, derived from the seed, so the
+# events through LAST_DAY (and the message statistics, which draw after them) stay exactly as
+# they were. Each solution continues its own national curve from where it stands at LAST_DAY:
+# N(t) = M - (M - N0) * exp(-r t / (M - N0)), with N0 the count and r the pace (per business
+# day) of the last PACE_WINDOW business days of the curve, and M the municipalities that can
+# still adopt. The curve starts at LAST_DAY's count with LAST_DAY's pace (no jump) and only
+# slows down towards M (no new acceleration); a solution whose curve had levelled off stays.
+
+
+def _stream(seed: int, key: int) -> np.random.Generator:
+    """An independent random stream derived from the seed and a fixed key."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key,))))
+
+
+def _weekdays(first: dt.date, last: dt.date) -> np.ndarray:
+    """Day numbers (from FIRST_DAY) of the weekdays from ``first`` through ``last``."""
+    days = np.arange(_day(first), _day(last) + 1)
+    return days[(FIRST_DAY.weekday() + days) % 7 < 5]
+
+
+def extension_days(
+    rng: np.random.Generator, solution: str, ceiling: int, grid: np.ndarray | None = None
+) -> np.ndarray:
+    """Day numbers of the adopters after LAST_DAY through EXTENSION_LAST_DAY, in order.
+
+    The k-th adopter after the N0 at LAST_DAY comes at the inverse of the continuation curve
+    at k - u, u in (0, 1), as on the curve before LAST_DAY.
+    """
+    grid = _weekdays(LAST_DAY + dt.timedelta(days=1), EXTENSION_LAST_DAY) if grid is None else grid
+    past, curve = cumulative_curve(DIFFUSION[solution], ANCHORS[solution])
+    end = int(np.searchsorted(past, _day(LAST_DAY), side="right"))
+    n0 = float(curve[end])
+    room = float(ceiling) - n0
+    rate = (curve[end] - curve[end - PACE_WINDOW]) / PACE_WINDOW
+    u = rng.uniform(0.02, 0.98, size=max(int(room), 0))
+    if room <= 0 or rate <= 0:
+        return np.zeros(0, dtype=np.int64)
+    y = n0 + np.arange(1, u.size + 1) - u
+    t = -room / rate * np.log((ceiling - y) / room)  # business days after LAST_DAY
+    index = np.floor(t).astype(np.int64)
+    return grid[index[index < grid.size]]
+
+
+def extend_adoption(
+    rng: np.random.Generator, muni: pl.DataFrame, state: dict[str, object]
+) -> pl.DataFrame:
+    """Adoption events after LAST_DAY through EXTENSION_LAST_DAY (the generator's division),
+    continuing each solution's curve and adoption order from ``state``."""
+    codes = muni["kommunenummer"].to_list()
+    n = len(codes)
+    grid = _weekdays(LAST_DAY + dt.timedelta(days=1), EXTENSION_LAST_DAY)
+    rows: list[tuple[str, str, str, dt.date]] = []
+
+    def order(solution: str) -> list[int]:
+        return [int(i) for i in state[f"order:{solution}"]]  # type: ignore[attr-defined]
+
+    # DigiHelse: those with it available or planned come first, as in their order.
+    rest = order("digihelse")
+    for k, day in enumerate(extension_days(rng, "digihelse", n, grid)):
+        rows.append(("digihelse", codes[rest[k]], "i_bruk", _date(day)))
+
+    rest = order("digihelsestasjon")
+    dhs_day = np.array(state["dhs_day"], dtype=np.int64)
+    for k, day in enumerate(extension_days(rng, "digihelsestasjon", n, grid)):
+        rows.append(("digihelsestasjon", codes[rest[k]], "i_bruk", _date(day)))
+        dhs_day[rest[k]] = day
+
+    # The youth solution: only where DigiHelsestasjon came before the month.
+    keys = np.array(state["ungdom_keys"], dtype=float)
+    taken = {int(i) for i in state["ungdom_taken"]}  # type: ignore[attr-defined]
+    eligible_total = int((dhs_day <= grid[-1]).sum())
+    for day in extension_days(rng, "digihelsestasjon_ungdom", eligible_total, grid):
+        month = _month_start(_date(day))
+        eligible = [i for i in range(n) if i not in taken and dhs_day[i] < _day(month)]
+        if not eligible:
+            continue
+        best = max(eligible, key=lambda i: (keys[i], -i))
+        taken.add(best)
+        rows.append(("digihelsestasjon_ungdom", codes[best], "i_bruk", month))
+
+    # Kjernejournal: routine use that was due after LAST_DAY; new municipalities made
+    # available, each with its lag; a quarter of the stalled ones start using it after all.
+    def later(day: int, lag: int) -> int | None:
+        full = np.concatenate([business_days()[:-1], grid])
+        i = int(np.searchsorted(full, day, side="left")) + lag
+        return int(full[i]) if i < full.size else None
+
+    for i, day, lag in state["kjernejournal_pending"]:  # type: ignore[attr-defined]
+        in_use = later(day, lag)
+        if in_use is not None:
+            rows.append(("kjernejournal", codes[i], "i_bruk", _date(in_use)))
+    logpop = np.log(muni["befolkning"].to_numpy().astype(float))
+    small = logpop < np.median(logpop)
+    rest = order("kjernejournal")
+    for k, day in enumerate(extension_days(rng, "kjernejournal", n, grid)):
+        i = rest[k]
+        rows.append(("kjernejournal", codes[i], "tilgjengelig", _date(day)))
+        stall = rng.uniform() < (0.16 if small[i] else 0.08)
+        lag = math.ceil(15 + rng.gamma(2.0, 40.0))
+        in_use = None if stall else later(int(day), lag)
+        if in_use is not None:
+            rows.append(("kjernejournal", codes[i], "i_bruk", _date(in_use)))
+    for i in state["kjernejournal_stalled"]:  # type: ignore[attr-defined]
+        if rng.uniform() < 0.25:
+            rows.append(("kjernejournal", codes[i], "i_bruk", _date(grid[rng.integers(grid.size)])))
+
+    for solution, monthly in (("vkp", True), ("skattedata", False)):
+        rest = order(solution)
+        for k, day in enumerate(extension_days(rng, solution, n, grid)):
+            d = _date(day)
+            rows.append((solution, codes[rest[k]], "i_bruk", _month_start(d) if monthly else d))
+
+    return pl.DataFrame(
+        rows,
+        schema={
+            "losning": pl.String,
+            "kommunenummer": pl.String,
+            "trinn": pl.String,
+            "dato": pl.Date,
+        },
+        orient="row",
+    ).sort("losning", "kommunenummer", "dato")
 
 
 # -- messages ------------------------------------------------------------------------------
@@ -470,9 +676,11 @@ def generate(seed: int = DEFAULT_SEED) -> Example:
     """All example data for one seed, in canonical form."""
     rng = np.random.Generator(np.random.PCG64(seed))
     muni = municipalities()
-    adoption, maturity = generate_adoption(rng, muni)
+    state: dict[str, object] = {}
+    adoption, maturity = generate_adoption(rng, muni, state)
     messages = generate_messages(rng, muni, maturity)
-    return Example(seed, muni, adoption, messages)
+    extension = extend_adoption(_stream(seed, EXTENSION_STREAM), muni, state)
+    return Example(seed, muni, adoption, messages, extension, municipalities_2024())
 
 
 # -- rendering into the shapes of real exports ----------------------------------------------
@@ -491,6 +699,7 @@ def _xlsx(
     title: str | None,
     header: Sequence[str],
     rows: Sequence[Sequence[str | dt.date]],
+    created: dt.date = GENERATED_ON,
 ) -> bytes:
     """An XLSX workbook with fixed metadata and zip dates, so the bytes depend on the data only."""
     import xlsxwriter
@@ -502,7 +711,7 @@ def _xlsx(
             "title": title or sheet,
             "author": "e-helsestatus (syntetisk generator)",
             "comments": "SYNTETISKE EKSEMPELDATA, ikke virkelige tall",
-            "created": dt.datetime.combine(GENERATED_ON, dt.time()),
+            "created": dt.datetime.combine(created, dt.time()),
         }
     )
     ws = wb.add_worksheet(sheet)
@@ -547,10 +756,43 @@ STATUS_LABELS = {
 
 
 def render(example: Example) -> list[ExampleFile]:
-    """The example as files in the shapes real exports have."""
-    muni = {r["kommunenummer"]: r for r in example.municipalities.iter_rows(named=True)}
-    ev = example.adoption
-    stamp = _dmy(GENERATED_ON)
+    """The example as files in the shapes real exports have: the exports through LAST_DAY in
+    the 2020-2023 numbering, then the owners' exports of EXTENSION_GENERATED_ON in the 2024
+    numbering (the current status, so they repeat what the earlier files said), the message
+    statistics and the README."""
+    files = _adoption_files(example.adoption, example.municipalities, GENERATED_ON, "", "")
+    snapshot = to_division_2024(example.all_adoption())
+    current = pl.concat(
+        [
+            snapshot.filter(pl.col("losning") == "kjernejournal"),  # one row per step
+            current_status(snapshot.filter(pl.col("losning") != "kjernejournal")),
+        ]
+    )
+    files += _adoption_files(
+        current,
+        example.municipalities_2024,
+        EXTENSION_GENERATED_ON,
+        EXTENSION_SUFFIX,
+        f", uttrekk {_dmy(EXTENSION_GENERATED_ON)} (kommunenummer fra 2024)",
+    )
+    files.extend(_render_messages(example))
+    files.append(
+        ExampleFile("README.md", "readme", None, "", render_readme(example, files).encode("utf-8"))
+    )
+    return files
+
+
+def _adoption_files(
+    ev: pl.DataFrame,
+    municipalities: pl.DataFrame,
+    accessed: dt.date,
+    suffix: str,
+    title_suffix: str,
+) -> list[ExampleFile]:
+    """The six owners' exports of ``ev`` (one shape per owner); ``suffix`` goes into the file
+    names, ``title_suffix`` into the catalogue titles."""
+    muni = {r["kommunenummer"]: r for r in municipalities.iter_rows(named=True)}
+    stamp = _dmy(accessed)
     files: list[ExampleFile] = []
 
     def events(solution: str) -> list[dict[str, object]]:
@@ -565,11 +807,18 @@ def render(example: Example) -> list[ExampleFile]:
     title = f"DigiHelse – status per kommune, uttrekk {stamp} (SYNTETISKE EKSEMPELDATA)"
     files.append(
         ExampleFile(
-            "digihelse.xlsx",
+            f"digihelse{suffix}.xlsx",
             "adoption",
             "digihelse",
-            "Eksempeldata (syntetisk): DigiHelse per kommune",
-            _xlsx("DigiHelse", title, ["Kommunenr", "Kommune", "Fylke", "Status", "Dato"], rows_x),
+            "Eksempeldata (syntetisk): DigiHelse per kommune" + title_suffix,
+            _xlsx(
+                "DigiHelse",
+                title,
+                ["Kommunenr", "Kommune", "Fylke", "Status", "Dato"],
+                rows_x,
+                accessed,
+            ),
+            accessed,
         )
     )
 
@@ -583,11 +832,12 @@ def render(example: Example) -> list[ExampleFile]:
     text = _csv(["Kommunenavn", "Fylke", "Status", "Dato"], rows_c, ";", "\r\n")
     files.append(
         ExampleFile(
-            "digihelsestasjon.csv",
+            f"digihelsestasjon{suffix}.csv",
             "adoption",
             "digihelsestasjon",
-            "Eksempeldata (syntetisk): DigiHelsestasjon per kommune",
+            "Eksempeldata (syntetisk): DigiHelsestasjon per kommune" + title_suffix,
             b"\xef\xbb\xbf" + text.encode("utf-8"),
+            accessed,
         )
     )
 
@@ -602,11 +852,13 @@ def render(example: Example) -> list[ExampleFile]:
     text = _csv(["Orgnr", "Kommune", "Trinn", "Dato"], rows_c, ";", "\r\n")
     files.append(
         ExampleFile(
-            "kjernejournal.csv",
+            f"kjernejournal{suffix}.csv",
             "adoption",
             "kjernejournal",
-            "Eksempeldata (syntetisk): Kjernejournal i sykehjem og hjemmetjeneste per kommune",
+            "Eksempeldata (syntetisk): Kjernejournal i sykehjem og hjemmetjeneste per kommune"
+            + title_suffix,
             text.encode("cp1252"),
+            accessed,
         )
     )
 
@@ -621,11 +873,13 @@ def render(example: Example) -> list[ExampleFile]:
     text = _csv(["Knr", "Kommune", "Status", "Måned"], rows_c, ",", "\n")
     files.append(
         ExampleFile(
-            "vkp.csv",
+            f"vkp{suffix}.csv",
             "adoption",
             "vkp",
-            "Eksempeldata (syntetisk): kommuner koblet på velferdsteknologisk knutepunkt",
+            "Eksempeldata (syntetisk): kommuner koblet på velferdsteknologisk knutepunkt"
+            + title_suffix,
             text.encode("utf-8"),
+            accessed,
         )
     )
 
@@ -636,16 +890,19 @@ def render(example: Example) -> list[ExampleFile]:
         rows_x.append([m["kommunenummer"], m["kommunenavn_norsk"], "Tatt i bruk", e["dato"]])  # type: ignore[list-item]
     files.append(
         ExampleFile(
-            "skattedata.xlsx",
+            f"skattedata{suffix}.xlsx",
             "adoption",
             "skattedata",
-            "Eksempeldata (syntetisk): tilgang til inntekts- og skattedata per kommune",
+            "Eksempeldata (syntetisk): tilgang til inntekts- og skattedata per kommune"
+            + title_suffix,
             _xlsx(
                 "Skattedata",
                 None,
                 ["Kommunenummer", "Kommunenavn", "Status", "Dato tatt i bruk"],
                 rows_x,
+                accessed,
             ),
+            accessed,
         )
     )
 
@@ -665,18 +922,16 @@ def render(example: Example) -> list[ExampleFile]:
     text = _csv(["Kommune", "Fylke", "Status", "Fra dato"], rows_c, ";", "\n")
     files.append(
         ExampleFile(
-            "digihelsestasjon_ungdom.csv",
+            f"digihelsestasjon_ungdom{suffix}.csv",
             "adoption",
             "digihelsestasjon_ungdom",
-            "Eksempeldata (syntetisk): DigiHelsestasjon ungdomsløsningen per kommune",
+            "Eksempeldata (syntetisk): DigiHelsestasjon ungdomsløsningen per kommune"
+            + title_suffix,
             text.encode("utf-8"),
+            accessed,
         )
     )
 
-    files.extend(_render_messages(example))
-    files.append(
-        ExampleFile("README.md", "readme", None, "", render_readme(example, files).encode("utf-8"))
-    )
     return files
 
 
@@ -747,8 +1002,9 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
         f"  (`analysis.example_data`, numpy PCG64, seed {example.seed}); samme seed gir de samme",
         "  filene byte for byte.",
         f"- Uttrekksdato skrevet i filene og katalogen: {GENERATED_ON.isoformat()} (fast, ikke dagens dato).",
-        "- Kommuneinndeling: 2020–2023 (356 kommuner); befolkning 1.1.2024 (SSB 07459), uttrykt i",
-        "  2023-inndelingen.",
+        "- Kommuneinndeling: 2020–2023 (356 kommuner) i filene til og med 2024; befolkning 1.1.2024",
+        "  (SSB 07459), uttrykt i 2023-inndelingen. Filene med `_2026` i navnet bruker",
+        "  2024-inndelingen (357 kommuner), se «Forlengelsen 2025–2026» nedenfor.",
         "- Katalogisert i `data/raw/sources.yaml` med `synthetic: true` og sha256 for hver fil.",
         "",
         "## Kalibrert mot publiserte tall",
@@ -783,6 +1039,40 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
         "DigiHelsestasjon-tallet 101 uten dato og Helseplattformen (som kommer fra den virkelige",
         "innføringslisten i `data/raw/published/`) er ikke brukt her.",
         "",
+        "## Forlengelsen 2025–2026",
+        "",
+        f"Hendelsene etter {LAST_DAY.isoformat()} til og med {EXTENSION_LAST_DAY.isoformat()} er",
+        "trukket fra en egen tilfeldighetsstrøm avledet av samme seed, så alt til og med",
+        f"{LAST_DAY.isoformat()} er uendret. Hver løsning fortsetter sin egen kurve fra tallet og",
+        f"tempoet de siste {PACE_WINDOW} virkedagene før {LAST_DAY.isoformat()}, og flater ut mot",
+        "antall kommuner (ingen hopp, ingen ny akselerasjon); kommunene kommer i samme",
+        "rekkefølge som før. Det finnes ingen publiserte nasjonale tall etter 2023 for disse",
+        "løsningene å kalibrere mot; tallene er antatte.",
+        "",
+        f"Filene `*{EXTENSION_SUFFIX}.*` er eiernes uttrekk datert"
+        f" {EXTENSION_GENERATED_ON.isoformat()}: samme form som",
+        "de eldre filene, men med kommunenummer, navn og fylker fra 2024-inndelingen, og med",
+        "dagens status for hver kommune (Kjernejournal: én rad per trinn). De gjentar derfor det de",
+        "eldre filene sier; `ehelse ingest` teller en hendelse som står i to filer én gang og",
+        "avviser den andre forekomsten med grunnen «samme hendelse som kilden …». Ålesund (1508)",
+        "og Haram (1580) står hver for seg med datoene Ålesund (1507) hadde før delingen 1.1.2024.",
+        "Organisasjonsnummer for de to er ikke oppgitt i registeret og står tomt (navnet",
+        "identifiserer kommunen). Uttrekksdatoen ligger etter siste hendelse: kjøres `ehelse",
+        f"ingest` før {EXTENSION_LAST_DAY.isoformat()}, avvises hendelser datert etter",
+        "kjøringsdagen som «dato i fremtiden».",
+        "",
+        "| Løsning | Trinn som telles | 31.12.2024 | 31.12.2025 | 31.12.2026 |",
+        "|---|---|---|---|---|",
+    ]
+    every = example.all_adoption()
+    for solution in ANCHORS:
+        counts = [
+            str(national_counts(every, solution, dt.date(y, 12, 31)))
+            for y in range(LAST_DAY.year, EXTENSION_LAST_DAY.year + 1)
+        ]
+        lines.append(f"| {solution} | {COUNTED_STEP[solution]} | {' | '.join(counts)} |")
+    lines += [
+        "",
         "## Filene",
         "",
         "| Fil | Innhold | Form |",
@@ -807,7 +1097,8 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
                 " meldingstype, versjon (tom når systemet ikke sender versjonsnummer), antall"
             )
         else:
-            shape = shapes[f.name]
+            stem, ext = f.name.rsplit(".", 1)
+            shape = shapes[f"{stem.removesuffix(EXTENSION_SUFFIX)}.{ext}"]
         lines.append(f"| `{f.name}` | {f.title.split(': ', 1)[1]} | {shape} |")
     lines += [
         "",
@@ -858,7 +1149,7 @@ def catalogue_entries(files: Sequence[ExampleFile], seed: int) -> list[dict[str,
             "title": f.title,
             "producer": f"e-helsestatus (syntetisk generator, seed {seed})",
             "url": GENERATOR_URL,
-            "date_accessed": GENERATED_ON,
+            "date_accessed": f.accessed,
             "license": "CC0 (syntetiske data)",
             "synthetic": True,
             "sha256": f.sha256,

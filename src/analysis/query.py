@@ -30,7 +30,7 @@ VIEW_DOCS: dict[str, str] = {
     "adopsjon": "hendelser: når en kommune nådde et trinn for en løsning, som kildene oppgir",
     "status": "trinnet hver kommune hadde nådd for hver løsning ved hvert månedsskifte",
     "meldinger": "antall meldinger per kommune, måned, meldingstype og versjon",
-    "ambisjoner": "porteføljetabellen: aktivitet, ambisjon og publisert status april 2023",
+    "ambisjoner": "porteføljetabellene: aktivitet, ambisjon og publisert status per porteføljeår",
     "publisert": "nasjonale tall slik de er publisert, med kilde",
     "avvist": "inndatarader som ikke ble tatt med, med grunn",
 }

@@ -91,7 +91,8 @@ class Meldinger(pa.DataFrameModel):
 
 
 class Ambisjoner(pa.DataFrameModel):
-    losning: str = pa.Field(unique=True)
+    losning: str
+    portefolje_aar: int = pa.Field(ge=1900)  # the portfolio the row comes from
     nr: str
     aktivitet: str
     innsatsomrade: str
@@ -107,6 +108,7 @@ class Ambisjoner(pa.DataFrameModel):
 
     class Config:
         strict = False  # later issues add columns (trinn counted, deadline, scope id)
+        unique = ["losning", "portefolje_aar"]  # one row per activity and portfolio
 
 
 class Publisert(pa.DataFrameModel):

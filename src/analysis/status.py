@@ -201,6 +201,51 @@ def scope_members(
     )
 
 
+# --- ambitions per edition --------------------------------------------------------------
+
+PORTFOLIO_YEAR = "portefolje_aar"
+CARRIED_FROM = "overfort_fra"
+
+
+def ambitions_for(ambisjoner: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The ambitions an edition for ``year`` measures against: for each activity the row of
+    the newest portfolio at or before ``year``.
+
+    ``overfort_fra`` is that portfolio's year when it is older than the edition (the ambition
+    is carried over, «videreført fra porteføljen 2023»), else null. An activity that only
+    newer portfolios have is left out: its ambition did not exist yet.
+    """
+    if PORTFOLIO_YEAR not in ambisjoner.columns:
+        raise KeyError(f"Ambisjonene mangler kolonnen {PORTFOLIO_YEAR}; fant {ambisjoner.columns}")
+    sort = [c for c in ("nr", "losning") if c in ambisjoner.columns]
+    return (
+        ambisjoner.filter(pl.col(PORTFOLIO_YEAR) <= year)
+        .sort(PORTFOLIO_YEAR, descending=True)
+        .group_by("losning", maintain_order=True)
+        .first()
+        .with_columns(
+            pl.when(pl.col(PORTFOLIO_YEAR) < year)
+            .then(pl.col(PORTFOLIO_YEAR))
+            .otherwise(None)
+            .cast(pl.Int64)
+            .alias(CARRIED_FROM)
+        )
+        .select(*ambisjoner.columns, CARRIED_FROM)
+        .sort(sort)
+    )
+
+
+def _one_portfolio(ambitions: pl.DataFrame) -> pl.DataFrame:
+    """The ambitions as given when there is one row per activity; several portfolios must be
+    narrowed to one edition first, or the counts would be joined twice."""
+    if ambitions["losning"].is_duplicated().any():
+        raise ValueError(
+            "Ambisjonene har flere porteføljer for samme aktivitet; velg utgavens med "
+            "ambitions_for(ambisjoner, år)"
+        )
+    return ambitions
+
+
 # --- status at a date -------------------------------------------------------------------
 
 
@@ -395,7 +440,7 @@ def status_table(
     )
     if ambitions is None:
         return out
-    amb = ambitions.select("losning", pl.col("ambisjon").cast(pl.Int64))
+    amb = _one_portfolio(ambitions).select("losning", pl.col("ambisjon").cast(pl.Int64))
     out = out.join(amb, on="losning", how="left")
     if by:
         total = pl.col("i_omfang").sum().over("losning")

@@ -29,8 +29,26 @@ PAA_SPORET = "på sporet"
 AKSELERASJON = "akselerasjon nødvendig"
 BEGRENSET = "begrenset fremgang"
 TILBAKEGANG = "tilbakegang"
+FRIST_PASSERT = "frist passert, ikke nådd"
 IKKE_BEREGNBAR = "ikke beregnbar"
-CATEGORIES = (NAADD, PAA_SPORET, AKSELERASJON, BEGRENSET, TILBAKEGANG, IKKE_BEREGNBAR)
+CATEGORIES = (
+    NAADD,
+    PAA_SPORET,
+    AKSELERASJON,
+    BEGRENSET,
+    TILBAKEGANG,
+    FRIST_PASSERT,
+    IKKE_BEREGNBAR,
+)
+# After the deadline (docs/metode.md, section 6): an ambition reached stays «nådd», before or
+# after the deadline. While the deadline lies inside the pace window, the ratio still says
+# whether the window's pace would have reached the ambition by the deadline. Once the window
+# starts on or after the deadline no required pace exists: an ambition not reached is
+# AFTER_DEADLINE, and the expected date at today's pace is still given.
+AFTER_DEADLINE = FRIST_PASSERT
+DEADLINE_NOTE = (
+    "fristen ({deadline}) var passert ved periodens start; forventet dato med dagens tempo"
+)
 
 ON_TRACK = 0.95  # Eurostat / Open SDG: ratio >= 95 % of the required growth
 MODERATE = 0.60  # 60-95 %: progress, but acceleration needed; 0-60 %: limited progress
@@ -64,6 +82,12 @@ class Assessment:
     forventet_fra: date | None
     forventet_til: date | None
     merknad: str | None
+    frist_passert: bool = False  # the deadline lies before the status date
+
+
+def deadline_passed(deadline: date, as_of: date) -> bool:
+    """Whether the deadline lies before the status date (the deadline day itself is not)."""
+    return deadline < as_of
 
 
 # --- small helpers ----------------------------------------------------------------------
@@ -250,14 +274,15 @@ def assess(
     as_of: date,
 ) -> Assessment:
     """Pace, required pace, category and expected date for one activity's series."""
+    passed = deadline_passed(deadline, as_of)
     ds, ys = _clean(dates, counts, as_of)
     if not ds:
-        return _not_computable(None, None, None, "ingen observasjoner")
+        return _not_computable(None, None, None, "ingen observasjoner", passed)
     end, y_end = ds[-1], ys[-1]
     tempo, start = pace(ds, ys, end, WINDOW_MONTHS)
     tempo_24, _ = pace(ds, ys, end, LONG_WINDOW_MONTHS)
     if ambition is None:
-        return _not_computable(y_end, tempo, tempo_24, "ingen ambisjon")
+        return _not_computable(y_end, tempo, tempo_24, "ingen ambisjon", passed)
 
     forward = None
     if y_end >= ambition:
@@ -292,6 +317,7 @@ def assess(
             forventet_fra=first,
             forventet_til=first,
             merknad=None,
+            frist_passert=passed,
         )
 
     notes: list[str] = []
@@ -299,8 +325,8 @@ def assess(
         kat = IKKE_BEREGNBAR
         notes.append("for kort tidsserie til å måle tempoet")
     elif required is None:
-        kat = IKKE_BEREGNBAR
-        notes.append(f"fristen ({deadline.isoformat()}) var passert ved periodens start")
+        kat = AFTER_DEADLINE
+        notes.append(DEADLINE_NOTE.format(deadline=deadline.isoformat()))
     elif required <= 0:
         kat = TILBAKEGANG  # the ambition was met at the window's start and is no longer
     else:
@@ -317,11 +343,16 @@ def assess(
         forventet_fra=lo,
         forventet_til=hi,
         merknad="; ".join(notes) or None,
+        frist_passert=passed,
     )
 
 
 def _not_computable(
-    antall: float | None, tempo: float | None, tempo_24: float | None, note: str
+    antall: float | None,
+    tempo: float | None,
+    tempo_24: float | None,
+    note: str,
+    passed: bool = False,
 ) -> Assessment:
     return Assessment(
         antall=antall,
@@ -336,6 +367,7 @@ def _not_computable(
         forventet_fra=None,
         forventet_til=None,
         merknad=note,
+        frist_passert=passed,
     )
 
 
@@ -442,6 +474,7 @@ ASSESSMENT_SCHEMA: dict[str, pl.DataType] = {
     "forventet_fra": pl.Date(),
     "forventet_til": pl.Date(),
     "merknad": pl.String(),
+    "frist_passert": pl.Boolean(),
 }
 
 
@@ -504,6 +537,9 @@ OVERVIEW_COLUMNS = (
     "publisert_kilde",
     "syntetisk",
     "merknad",
+    "frist_passert",
+    "portefolje_aar",
+    "overfort_fra",
 )
 
 
@@ -532,6 +568,8 @@ def status_overview(
 
     acts = st.activities() if acts is None else acts
     scopes = st.scope_members(kommuner) if scopes is None else scopes
+    if st.PORTFOLIO_YEAR in ambitions.columns:
+        ambitions = st.ambitions_for(ambitions, as_of.year)  # the edition's portfolio
     all_events = events
     extra: list[pl.DataFrame] = []
     if meldinger is not None and meldinger.height:
@@ -558,7 +596,8 @@ def status_overview(
     )
     assessed = assess_all(series, targets, as_of).drop("antall")
     info = acts.select("losning", pl.col("navn").alias("aktivitet"), "omfang_id", "frist")
-    amb = ambitions.select("losning", "nr") if "nr" in ambitions.columns else None
+    portfolio = [c for c in (st.PORTFOLIO_YEAR, st.CARRIED_FROM) if c in ambitions.columns]
+    amb = ambitions.select("losning", "nr", *portfolio) if "nr" in ambitions.columns else None
     out = info.join(table.drop("telles_trinn"), on="losning", how="left").join(
         acts.select("losning", "telles_trinn"), on="losning", how="left"
     )
@@ -567,6 +606,9 @@ def status_overview(
         out = out.join(amb, on="losning", how="left")
     else:
         out = out.with_columns(nr=pl.lit(None, pl.String))
+    for c in (st.PORTFOLIO_YEAR, st.CARRIED_FROM):
+        if c not in out.columns:
+            out = out.with_columns(pl.lit(None, pl.Int64).alias(c))
     if county is None:
         pub = st.published_figures(publisert, ambitions, acts, as_of)
     else:
@@ -584,6 +626,7 @@ def status_overview(
         syntetisk=pl.col("syntetisk").fill_null(False),
         i_omfang=pl.col("i_omfang").fill_null(0),
         kategori=pl.col("kategori").fill_null(IKKE_BEREGNBAR),
+        frist_passert=pl.col("frist") < as_of,
         merknad=pl.when(empty).then(pl.lit("ingen kommuner i omfanget")).otherwise("merknad"),
     )
     return out.select(OVERVIEW_COLUMNS).sort("nr", "losning", nulls_last=True)

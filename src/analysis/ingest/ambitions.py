@@ -17,6 +17,7 @@ from analysis.ingest.catalogue import Source
 from analysis.ingest.columns import find_columns, require
 from analysis.ingest.common import (
     Context,
+    IngestError,
     RowError,
     SourceResult,
     month_end,
@@ -42,6 +43,7 @@ AMBITION_FIELDS = [
 ]
 AMBITION_SCHEMA: dict[str, Any] = {
     "losning": pl.String,
+    "portefolje_aar": pl.Int64,
     "nr": pl.String,
     "aktivitet": pl.String,
     "innsatsomrade": pl.String,
@@ -88,6 +90,13 @@ def ingest_ambitions(source: Source, df: pl.DataFrame, ctx: Context) -> SourceRe
     status_date = source.status_date
     if status_date is None and "status_publisert" in found:
         status_date = status_date_from_header(found["status_publisert"])
+    # The portfolio the ambitions belong to: an edition uses the newest one at or before its year.
+    year = source.portfolio_year or (status_date.year if status_date else None)
+    if year is None:
+        raise IngestError(
+            f"{ctx.where(source)}: porteføljeåret mangler; oppgi portfolio_year i katalogen "
+            f"(eller status_date) (kilden {source.id!r})"
+        )
     out: list[dict[str, Any]] = []
     records: list[tuple[dict[str, Any], str | None, str]] = []
     first: dict[str, int] = {}
@@ -115,6 +124,7 @@ def ingest_ambitions(source: Source, df: pl.DataFrame, ctx: Context) -> SourceRe
         out.append(
             {
                 "losning": losning,
+                "portefolje_aar": year,
                 "nr": _cell(row, found, "nr") or "",
                 "aktivitet": aktivitet,
                 "innsatsomrade": _cell(row, found, "innsatsomrade") or "",

@@ -36,6 +36,7 @@ KNOWN_KEYS = {
     "sheet",
     "note",
     "status_date",
+    "portfolio_year",
     "planned_event_date",
     *ORIGIN_FIELDS,
 }
@@ -65,6 +66,7 @@ class Source:
     sheet: str | None = None
     note: str | None = None
     status_date: dt.date | None = None  # ambitions: the date the published status describes
+    portfolio_year: int | None = None  # ambitions: the portfolio year (else status_date's year)
     planned_event_date: str = "row"  # adoption: "accessed" dates planned steps by date_accessed
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -165,6 +167,13 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
             status_date = dt.date.fromisoformat(str(status_date))
         except ValueError:
             raise CatalogueError(f"{name}: status_date {status_date!r} er ikke en dato") from None
+    portfolio_year = raw.get("portfolio_year")
+    if portfolio_year is not None and (
+        isinstance(portfolio_year, bool)
+        or not isinstance(portfolio_year, int)
+        or not 1900 <= portfolio_year <= 2999
+    ):
+        raise CatalogueError(f"{name}: portfolio_year {portfolio_year!r} er ikke et årstall")
     planned = _text(raw.get("planned_event_date")) or "row"
     if planned not in PLANNED_EVENT_DATES:
         raise CatalogueError(
@@ -190,6 +199,7 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
         sheet=_text(raw.get("sheet")),
         note=_text(raw.get("note")),
         status_date=status_date,
+        portfolio_year=portfolio_year,
         planned_event_date=planned,
         extra={k: v for k, v in raw.items() if k not in KNOWN_KEYS},
     )

@@ -79,7 +79,7 @@ SORT: dict[str, list[str]] = {
     "adopsjon": ["losning", "kommunenummer", "dato", "trinn", "kilde_id"],
     "status": ["losning", "kommunenummer", "dato"],
     "meldinger": ["kilde_id", "periode", "kommunenummer", "meldingstype", "versjon"],
-    "ambisjoner": ["nr", "losning"],
+    "ambisjoner": ["portefolje_aar", "nr", "losning"],
     "tiltak": ["kilde_id", "nr"],
     "publisert": ["kilde_id", "dato", "beskrivelse"],
     "avvist": ["kilde_id", "rad"],
@@ -368,12 +368,12 @@ def run(
         "publisert": _combine(results, "publisert"),
         "avvist": _combine(results, "avvist"),
     }
-    dup = tables["ambisjoner"].filter(pl.col("losning").is_duplicated())
+    dup = tables["ambisjoner"].filter(pl.struct("losning", "portefolje_aar").is_duplicated())
     if dup.height:
         ids = ", ".join(sorted(set(dup["kilde_id"].to_list())))
         raise IngestError(
-            f"løsningen {dup['losning'][0]!r} står i flere ambisjonskilder ({ids}); "
-            "behold én av dem i katalogen"
+            f"løsningen {dup['losning'][0]!r} står i flere ambisjonskilder for porteføljen "
+            f"{dup['portefolje_aar'][0]} ({ids}); behold én av dem i katalogen"
         )
     tables = _validate(tables)
     manifest = _manifest(catalogue, results, tables, raw, out, year, division, today)
