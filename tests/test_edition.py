@@ -42,7 +42,13 @@ def chapter_imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("chapter", sorted(REPORT.glob("*.py")), ids=lambda p: p.name)
+def chapters() -> list[Path]:
+    from analysis.quarto import project_options
+
+    return project_options(REPORT).chapter_paths()
+
+
+@pytest.mark.parametrize("chapter", chapters(), ids=lambda p: p.name)
 def test_chapters_import_only_the_edition_and_the_present_layer(chapter: Path) -> None:
     imports = {m for m in chapter_imports(chapter) if m.startswith("analysis")}
     assert imports, f"{chapter.name} reads nothing from the edition"

@@ -42,8 +42,8 @@ STATUS_DATE = dt.date(2023, 4, 30)  # the April 2023 status of the KS portfolio 
 # The extension: events after LAST_DAY through EXTENSION_LAST_DAY, written as owners' exports
 # in the 2024 division (the numbers real exports use from 1 January 2024), extracted on
 # EXTENSION_GENERATED_ON; drawn from their own stream (EXTENSION_STREAM) of the seed.
-EXTENSION_LAST_DAY = dt.date(2026, 12, 31)
-EXTENSION_GENERATED_ON = dt.date(2027, 1, 15)
+EXTENSION_LAST_DAY = dt.date(2026, 10, 31)
+EXTENSION_GENERATED_ON = dt.date(2026, 11, 16)
 EXTENSION_DIVISION_YEAR = 2024
 EXTENSION_STREAM = 2025
 EXTENSION_SUFFIX = "_2026"  # file names of the extension exports: digihelse_2026.xlsx, ...

@@ -672,8 +672,8 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
 def sections(d: EditionData) -> list[Section]:
     """Every activity's section, in the portfolio's order."""
     texts = report_texts()
-    full_titles = dict(d.ambisjoner.select("losning", "aktivitet").iter_rows())
-    info = d.ambisjoner.select("losning", "innsatsomrade", "eier", "tidsramme")
+    full_titles = dict(d.ambitions.select("losning", "aktivitet").iter_rows())
+    info = d.ambitions.select("losning", "innsatsomrade", "eier", "tidsramme")
     return [
         section(
             d,

@@ -29,6 +29,7 @@ class EditionData:
     published_date: date | None  # the portfolio's own status date (April of its year)
     kommuner: pl.DataFrame
     ambisjoner: pl.DataFrame
+    ambitions: pl.DataFrame  # status.ambitions_for: the edition's own, with overfort_fra
     adopsjon: pl.DataFrame
     activities: pl.DataFrame  # analysis.status.activities() with nr and aktivitet, in order
     events: pl.DataFrame  # adoption events and message compliance (as events)
@@ -142,6 +143,7 @@ def edition_data(ed: Edition) -> EditionData:
         pseudo = msg.compliance_events(meldinger, versions, as_of, comp=comp)
         events = pl.concat([events, pseudo.select(cols)], how="vertical_relaxed")
     municipal = st.municipal_status(events, kommuner, acts, scopes, as_of)
+    ambitions = st.ambitions_for(ambisjoner, ed.year)
 
     def overview(when: date, county: str | None = None) -> pl.DataFrame:
         table = tr.status_overview(
@@ -164,7 +166,7 @@ def edition_data(ed: Edition) -> EditionData:
     assert published_date is None or isinstance(published_date, date)
     if published_date is not None and published_date > as_of:
         published_date = None
-    order = ambisjoner.select("losning", "nr", "aktivitet")
+    order = ambitions.select("losning", "nr", "aktivitet")
     activities = (
         acts.join(order, on="losning", how="left")
         .sort("nr", "losning", nulls_last=True)
@@ -183,6 +185,7 @@ def edition_data(ed: Edition) -> EditionData:
         published_date=published_date,
         kommuner=kommuner,
         ambisjoner=ambisjoner,
+        ambitions=ambitions,
         adopsjon=adopsjon,
         activities=activities,
         events=events,
@@ -192,7 +195,7 @@ def edition_data(ed: Edition) -> EditionData:
         overview_region=region_overview,
         series=_series(events, municipal, meldinger, versions, comp, as_of),
         series_region=region_series,
-        by_county=st.status_by_county(municipal, ambisjoner),
+        by_county=st.status_by_county(municipal, ambitions),
         publisert=publisert,
         tiltak=tiltak,
         meldinger=meldinger,

@@ -63,10 +63,18 @@ def reject_blocks(d: EditionData) -> list[Block]:
         return [Text("Dataene har ingen tabell over avviste rader.")]
     if d.avvist.height == 0:
         return [Text("Ingen rader ble avvist.")]
+    from analysis.ingest.pipeline import reason_category
+
+    kinds = d.avvist.with_columns(
+        grunn=pl.col("grunn").map_elements(reason_category, return_dtype=pl.String)
+    )
     return [
-        Text(f"{format_int(d.avvist.height)} rader ble avvist. Fordelt på kilde og grunn:"),
+        Text(
+            f"{format_int(d.avvist.height)} rader ble avvist. Fordelt på kilde og slag grunn "
+            "(hver rad med sin egen grunn står i tabellen over avviste rader i dataene):"
+        ),
         TableBlock(
-            d.avvist.group_by("kilde_id", "grunn").agg(rader=pl.len()).sort("kilde_id", "grunn"),
+            kinds.group_by("kilde_id", "grunn").agg(rader=pl.len()).sort("kilde_id", "grunn"),
             "Avviste rader per kilde og grunn",
             {"labels": {"kilde_id": "Kilde", "grunn": "Grunn", "rader": "Rader"}},
         ),

@@ -46,8 +46,8 @@ def regional_blocks(d: EditionData) -> list[Block]:
     short = {k: short_name(texts, k, k) for k in order}
     heads = {"fylke": "Fylke"} | {k: SHORT_HEAD.get(k, short[k]) for k in short}
     measured = d.municipal.filter(pl.col("maalt"))
-    by_county = regions.regional_status(measured, d.ambisjoner, "fylke")
-    by_network = regions.regional_status(measured, d.ambisjoner, "nettverk")
+    by_county = regions.regional_status(measured, d.ambitions, "fylke")
+    by_network = regions.regional_status(measured, d.ambitions, "nettverk")
     synthetic = bool(d.overview["syntetisk"].any())
     blocks: list[Block] = [
         Text(

@@ -34,7 +34,7 @@ CATEGORY_PHRASES: Final = {
     "akselerasjon nødvendig": "må tempoet øke (akselerasjon nødvendig)",
     "begrenset fremgang": "går det for sakte (begrenset fremgang)",
     "tilbakegang": "går det tilbake",
-    "frist passert": "er fristen passert uten at ambisjonen er nådd",
+    "frist passert, ikke nådd": "er fristen passert uten at ambisjonen er nådd",
     "ikke beregnbar": "kan fremdriften ikke beregnes",
 }
 

@@ -42,11 +42,9 @@ def _published_line(d: EditionData, losning: str) -> str | None:
 
 
 def portfolio_year(d: EditionData) -> int | None:
-    """The year of the portfolio the edition's ambitions come from."""
-    if "portefolje_aar" in d.ambisjoner.columns and d.ambisjoner.height:
-        value = d.ambisjoner["portefolje_aar"].max()
-        return int(value) if value is not None else None  # type: ignore[arg-type]
-    return d.published_date.year if d.published_date else None
+    """The year of the portfolio the edition's ambitions are carried over from, if older."""
+    carried = d.ambitions["overfort_fra"].drop_nulls()
+    return int(carried.max()) if carried.len() else None  # type: ignore[arg-type]
 
 
 def intro(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
@@ -191,9 +189,7 @@ def status_table(d: EditionData) -> list[Block]:
     overview = d.overview
     carried = portfolio_year(d)
     carried_note = (
-        f" Ambisjonene er videreført fra porteføljen for {carried}."
-        if carried is not None and carried < d.edition.year
-        else ""
+        f" Ambisjonene er videreført fra porteføljen for {carried}." if carried else ""
     )
     if not d.regional:
         rows = overview.select(
