@@ -48,7 +48,7 @@ as_of = date.fromisoformat(AS_OF) if AS_OF else lookup.default_as_of(t)
 county = lookup.find_county(FYLKE, t.division) if FYLKE else None
 kommuner = t.kommuner.filter(pl.col("fylkesnummer") == county[0]) if county else t.kommuner
 meldinger = t.meldinger.join(kommuner.select("kommunenummer"), on="kommunenummer", how="semi")
-versions = msg.current_versions()
+versions = msg.required_versions(as_of)
 month = msg.latest_period(meldinger, as_of)
 where = f"{county[1]} ({kommuner.height} kommuner)" if county else "hele landet"
 display(Markdown(f"Utvalg: {where}. Siste hele måned per {as_of:%d.%m.%Y}: {month:%m.%Y}."))
@@ -58,10 +58,13 @@ if bool(meldinger["syntetisk"].any()):
 # %% [markdown]
 # ## Gjeldende versjoner
 #
-# Fra `src/analysis/data/meldingsversjoner.csv`; flere versjoner kan være gjeldende samtidig.
+# Den daterte regelen i `src/analysis/data/meldingsversjoner.csv` (Norsk helsenetts frister for å
+# sende), slik den står per statusdatoen. Hver måned i statistikken vurderes mot kravene som
+# gjaldt den måneden; flere versjoner kan være gjeldende samtidig.
 
 # %%
-display(versions)
+display(Markdown(msg.rule_text(as_of)))
+display(versions.drop("regler", "merknad"))
 
 # %% [markdown]
 # ## Utviklingen

@@ -112,16 +112,17 @@ DIGIHELSESTASJON_FIRST = "Oslo"
 UNGDOM_PILOT = ("Oslo", dt.date(2023, 4, 17))
 
 # Message types and versions: (old, current). Real identifiers with sources in
-# data/raw/example/README.md; the Rekvisisjon/Svar current version is an assumption.
+# data/raw/example/README.md and the dated rule src/analysis/data/meldingsversjoner.csv; the
+# Rekvisisjon/Svar version is Svarrapport's.
 MESSAGE_VERSIONS: dict[str, tuple[str, str]] = {
     "PLO": ("1.5", "1.6"),
     "Helsefaglig dialog": ("1.0", "1.1"),
-    "Henvisning": ("1.0", "1.1"),
+    "Henvisning": ("1.1", "2.0"),
     "Epikrise": ("1.1", "1.2"),
     "Rekvisisjon/Svar": ("1.3", "1.4"),
 }
 MESSAGE_TYPES = tuple(MESSAGE_VERSIONS)
-# Messages per 1000 inhabitants per month, and the type's switch offset in months.
+# Messages per 1000 inhabitants per month.
 _MESSAGE_RATE = {
     "PLO": 10.0,
     "Helsefaglig dialog": 4.0,
@@ -129,15 +130,23 @@ _MESSAGE_RATE = {
     "Epikrise": 0.2,
     "Rekvisisjon/Svar": 1.2,
 }
-_SWITCH_OFFSET = {
-    "PLO": -2.0,
-    "Helsefaglig dialog": 3.0,
-    "Henvisning": 0.0,
-    "Epikrise": 1.0,
-    "Rekvisisjon/Svar": -1.0,
+FIRST_MONTH = dt.date(2020, 1, 1)
+N_MONTHS = 82  # 2020-01 .. 2026-10: the extracts end with the adoption data (EXTENSION_LAST_DAY)
+# The month index (from FIRST_MONTH) around which municipalities switch a type: the first month
+# under Norsk helsenett's requirement to send the current version (Henvisning and Epikrise from
+# 31.12.2020, PLO from 1.7.2021, Svarrapport from 31.12.2021). Helsefaglig dialog has no dated
+# requirement; its 1.1 is from 2017, so most had it before the series starts.
+_SWITCH_MONTH = {
+    "PLO": 18.0,
+    "Helsefaglig dialog": -18.0,
+    "Henvisning": 12.0,
+    "Epikrise": 12.0,
+    "Rekvisisjon/Svar": 24.0,
 }
-FIRST_MONTH = dt.date(2021, 1, 1)
-N_MONTHS = 48  # 2021-01 .. 2024-12
+# From January of this year the statistics name senders by the 2024 division's numbers, as
+# Norsk helsenett's own statistics do.
+MESSAGE_NUMBERING_FROM = 2024
+MESSAGE_STREAM = 7  # the message draws use their own child stream of the seed
 
 _MONTHS_NB = (
     "januar",
@@ -606,7 +615,13 @@ def _month(m: int | np.integer) -> dt.date:
 def generate_messages(
     rng: np.random.Generator, muni: pl.DataFrame, maturity: np.ndarray
 ) -> pl.DataFrame:
-    """Monthly message counts per municipality, type and version (null: no version sent)."""
+    """Monthly message counts per municipality, type and version (null: no version sent), in
+    the 2023 division. The draws come from a child stream of the seed (``MESSAGE_STREAM``), so
+    that changes to the adoption draws do not reshuffle the statistics."""
+    entropy = rng.bit_generator.seed_seq.entropy  # type: ignore[attr-defined]
+    rng = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(MESSAGE_STREAM,)))
+    )
     codes = muni["kommunenummer"].to_list()
     n, t = len(codes), len(MESSAGE_TYPES)
     pop = muni["befolkning"].to_numpy().astype(float)
@@ -616,14 +631,14 @@ def generate_messages(
     season = np.array(
         [0.8 if _month(m).month == 7 else 0.92 if _month(m).month == 12 else 1.0 for m in months]
     )
-    # The municipality's system upgrade month (most types switch together), 2022-07 the
-    # regulation date; larger and more mature municipalities earlier; some never switch.
-    base_switch = 19.0 + rng.normal(0.0, 6.0, size=n) - 2.5 * zpop - 1.5 * maturity
+    # Months after a requirement until the municipality's systems send the new version: larger
+    # and more mature municipalities sooner; some never switch within the series.
+    lag = 7.0 + rng.normal(0.0, 6.0, size=n) - 2.5 * zpop - 1.5 * maturity
     never = rng.uniform(size=n) < 0.04
     ramp = rng.integers(0, 4, size=n)
     # Systems that send no version number; most are fixed during 2023 or 2024.
     versionless = rng.uniform(size=n) < 0.12
-    fixed_at = np.where(rng.uniform(size=n) < 0.65, rng.integers(26, 47, size=n), 10_000)
+    fixed_at = np.where(rng.uniform(size=n) < 0.65, rng.integers(38, 59, size=n), 10_000)
     multiplier = rng.lognormal(0.0, 0.25, size=(n, t))
     rows: list[tuple[dt.date, str, str, str | None, int]] = []
     counts = np.zeros((n, N_MONTHS, t), dtype=np.int64)
@@ -638,7 +653,7 @@ def generate_messages(
             * multiplier[:, j][:, None]
         )
         counts[:, :, j] = rng.poisson(lam)
-        switch = np.round(base_switch + _SWITCH_OFFSET[mtype] + rng.normal(0.0, 1.5, size=n))
+        switch = np.round(_SWITCH_MONTH[mtype] + lag + rng.normal(0.0, 1.5, size=n))
         switch = np.where(never, 10_000.0, switch)
         share = np.clip((months[None, :] - switch[:, None] + 1) / (ramp[:, None] + 1), 0.0, 1.0)
         current[:, :, j] = rng.binomial(counts[:, :, j], share)
@@ -935,29 +950,59 @@ def _adoption_files(
     return files
 
 
+def _senders_2024(muni: pl.DataFrame) -> dict[str, list[tuple[str, str | None, float]]]:
+    """2023 code -> its 2024 municipalities as (code, organisation number, population share):
+    renumbered codes have one, Ålesund has Ålesund and Haram (split by population 1.1.2024)."""
+    from analysis.reference import load_register, population, translate
+
+    reg = load_register(2024)
+    orgnr = dict(zip(reg["kommunenummer"], reg["organisasjonsnummer"], strict=True))
+    pop = dict(population(2024, POPULATION_YEAR).select("kommunenummer", "befolkning").iter_rows())
+    out: dict[str, list[tuple[str, str | None, float]]] = {}
+    for code in muni["kommunenummer"].to_list():
+        targets = translate(code, DIVISION_YEAR, 2024).targets
+        total = sum(pop[c] for c in targets)
+        out[code] = [(c, orgnr[c], pop[c] / total) for c in targets]
+    return out
+
+
+def _split(count: int, shares: Sequence[float]) -> list[int]:
+    """A count split by shares, whole numbers that sum to it (largest remainders first)."""
+    raw = [count * s for s in shares]
+    parts = [math.floor(x) for x in raw]
+    by_remainder = sorted(range(len(raw)), key=lambda k: (-(raw[k] - parts[k]), k))
+    for k in by_remainder[: count - sum(parts)]:
+        parts[k] += 1
+    return parts
+
+
 def _render_messages(example: Example) -> list[ExampleFile]:
-    """One file per year in NHN's Meldingsteller shape; the sender is a code or an org. no."""
+    """One file per year in NHN's Meldingsteller shape; the sender is a code or an org. no.,
+    in the 2024 division's numbering from ``MESSAGE_NUMBERING_FROM``."""
     codes = example.municipalities["kommunenummer"].to_list()
     orgnr = dict(zip(codes, example.municipalities["organisasjonsnummer"].to_list(), strict=True))
     # Fixed per municipality, from the code's digits: which identifier its export uses.
     by_orgnr = {c: (int(c) * 7 + 3) % 5 < 2 for c in codes}
+    later = _senders_2024(example.municipalities)
     out: list[ExampleFile] = []
     msgs = example.messages.with_columns(year=pl.col("periode").dt.year())
-    for year in range(FIRST_MONTH.year, FIRST_MONTH.year + N_MONTHS // 12):
+    for year in range(FIRST_MONTH.year, _month(N_MONTHS - 1).year + 1):
         part = msgs.filter(pl.col("year") == year)
         tab = year < 2023
-        rows = [
-            [
-                f"{p:%Y-%m}",
-                str(orgnr[c]) if by_orgnr[c] else c,
-                t,
-                v or "",
-                str(a),
-            ]
-            for p, c, t, v, a in part.select(
-                "periode", "kommunenummer", "meldingstype", "versjon", "antall"
-            ).iter_rows()
-        ]
+        rows: list[list[str]] = []
+        for p, c, t, v, a in part.select(
+            "periode", "kommunenummer", "meldingstype", "versjon", "antall"
+        ).iter_rows():
+            if year < MESSAGE_NUMBERING_FROM:
+                rows.append([f"{p:%Y-%m}", str(orgnr[c]) if by_orgnr[c] else c, t, v or "", str(a)])
+                continue
+            senders = later[c]
+            for (code, org, _), n in zip(
+                senders, _split(a, [share for _, _, share in senders]), strict=True
+            ):
+                if n:
+                    sender = org if by_orgnr[c] and org else code
+                    rows.append([f"{p:%Y-%m}", sender, t, v or "", str(n)])
         if tab:
             header = ["Periode", "Avsender", "Meldingstype", "Versjon", "Antall"]
             text = _csv(header, rows, "\t", "\n")
@@ -971,8 +1016,11 @@ def _render_messages(example: Example) -> list[ExampleFile]:
                 name,
                 "messages",
                 None,
-                f"Eksempeldata (syntetisk): meldingsstatistikk per kommune og måned {year}",
+                f"Eksempeldata (syntetisk): meldingsstatistikk per kommune og måned {year}"
+                + (" (2024-inndelingens kommunenumre)" if year >= MESSAGE_NUMBERING_FROM else ""),
                 text.encode("utf-8"),
+                # a year after the first extract comes from the later one
+                accessed=GENERATED_ON if year <= LAST_DAY.year else EXTENSION_GENERATED_ON,
             )
         )
     return out
@@ -1104,9 +1152,18 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
         "",
         "## Meldingstyper og versjoner",
         "",
-        "Kommunene går over fra gammel til gjeldende versjon over tid (forskriftsfestet fra",
-        "1.7.2022), de fleste typer samtidig når fagsystemet oppgraderes; noen har system som ikke",
-        "sender versjonsnummer (tom versjon), og de fleste av dem blir rettet i løpet av 2023–2024.",
+        "Kommunene går over fra gammel til gjeldende versjon rundt fristen Norsk helsenett satte",
+        "for å sende den nye versjonen (Henvisning 2.0 og Epikrise 1.2 fra 31.12.2020, PLO 1.6 fra",
+        "1.7.2021, Svarrapport 1.4 fra 31.12.2021; se `src/analysis/data/meldingsversjoner.csv`),",
+        "større og mer modne kommuner tidligere, noen aldri. Helsefaglig dialog 1.1 har ingen datert",
+        "frist, og de fleste sendte den allerede i 2020. Noen har system som ikke sender",
+        "versjonsnummer (tom versjon), og de fleste av dem blir rettet i løpet av 2023–2024.",
+        "",
+        f"Fra {MESSAGE_NUMBERING_FROM} bruker meldingsfilene 2024-inndelingens kommunenumre, slik",
+        "Norsk helsenetts statistikk gjør (`reference/2024/endringer.csv`); Ålesunds meldinger er",
+        "da fordelt på Ålesund og Haram etter befolkningen 1.1.2024. Med `--year 2023` blir de lagt",
+        "sammen igjen til 1507 Ålesund; med `--year 2024` avvises Ålesunds rader fra før 2024 som",
+        "flertydige (1507 ble delt), fordi meldingene ikke kan fordeles uten å gjette.",
         "",
         "| Meldingstype | Gammel versjon | Gjeldende versjon | Kilde |",
         "|---|---|---|---|",
@@ -1116,12 +1173,13 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
         " v1.5 (HIS 80704:2009) og v1.6",
         "Helsefaglig dialog": "ehelse.no: Helsefaglig dialog bruker Standard for dialogmelding v1.1"
         " (HIS 80603:2017); v1.0 er KITH-rapport R03/06",
-        "Henvisning": "ehelse.no, referansekatalogen 4b: Henvisning v1.0 (HIS 80517:2005) og v1.1"
-        " (HIS 80517:2014); at 1.1 regnes som gjeldende er vårt valg",
+        "Henvisning": "ehelse.no, referansekatalogen: Henvisning v1.1 (HIS 80517:2014); Norsk"
+        " helsenett: Henvisning 2.0 skal kunne sendes fra 31.12.2020",
         "Epikrise": "ehelse.no: Epikrise v1.1 (HIS 80226:2006) kan erstattes av v1.2"
         " (HIS 80226:2014)",
         "Rekvisisjon/Svar": "ehelse.no, historiske dokumenter: Svarrapportering v1.3"
-        " (HIS 80822:2008) ute av referansekatalogen fra 1.7.2022; **1.4 er antatt**",
+        " (HIS 80822:2008) ute av referansekatalogen fra 1.7.2022; Norsk helsenett: Svarrapport"
+        " 1.4 skal kunne sendes fra 31.12.2021",
     }
     for mtype, (old, cur) in MESSAGE_VERSIONS.items():
         lines.append(f"| {mtype} | {old} | {cur} | {sources[mtype]} |")

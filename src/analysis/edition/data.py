@@ -134,7 +134,7 @@ def edition_data(ed: Edition) -> EditionData:
     as_of = ed.as_of
     acts = st.activities()
     scopes = st.scope_members(kommuner)
-    versions = msg.current_versions()
+    versions = msg.required_versions(as_of)
     cols = ["losning", "kommunenummer", "trinn", "dato", "syntetisk"]
     events = adopsjon.select(cols)
     comp = None

@@ -85,10 +85,7 @@ def message_rule_blocks(d: EditionData) -> list[Block]:
     """Which message versions counted as current at the status date, and by which rule."""
     from analysis import messages as msg
 
-    rule = getattr(msg, "rule_text", None)
-    if rule is None:
-        return []
-    return [Text(rule(d.as_of))]
+    return [Text(msg.rule_text(d.as_of))]
 
 
 def division_changes(previous: int, current: int) -> pl.DataFrame:

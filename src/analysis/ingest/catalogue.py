@@ -18,9 +18,11 @@ import yaml
 
 from analysis.ingest.labels import SOLUTION_ID
 
-# Kinds the ingest reads, and kinds it only checks and lists (read by analysis.reference).
+# Kinds the ingest reads, and kinds it only checks and lists: reference and geometry are read
+# by analysis.reference; standards (message-standard deadlines) are the source of the rule
+# table analysis/data/meldingsversjoner.csv, which a test checks row by row against the file.
 INGESTED_KINDS = ("adoption", "messages", "ambitions", "measures", "published")
-PASSIVE_KINDS = ("reference", "geometry")
+PASSIVE_KINDS = ("reference", "geometry", "standards")
 KINDS = INGESTED_KINDS + PASSIVE_KINDS
 ORIGIN_FIELDS = ("title", "producer", "url", "date_accessed", "license")
 PLANNED_EVENT_DATES = ("row", "accessed")
@@ -38,6 +40,8 @@ KNOWN_KEYS = {
     "status_date",
     "portfolio_year",
     "planned_event_date",
+    "counted_only",
+    "row_types",
     *ORIGIN_FIELDS,
 }
 
@@ -68,6 +72,10 @@ class Source:
     status_date: dt.date | None = None  # ambitions: the date the published status describes
     portfolio_year: int | None = None  # ambitions: the portfolio year (else status_date's year)
     planned_event_date: str = "row"  # adoption: "accessed" dates planned steps by date_accessed
+    # published: keep only dated rows of a solution and step we count (the rest are rejected
+    # with their reason), and only rows whose type column is one of row_types (when given).
+    counted_only: bool = False
+    row_types: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -179,6 +187,14 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
         raise CatalogueError(
             f"{name}: planned_event_date må være {' eller '.join(PLANNED_EVENT_DATES)}"
         )
+    counted_only = raw.get("counted_only", False)
+    if not isinstance(counted_only, bool):
+        raise CatalogueError(
+            f"{name}: counted_only må være true eller false, ikke {counted_only!r}"
+        )
+    types = raw.get("row_types") or []
+    if not isinstance(types, list) or not all(isinstance(t, str) and t.strip() for t in types):
+        raise CatalogueError(f"{name}: row_types må være en liste av typer (tekst)")
     path = _text(raw["path"]) or ""
     if Path(path).is_absolute() or ".." in Path(path).parts:
         raise CatalogueError(f"{name}: path {path!r} må være relativ til rådatamappen")
@@ -201,6 +217,8 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
         status_date=status_date,
         portfolio_year=portfolio_year,
         planned_event_date=planned,
+        counted_only=counted_only,
+        row_types=tuple(t.strip() for t in types),
         extra={k: v for k, v in raw.items() if k not in KNOWN_KEYS},
     )
 
