@@ -209,11 +209,14 @@ def resolve_with_hints(
     """
     if county:
         return resolver.resolve(value, county)
+    plain = resolver.resolve(value)
+    if plain.match != "ambiguous":
+        return plain  # a county only narrows: it cannot resolve what is unknown without it
     for hint in hints:
         res = resolver.resolve(value, hint)
         if res.resolved:
             return res
-    return resolver.resolve(value)
+    return plain
 
 
 def _describe(res: Resolution) -> str:

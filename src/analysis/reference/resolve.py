@@ -33,7 +33,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -66,12 +66,14 @@ _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x0
 _SAMI_FOLD = str.maketrans({"ŋ": "n", "đ": "d", "ŧ": "t", "š": "s", "č": "c", "ž": "z", "ʒ": "z"})
 
 
+@lru_cache(maxsize=1 << 16)  # one resolve computes a name's keys several times
 def name_key(text: str) -> str:
     """The comparison key of a name: case, 'kommune', spaces and hyphens do not count."""
     text = _SUFFIXES.sub(" ", text.casefold())
     return re.sub(r"[\s\-–—.'’]+", "", text)
 
 
+@lru_cache(maxsize=1 << 16)
 def folded_key(text: str) -> str:
     """A looser key that also drops Sámi letters' diacritics, keeping æ, ø and å."""
     key = name_key(text).translate(_SAMI_FOLD).replace("å", "\0")
@@ -267,6 +269,13 @@ class Resolver:
         key = key.zfill(2) if key.isdigit() else key
         return {c for c in codes if key in _county_keys(c, self.division)}
 
+    def _in_county(self, code: str, county: str | None) -> bool:
+        """No county given, or ``code`` lies (or lay) in it."""
+        if not county:
+            return True
+        key = name_key(county)
+        return (key.zfill(2) if key.isdigit() else key) in _county_keys(code, self.division)
+
     def _from_other_division(self, code: str, division: int, text: str) -> Resolution:
         t = translate(code, division, self.division)
         if not t.targets:
@@ -338,7 +347,7 @@ class Resolver:
         if hist is not None:
             return hist
         confirmed = self._confirmed.get(name_key(name))
-        if confirmed is not None and self._narrow({confirmed.kommunenummer}, county):
+        if confirmed is not None and self._in_county(confirmed.kommunenummer, county):
             return self._ok(
                 text, "confirmed", confirmed.kommunenummer, f"navnetillegg: {confirmed.reason}"
             )
