@@ -128,8 +128,9 @@ run(
 # ## Kvalitet: hvordan kommunene ble funnet
 #
 # `exact`: nummer eller offisielt navn; `alias`: parallellnavn, organisasjonsnummer og lignende;
-# `historical`: fra en tidligere inndeling; `fuzzy`: en skrivefeil nær ett navn. Fuzzy-treff er
-# verdt et blikk i kildefilen.
+# `historical`: fra en tidligere inndeling; `confirmed`: et stedsnavn en analytiker har bekreftet i
+# `data/raw/navnetillegg.csv`. Et navn som bare likner et kommunenavn blir aldri et treff: raden
+# avvises som «usikkert navn» med forslagene (se `avvist`).
 
 # %%
 run(

@@ -99,6 +99,18 @@ def test_the_real_catalogue_loads() -> None:
             ENTRY.format(id="", kind="adoption").replace("id: \n", "id:\n"),
             r"oppføring nr. 1 mangler feltet 'id'",
         ),
+        (
+            ENTRY.format(id="x", kind="adoption").replace("2024-01-01", "2023-02-30"),
+            r"kilden 'x': date_accessed '2023-02-30' er ikke en dato",
+        ),
+        (
+            ENTRY.format(id="x", kind="adoption") + "    status_date: 2023-13-01\n",
+            r"kilden 'x': status_date '2023-13-01' er ikke en dato",
+        ),
+        (
+            ENTRY.format(id="x", kind="adoption").replace("title: T", "title: {a: 1}"),
+            r"kilden 'x': feltet 'title' må være tekst, ikke dict",
+        ),
     ],
 )
 def test_bad_entries_are_named_in_one_line(tmp_path: Path, body: str, message: str) -> None:
@@ -115,3 +127,26 @@ def test_unreadable_catalogues(tmp_path: Path) -> None:
         load_catalogue(write(tmp_path, "  - id: [unclosed\n"))
     with pytest.raises(CatalogueError, match="report_year må være et årstall"):
         load_catalogue(write(tmp_path, "", head="report_year: snart\nsources: []\n"))
+
+
+@pytest.mark.parametrize("year", ["true", "false", "1e23", "100000000000000000000000", "12"])
+def test_report_year_is_a_year(tmp_path: Path, year: str) -> None:
+    with pytest.raises(CatalogueError, match="report_year må være et årstall"):
+        load_catalogue(write(tmp_path, "", head=f"report_year: {year}\nsources: []\n"))
+
+
+def test_dates_stay_dates_without_the_yaml_timestamp_type(tmp_path: Path) -> None:
+    body = ENTRY.format(id="x", kind="ambitions") + "    status_date: 2023-04-30\n"
+    (source,) = load_catalogue(write(tmp_path, body)).sources
+    assert source.date_accessed == "2024-01-01"
+    assert source.status_date == dt.date(2023, 4, 30)
+
+
+def test_an_alias_bomb_stops_quickly_with_one_line(tmp_path: Path) -> None:
+    levels = "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+        for i in range(8)
+    )
+    head = 'report_year: 2023\na: &a ["x","x","x","x","x","x","x","x","x"]\n' + levels
+    with pytest.raises(CatalogueError, match=r"linje \d+, kolonne \d+: YAML-en blir for stor"):
+        load_catalogue(write(tmp_path, "", head=head + "sources: []\n"))

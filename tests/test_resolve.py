@@ -143,3 +143,47 @@ def test_every_register_name_resolves_to_itself(r23: Resolver, r24: Resolver) ->
         for code, name, county in r._reg_rows():
             res = r.resolve(name, county)
             assert res.kommunenummer == code, (name, county, res)
+
+
+@pytest.mark.parametrize("place", ["Sandvika", "Jessheim", "Mosjøen", "Finnsnes", "Ålgård"])
+def test_a_place_containing_a_municipality_name_is_not_that_municipality(
+    r23: Resolver, place: str
+) -> None:
+    res = r23.resolve(place)
+    assert (res.match, res.kommunenummer) == ("unknown", None), res
+
+
+def test_invented_names_around_a_short_name_are_not_guessed(r23: Resolver) -> None:
+    assert {r23.resolve(f"Sted{i}vik").match for i in range(50)} == {"unknown"}
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("Os\x1b[31mlo", "U+001B"), ("Ber\u202egen", "U+202E"), ("Os\nlo", "U+000A")],
+)
+def test_a_name_with_control_characters_is_never_resolved(
+    r23: Resolver, text: str, shown: str
+) -> None:
+    res = r23.resolve(text)
+    assert res.match == "unknown" and res.kommunenummer is None
+    assert shown in res.note
+    assert res.candidates  # the cleaned name is offered as a suggestion
+    assert "\x1b" not in res.note and "\u202e" not in res.note
+
+
+def test_a_leading_byte_order_mark_is_not_a_control_character(r23: Resolver) -> None:
+    assert r23.resolve("\ufeffBergen").kommunenummer == "4601"
+
+
+def test_confirmed_names_resolve_only_where_nothing_else_does(r23: Resolver) -> None:
+    from analysis.reference.resolve import Confirmed
+
+    r = r23.with_confirmed({"Sandvika": Confirmed("3024", "administrasjonssenteret i Bærum")})
+    res = r.resolve("sandvika")
+    assert (res.match, res.kommunenummer) == ("confirmed", "3024")
+    assert "administrasjonssenteret" in res.note
+    assert r.resolve("Sandvika (Viken)").kommunenummer == "3024"
+    assert r.resolve("Sandvika (Vestland)").kommunenummer is None  # not in that county
+    assert r23.resolve("Sandvika").kommunenummer is None  # the shared resolver is untouched
+    with pytest.raises(ValueError, match="9999"):
+        r23.with_confirmed({"X": Confirmed("9999", "nei")})

@@ -20,8 +20,21 @@ from rich.markup import escape
 from rich.table import Table
 
 from analysis import config
+from analysis.errors import EhelseError
+
+
+class _Commands(typer.core.TyperGroup):
+    """Every command: a user error (EhelseError) ends as one line and exit 2; bugs propagate."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EhelseError as exc:
+            fail(escape(str(exc)))
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="ehelse",
     help="Status for kommunenes innføring av nasjonale e-helseløsninger (KS).",
     no_args_is_help=True,

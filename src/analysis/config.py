@@ -46,10 +46,14 @@ def default_year(today: date | None = None) -> int:
     The catalogue says which year its data describes (the embedded data: the 2023 portfolio),
     so the default division is the one in force at that report date.
     """
-    if CATALOGUE.exists():
-        import yaml
+    if CATALOGUE.is_file():
+        from analysis.errors import EhelseError
+        from analysis.safe_yaml import load_yaml
 
-        data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8")) or {}
-        if isinstance(data, dict) and isinstance(data.get("report_year"), int):
-            return int(data["report_year"])
+        data = load_yaml(CATALOGUE) or {}
+        year = data.get("report_year") if isinstance(data, dict) else None
+        if year is not None:
+            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
+                raise EhelseError(f"{CATALOGUE}: report_year må være et årstall, ikke {year!r}")
+            return year
     return (today or date.today()).year

@@ -52,7 +52,7 @@ COLUMN_DOCS: dict[str, str] = {
     "syntetisk": "sann for syntetiske eksempeldata",
     "rad": "radnummer i kildefilen",
     "kommune_inndata": "kommunen slik kilden skrev den",
-    "treff": "hvordan kommunen ble funnet (exact, alias, historical, fuzzy)",
+    "treff": "hvordan kommunen ble funnet (exact, alias, historical, confirmed)",
     "periode": "måned (første dag)",
     "meldingstype": "meldingstype (PLO, Henvisning, ...)",
     "versjon": "meldingsversjon (tom: systemet oppgir ikke versjon)",

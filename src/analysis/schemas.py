@@ -53,7 +53,8 @@ class Adopsjon(pa.DataFrameModel):
     syntetisk: bool
     rad: int = pa.Field(ge=1)  # row in the source file
     kommune_inndata: str = pa.Field(nullable=True)  # as the source wrote it
-    treff: str = pa.Field(isin=["exact", "alias", "historical", "fuzzy"])
+    # Never "fuzzy": a spelling close to a name is a reject with suggestions, not an event.
+    treff: str = pa.Field(isin=["exact", "alias", "historical", "confirmed"])
     # Optional (ingest writes them): how precise ``dato`` is (a month-only date is the first of
     # the month), and what the source said beside the step (a planned go-live date, a remark).
     dato_presisjon: str = pa.Field(isin=["dag", "maaned", "aar"], required=False)

@@ -29,6 +29,8 @@ def _fast_csv(path: Path) -> pl.DataFrame | None:
     data = path.read_bytes()
     if not data.strip():
         return None
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None  # CR-only line endings (old Mac exports): read_table counts those lines
     text, encoding = decode(data, path)
     if encoding != "utf-8":
         data = text.encode("utf-8")
@@ -73,8 +75,8 @@ def read_any(path: Path | str, sheet: str | None = None) -> pl.DataFrame:
     if path.is_file() and path.suffix.lower() in CSV_SUFFIXES:
         try:
             fast = _fast_csv(path)
-        except ReadError:
-            fast = None
+        except (ReadError, csv.Error):
+            fast = None  # read_table gives the one-line message
         if fast is not None:
             return fast.select([*[c for c in fast.columns if c != ROW], ROW])
     return read_table(path, sheet=sheet)

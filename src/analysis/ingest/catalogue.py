@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from analysis.errors import EhelseError
 from analysis.ingest.labels import SOLUTION_ID
+from analysis.ingest.readers import file_problem
+from analysis.safe_yaml import YamlError, load_yaml
 
 # Kinds the ingest reads, and kinds it only checks and lists: reference and geometry are read
 # by analysis.reference; standards (message-standard deadlines) are the source of the rule
 # table analysis/data/meldingsversjoner.csv, which a test checks row by row against the file.
-INGESTED_KINDS = ("adoption", "messages", "ambitions", "measures", "published")
+# "names" (navnetillegg.csv) is read first: the place names an analyst has confirmed.
+INGESTED_KINDS = ("names", "adoption", "messages", "ambitions", "measures", "published")
 PASSIVE_KINDS = ("reference", "geometry", "standards")
 KINDS = INGESTED_KINDS + PASSIVE_KINDS
 ORIGIN_FIELDS = ("title", "producer", "url", "date_accessed", "license")
@@ -46,7 +48,10 @@ KNOWN_KEYS = {
 }
 
 
-class CatalogueError(ValueError):
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class CatalogueError(EhelseError, ValueError):
     """The catalogue cannot be used; the message names the entry and the problem."""
 
 
@@ -122,6 +127,19 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _iso_date(value: Any) -> dt.date | None:
+    """A date written ÅÅÅÅ-MM-DD (the loader keeps dates as text), else None."""
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value) or ""
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _entry(raw: Any, index: int, where: Path) -> Source:
     if not isinstance(raw, dict):
         raise CatalogueError(f"{where}: oppføring nr. {index} er ikke en tabell av felt")
@@ -135,16 +153,18 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
     kind = str(raw["kind"]).strip()
     if kind not in KINDS:
         raise CatalogueError(f"{name} har ukjent kind {kind!r}; kjente er {', '.join(KINDS)}")
+    for key in (*ORIGIN_FIELDS, "id", "path", "kind", "note", "sheet", "solution"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str | int | float | dt.date):
+            raise CatalogueError(
+                f"{name}: feltet {key!r} må være tekst, ikke {type(value).__name__}"
+            )
     missing = [k for k in ORIGIN_FIELDS if not _text(raw.get(k))]
     if missing:
         raise CatalogueError(f"{name} mangler opphavsfeltet {', '.join(missing)}")
     accessed = _text(raw["date_accessed"]) or ""
-    try:
-        dt.date.fromisoformat(accessed)
-    except ValueError:
-        raise CatalogueError(
-            f"{name}: date_accessed {accessed!r} er ikke en dato (ÅÅÅÅ-MM-DD)"
-        ) from None
+    if _iso_date(accessed) is None:
+        raise CatalogueError(f"{name}: date_accessed {accessed!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
     synthetic = raw.get("synthetic")
     if not isinstance(synthetic, bool):
         raise CatalogueError(f"{name}: synthetic må være true eller false, ikke {synthetic!r}")
@@ -170,11 +190,13 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
     if sha is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha):
         raise CatalogueError(f"{name}: sha256 {sha!r} er ikke 64 heksadesimale tegn")
     status_date = raw.get("status_date")
-    if status_date is not None and not isinstance(status_date, dt.date):
-        try:
-            status_date = dt.date.fromisoformat(str(status_date))
-        except ValueError:
-            raise CatalogueError(f"{name}: status_date {status_date!r} er ikke en dato") from None
+    if status_date is not None:
+        parsed = _iso_date(status_date)
+        if parsed is None:
+            raise CatalogueError(
+                f"{name}: status_date {status_date!r} er ikke en dato (ÅÅÅÅ-MM-DD)"
+            )
+        status_date = parsed
     portfolio_year = raw.get("portfolio_year")
     if portfolio_year is not None and (
         isinstance(portfolio_year, bool)
@@ -228,17 +250,16 @@ def load_catalogue(path: Path | str) -> Catalogue:
     path = Path(path)
     if not path.exists():
         raise CatalogueError(f"{path}: kildekatalogen finnes ikke")
+    problem = file_problem(path)
+    if problem:
+        raise CatalogueError(f"{path}: {problem}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (linje {mark.line + 1})" if mark is not None else ""
-        raise CatalogueError(f"{path}: ugyldig YAML{where}") from None
+        data = load_yaml(path)
+    except YamlError as exc:
+        raise CatalogueError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("sources", []), list):
         raise CatalogueError(f"{path}: forventet en tabell med listen 'sources'")
-    year = data.get("report_year")
-    if year is not None and not isinstance(year, int):
-        raise CatalogueError(f"{path}: report_year må være et årstall, ikke {year!r}")
+    year = report_year(data, path)
     sources = [_entry(e, i, path) for i, e in enumerate(data.get("sources") or [], start=1)]
     seen: set[str] = set()
     for s in sources:
@@ -246,3 +267,39 @@ def load_catalogue(path: Path | str) -> Catalogue:
             raise CatalogueError(f"{path}: kilden {s.id!r} står mer enn én gang")
         seen.add(s.id)
     return Catalogue(path, tuple(sources), year)
+
+
+def report_year(data: Any, path: Path | str) -> int | None:
+    """The catalogue's ``report_year``: a whole year (``true`` is not one), or None."""
+    year = data.get("report_year") if isinstance(data, dict) else None
+    if year is None:
+        return None
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
+        raise CatalogueError(f"{path}: report_year må være et årstall, ikke {year!r}")
+    return year
+
+
+def source_file(raw: Path, source: Source, catalogue: Path | str = "sources.yaml") -> Path:
+    """The file a source names, checked: inside the raw folder once every symlink is resolved,
+    and a regular file (a FIFO, a device or a folder is named as what it is)."""
+    path = raw / source.path
+    where = f"(kilden {source.id!r} i {Path(catalogue).name})"
+    try:
+        real = path.resolve(strict=False)
+        root = raw.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise CatalogueError(
+            f"{path}: stien kan ikke følges ({type(exc).__name__}) {where}"
+        ) from None
+    if not real.is_relative_to(root):
+        raise CatalogueError(
+            f"{path}: peker ut av rådatamappen (til {real}) {where}; legg filen under {root}"
+        )
+    if not path.exists() and not path.is_symlink():
+        raise CatalogueError(f"{path}: filen finnes ikke {where}")
+    if not path.exists():
+        raise CatalogueError(f"{path}: er en symbolsk lenke til en fil som ikke finnes {where}")
+    problem = file_problem(path)
+    if problem:
+        raise CatalogueError(f"{path}: {problem} {where}")
+    return path

@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
+from analysis.errors import EhelseError
 from analysis.ingest.labels import DATA_DIR
 
 
-class ColumnError(ValueError):
+class ColumnError(EhelseError, ValueError):
     """A required column is missing; the message names the file and the columns found."""
 
 

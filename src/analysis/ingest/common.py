@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from analysis.errors import EhelseError
 from analysis.ingest.catalogue import Source
 from analysis.ingest.readers import ROW
 from analysis.reference.resolve import Resolution, Resolver
@@ -35,7 +36,10 @@ AVVIST_SCHEMA: dict[str, Any] = {
 }
 
 
-class IngestError(ValueError):
+INT64_MAX = 2**63 - 1
+
+
+class IngestError(EhelseError, ValueError):
     """An input that cannot be used: the run stops with this one line and writes nothing."""
 
 
@@ -58,6 +62,8 @@ def parse_count(text: str | None, column: str | None) -> int | None:
     value = int(cleaned)
     if value < 0:
         raise RowError(f"negativt antall ({value})", column)
+    if value > INT64_MAX:
+        raise RowError(f"for stort tall: {text!r} (over {INT64_MAX})", column)
     return value
 
 
@@ -203,11 +209,14 @@ def resolve_with_hints(
     """
     if county:
         return resolver.resolve(value, county)
+    plain = resolver.resolve(value)
+    if plain.match != "ambiguous":
+        return plain  # a county only narrows: it cannot resolve what is unknown without it
     for hint in hints:
         res = resolver.resolve(value, hint)
         if res.resolved:
             return res
-    return resolver.resolve(value)
+    return plain
 
 
 def _describe(res: Resolution) -> str:
@@ -231,6 +240,13 @@ def resolve_reference(
     col, value = present[0]
     written = " ".join(v for _, v in present)  # as the source wrote it, every reference
     res = resolve_with_hints(resolver, value, county, hints)
+    if res.match == "fuzzy":
+        # A spelling close to one name is a suggestion for a person, never a number.
+        why = (
+            f"usikkert navn {value!r}: likner {res.candidates_text()}; rett filen eller bekreft "
+            "navnet i navnetillegg.csv"
+        )
+        return Reference(None, inndata=written, grunn=why, kolonne=col)
     if not res.resolved:
         if res.match == "ambiguous" and "delt" in res.note:  # a split municipality
             why = f"flertydig kommune ({res.note}): {res.candidates_text()}"

@@ -16,9 +16,11 @@ import polars as pl
 from analysis.ingest.catalogue import Source
 from analysis.ingest.columns import find_columns, require
 from analysis.ingest.common import (
+    INT64_MAX,
     REASON,
     REF_FIELDS,
     Context,
+    IngestError,
     SourceResult,
     check,
     check_duplicates,
@@ -120,6 +122,30 @@ def _periods(values: pl.Series, today: dt.date) -> pl.DataFrame:
     )
 
 
+def _check_sums(
+    kept: pl.DataFrame, lookup: pl.DataFrame, typ: str, ver: str | None, where: object, cnt: str
+) -> None:
+    """Stop before a sum wraps around at 64 bits: one cheap total, the exact check only then."""
+    total = kept.select(pl.col("__antall").cast(pl.Float64).sum()).item() or 0.0
+    if total < INT64_MAX * 0.99:
+        return
+    sums = (
+        kept.join(lookup.select(PARTY, "kommunenummer"), on=PARTY, how="inner")
+        .group_by("kommunenummer", "__periode", typ, *([ver] if ver else []))
+        .agg(pl.col("__antall").cast(pl.Int128).sum().alias("__sum"))
+        .filter(pl.col("__sum") > INT64_MAX)
+        .sort(pl.all())
+    )
+    if sums.height:
+        r = sums.row(0, named=True)
+        version = f", versjon {r[ver]!r}" if ver else ""
+        raise IngestError(
+            f"{where}, kolonne {cnt!r}: summen for kommune {r['kommunenummer']}, periode "
+            f"{r['__periode']}, meldingstype {r[typ]!r}{version} er {r['__sum']}, over "
+            f"grensen {INT64_MAX}; tallene kan ikke stemme"
+        )
+
+
 def ingest_messages(source: Source, df: pl.DataFrame, ctx: Context) -> SourceResult:
     cols = raw_columns(df)
     found = find_columns(cols, FIELDS, source.columns, ctx.where(source))
@@ -154,6 +180,12 @@ def ingest_messages(source: Source, df: pl.DataFrame, ctx: Context) -> SourceRes
     )
     work = check(work, pl.col(cnt).is_null(), "mangler antall", cnt)
     work = check(
+        work,
+        pl.col("__antall").is_null() & cleaned.str.contains(r"^\+?\d+$"),
+        pl.format("for stort tall: '{}' (over {})", pl.col(cnt), pl.lit(INT64_MAX)),
+        cnt,
+    )
+    work = check(
         work, pl.col("__antall").is_null(), pl.format("ikke et tall: '{}'", pl.col(cnt)), cnt
     )
     work = check(
@@ -161,6 +193,7 @@ def ingest_messages(source: Source, df: pl.DataFrame, ctx: Context) -> SourceRes
     )
 
     kept = work.filter(pl.col(REASON).is_null())
+    _check_sums(kept, lookup, typ, ver, ctx.where(source), cnt)
     rows = kept.lazy().select(
         PARTY,
         pl.col("__periode").alias("periode"),

@@ -39,7 +39,13 @@ from analysis.ingest.ambitions import (
     ingest_measures,
 )
 from analysis.ingest.bulk import read_any
-from analysis.ingest.catalogue import Catalogue, CatalogueError, Source, load_catalogue
+from analysis.ingest.catalogue import (
+    Catalogue,
+    CatalogueError,
+    Source,
+    load_catalogue,
+    source_file,
+)
 from analysis.ingest.columns import ColumnError
 from analysis.ingest.common import (
     AVVIST_SCHEMA,
@@ -49,6 +55,7 @@ from analysis.ingest.common import (
     sha256_of,
 )
 from analysis.ingest.messages import ingest_messages
+from analysis.ingest.names import confirmed_names
 from analysis.ingest.published import SCHEMA as PUBLISHED_SCHEMA
 from analysis.ingest.published import ingest_published
 from analysis.ingest.readers import ROW, ReadError
@@ -157,11 +164,10 @@ def _check_files(catalogue: Catalogue, raw: Path) -> dict[str, str]:
     """Each catalogued file exists and has the sha256 the catalogue records; id -> sha256."""
     hashes: dict[str, str] = {}
     for s in catalogue.sources:
-        path = raw / s.path
-        if not path.is_file():
-            raise IngestError(
-                f"{path}: filen finnes ikke (kilden {s.id!r} i {catalogue.path.name})"
-            )
+        try:
+            path = source_file(raw, s, catalogue.path)
+        except CatalogueError as exc:
+            raise IngestError(str(exc)) from None
         digest = sha256_of(path)
         if s.sha256 is not None and s.sha256 != digest:
             raise IngestError(
@@ -188,13 +194,13 @@ def _account(result: SourceResult) -> None:
         )
 
 
-def _read(source: Source, raw: Path) -> pl.DataFrame:
+def _read(source: Source, raw: Path, allow_empty: bool = False) -> pl.DataFrame:
     path = raw / source.path
     try:
         df = read_any(path, sheet=source.sheet)
     except ReadError as exc:
         raise IngestError(f"{exc} (kilden {source.id!r})") from None
-    if df.height == 0:
+    if df.height == 0 and not allow_empty:
         raise IngestError(f"{path}: filen har ingen datarader (kilden {source.id!r})")
     return df
 
@@ -333,12 +339,28 @@ def run(
         raise IngestError(str(exc)) from None
     hashes = _check_files(catalogue, raw)
 
+    # Confirmed place names first: they decide how every other file's names resolve.
+    confirmed: dict[str, SourceResult] = {}
+    for source in (s for s in catalogue.sources if s.kind == "names"):
+        try:
+            names, result = confirmed_names(
+                source, _read(source, raw, allow_empty=True), ctx.resolver, ctx.where(source)
+            )
+        except ColumnError as exc:
+            raise IngestError(f"{exc} (kilden {source.id!r})") from None
+        result.sha256 = hashes[source.id]
+        confirmed[source.id] = result
+        ctx = Context(year, ctx.resolver.with_confirmed(names), today, raw)
+
     results: list[SourceResult] = []
     seen: Seen = {}
     ingested = [s for s in catalogue.sources if s.ingested]
     for source in catalogue.sources:
         if not source.ingested:
             results.append(SourceResult(source, hashes[source.id], None))
+            continue
+        if source.id in confirmed:
+            results.append(confirmed[source.id])
             continue
         if progress:
             progress(f"{source.id} ({source.path})", ingested.index(source), len(ingested))

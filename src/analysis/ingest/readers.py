@@ -11,9 +11,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import stat
 from pathlib import Path
 
 import polars as pl
+
+from analysis.errors import EhelseError
 
 ROW = "_rad"
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -21,18 +25,85 @@ CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 HEADER_SCAN_ROWS = 30
 
 
-class ReadError(ValueError):
+# A UTF-8 sequence for a letter beyond ASCII (æ, ø, å are two bytes: C3 A6, C3 B8, C3 A5).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_UTF16_BOMS = {b"\xff\xfe": "UTF-16 (little endian)", b"\xfe\xff": "UTF-16 (big endian)"}
+
+
+class ReadError(EhelseError, ValueError):
     """A file that cannot be read as a table; the message names the file."""
 
 
-def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Text and the encoding it was in: UTF-8 (BOM or not), else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` is not a regular file we can read, in words (None: it is one).
+
+    Reading a FIFO would wait forever and a device never ends, so they are named before any
+    read, as what they are.
+    """
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "filen finnes ikke"
+    except OSError as exc:
+        return f"kan ikke leses ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "er en mappe, ikke en fil"
+    if stat.S_ISFIFO(mode):
+        return "er et navngitt rør (FIFO), ikke en vanlig fil"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "er en enhetsfil, ikke en vanlig fil"
+    if stat.S_ISSOCK(mode):
+        return "er en socket, ikke en vanlig fil"
+    return "er ikke en vanlig fil"
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    col = len(data[start:offset].decode("utf-8", errors="replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, col
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Text and the encoding it was in: UTF-8 (BOM or not), else Windows-1252.
+
+    A file that is mostly UTF-8 but has a byte that is not is an error naming the byte's line
+    and column: decoding it all as Windows-1252 would turn every æ, ø and å into mojibake.
+    UTF-16 (and any file with NUL characters) is named as an encoding, not misread.
+    """
+    for bom, name in _UTF16_BOMS.items():
+        if data.startswith(bom):
+            raise ReadError(
+                f"{path}: filen er kodet som {name}; lagre den som UTF-8 (CSV UTF-8) "
+                "eller Windows-1252"
+            )
+    if b"\x00" in data:
+        line, col = _line_col(data, data.index(b"\x00"))
+        raise ReadError(
+            f"{path}, linje {line}, kolonne {col}: NUL-tegn i filen (UTF-16 uten BOM eller en "
+            "binærfil); lagre den som UTF-8"
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        body, encoding = data[3:], "utf-8-sig"
+    else:
+        body, encoding = data, "utf-8"
+    try:
+        return body.decode("utf-8"), encoding
+    except UnicodeDecodeError as exc:
+        valid = len(_UTF8_MULTIBYTE.findall(body))
+        invalid = body.decode("utf-8", errors="replace").count("\ufffd")
+        if encoding == "utf-8-sig" or valid > invalid:
+            offset = exc.start + len(data) - len(body)
+            line, col = _line_col(data, offset)
+            raise ReadError(
+                f"{path}, linje {line}, kolonne {col}: byten 0x{data[offset]:02x} er ikke "
+                "gyldig UTF-8 i en fil som ellers er UTF-8 (et tegn fra en annen tegnkoding?); "
+                "rett tegnet og lagre filen som UTF-8"
+            ) from None
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
@@ -47,6 +118,27 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _swallowed(path: Path, header: list[str], row: list[str], first: int, delim: str) -> None:
+    """A quoted cell that spans lines and holds whole rows: a stray quote, not a line break.
+
+    csv reads from an unbalanced opening quote to the next quote (or the end of the file), so
+    the rows in between vanish into one cell. A real line break in a cell holds text, not
+    rows: a line inside the cell with as many separators as a row needs gives it away.
+    """
+    need = max(1, len(header) - 1)
+    for i, cell in enumerate(row):
+        lines = _LINE_BREAK.split(cell)
+        if len(lines) > 1 and any(line.count(delim) >= need for line in lines[1:]):
+            column = header[i] if i < len(header) else f"kolonne {i + 1}"
+            raise ReadError(
+                f"{path}, rad {first}, kolonne {column!r}: et anførselstegn som aldri lukkes "
+                f"slår sammen {len(lines)} linjer til én celle; rett anførselstegnet"
+            )
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _read_csv(path: Path) -> pl.DataFrame:
     data = path.read_bytes()
     if not data.strip():
@@ -56,17 +148,37 @@ def _read_csv(path: Path) -> pl.DataFrame:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
-    for row in reader:
-        if header is None:
+    consumed = 0  # physical lines the reader has taken so far
+    blank = 0  # blank lines after the header
+    header_line = 0
+    try:
+        for row in reader:
+            first, consumed = consumed + 1, reader.line_num
             if not any(cell.strip() for cell in row):
+                blank += header is not None
                 continue
-            header = [cell.strip() for cell in row]
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        rows.append((reader.line_num, row))
+            if header is None:
+                header = [cell.strip() for cell in row]
+                header_line = consumed
+                continue
+            _swallowed(path, header, row, first, delim)
+            rows.append((consumed, row))
+    except csv.Error as exc:
+        raise ReadError(
+            f"{path}, linje {reader.line_num + 1}: kan ikke leses som CSV ({exc})"
+        ) from None
     if header is None:
         raise ReadError(f"{path}: fant ingen overskriftsrad")
+    # The file's own count: physical lines after the header are the rows read, the blank
+    # lines skipped and the line breaks inside quoted cells, nothing else.
+    breaks = len(_LINE_BREAK.findall(text))
+    physical = breaks + (0 if _LINE_BREAK.search(text[-2:]) else 1) - header_line
+    inside = sum(len(_LINE_BREAK.split(c)) - 1 for _, r in rows for c in r)
+    if physical != len(rows) + blank + inside:
+        raise ReadError(
+            f"{path}: {physical} linjer etter overskriften, men {len(rows)} rader lest "
+            f"({blank} tomme linjer, {inside} linjeskift i celler); filen kan ikke leses sikkert"
+        )
     return _frame(path, header, rows)
 
 
@@ -104,6 +216,35 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _sheet_has_data(ws: object) -> bool:
+    rows = getattr(ws, "iter_rows", None)
+    if rows is None:  # a chart sheet
+        return False
+    return any(v is not None for r in rows(values_only=True) for v in r)
+
+
+def _formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """(row, column) -> formula text, for every formula cell of the sheet (0-based)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        return {
+            (i, j): v
+            for i, r in enumerate(wb[sheet].iter_rows(values_only=True))
+            for j, v in enumerate(r)
+            if isinstance(v, str) and v.startswith("=")
+        }
+    finally:
+        wb.close()
+
+
 def _read_excel(path: Path, sheet: str | None) -> pl.DataFrame:
     from openpyxl import load_workbook
 
@@ -114,21 +255,53 @@ def _read_excel(path: Path, sheet: str | None) -> pl.DataFrame:
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise ReadError(f"{path}: fant ikke arket {sheet!r}; arkene er {wb.sheetnames}")
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        if sheet is None:
+            # Only one sheet may hold data unless the catalogue says which one is meant.
+            with_data = [n for n in wb.sheetnames if _sheet_has_data(wb[n])]
+            if len(with_data) > 1:
+                raise ReadError(
+                    f"{path}: arbeidsboken har {len(with_data)} ark med data "
+                    f"({', '.join(repr(n) for n in with_data)}); bare ett blir lest, så velg "
+                    "arket med sheet: i sources.yaml"
+                )
+            sheet = with_data[0] if with_data else wb.sheetnames[0]
+        raw_rows = list(wb[sheet].iter_rows(values_only=True))
     finally:
         wb.close()
+    rows = [[_cell_text(v) for v in r] for r in raw_rows]
     h = _header_row(rows)
     if h < 0:
         raise ReadError(f"{path}: arket er tomt")
+    where = f"{path}, arket {sheet!r}"
+    # A formula saved without its computed value (files written by programs, not by Excel)
+    # reads as empty: the value is unknown, so the file cannot be read as it stands.
+    missing = [(i, j) for i, r in enumerate(raw_rows) for j, v in enumerate(r) if v is None]
+    if missing:
+        formulas = _formulas(path, sheet)
+        lost = [(i, j) for i, j in missing if (i, j) in formulas]
+        if lost:
+            i, j = lost[0]
+            raise ReadError(
+                f"{where}, rad {i + 1}, kolonne {_column_letter(j)}: formelen {formulas[(i, j)]!r} "
+                f"har ingen lagret verdi ({len(lost)} slike celler); åpne filen i Excel og lagre "
+                "den, så verdiene blir lagret"
+            )
     header = [c or "" for c in rows[h]]
     width = max(i + 1 for i, c in enumerate(header) if c) if any(header) else 0
     header = header[:width]
-    body = [
-        (h + 2 + i, [c or "" for c in r[:width]])
-        for i, r in enumerate(rows[h + 1 :])
-        if any(c is not None for c in r[:width])
-    ]
+    body: list[tuple[int, list[str]]] = []
+    for i, r in enumerate(rows[h + 1 :]):
+        line = h + 2 + i
+        beyond = [j for j, c in enumerate(r[width:], start=width) if c is not None]
+        if beyond:
+            raise ReadError(
+                f"{where}, rad {line}, kolonne {_column_letter(beyond[0])}: verdien "
+                f"{r[beyond[0]]!r} står til høyre for siste overskrift "
+                f"({_column_letter(width - 1)} {header[-1]!r}); gi kolonnen en overskrift "
+                "eller flytt verdien"
+            )
+        if any(c is not None for c in r[:width]):
+            body.append((line, [c or "" for c in r[:width]]))
     return _frame(path, header, body)
 
 
@@ -158,10 +331,9 @@ def _frame(path: Path, header: list[str], rows: list[tuple[int, list[str]]]) -> 
 def read_table(path: Path | str, sheet: str | None = None) -> pl.DataFrame:
     """Read a CSV or Excel file into all-text columns plus ``ROW``; raise ReadError if unusable."""
     path = Path(path)
-    if not path.exists():
-        raise ReadError(f"{path}: filen finnes ikke")
-    if path.is_dir():
-        raise ReadError(f"{path}: er en mappe, ikke en fil")
+    problem = file_problem(path)
+    if problem:
+        raise ReadError(f"{path}: {problem}")
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, sheet)

@@ -9,12 +9,21 @@ it was found (``match``):
   combined form ("Porsanger - Porsáŋgu - Porsanki"), a code that lost its leading zero,
   an organisation number, hyphen/space or diacritic variants;
 * ``historical``: a code or name of another division, carried through the crosswalk;
-* ``fuzzy``: a misspelling close to exactly one name;
+* ``confirmed``: a place name an analyst has confirmed once (the ingest's navnetillegg.csv,
+  given with ``with_confirmed``);
+* ``fuzzy``: a misspelling close to exactly one name, by edit distance over the whole name
+  (never a substring: Sandvika is not Vik). A suggestion for a person; the ingest rejects it;
 * ``ambiguous``: several municipalities fit (Herøy, Våler without a county; a split
   municipality); the code is left empty and the candidates listed;
 * ``unknown``: nothing fits; the closest names are listed.
 
-Names and codes come from the committed register, never from branches in code.
+A name with control characters (an escape sequence, a bidirectional override) is never
+resolved: it is ``unknown`` with a note naming the characters, and the closest names of the
+cleaned text as suggestions.
+
+Names and codes come from the committed register, never from branches in code. Fuzzy search is
+bounded: the choices' keys are computed once per division and each distinct key is searched
+once per resolver.
 """
 
 from __future__ import annotations
@@ -22,8 +31,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -31,8 +41,16 @@ from rapidfuzz import fuzz, process
 from analysis.reference.crosswalk import translate
 from analysis.reference.register import counties, division_for, division_years, load_register
 
-Match = Literal["exact", "alias", "historical", "fuzzy", "ambiguous", "unknown"]
-MATCH_ORDER: tuple[Match, ...] = ("exact", "alias", "historical", "fuzzy", "ambiguous", "unknown")
+Match = Literal["exact", "alias", "historical", "confirmed", "fuzzy", "ambiguous", "unknown"]
+MATCH_ORDER: tuple[Match, ...] = (
+    "exact",
+    "alias",
+    "historical",
+    "confirmed",
+    "fuzzy",
+    "ambiguous",
+    "unknown",
+)
 
 FUZZY_CUTOFF = 85.0
 FUZZY_MARGIN = 5.0  # the best fuzzy name must beat the next municipality by this much
@@ -42,21 +60,46 @@ _SUFFIXES = re.compile(
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
+# Terminal escape sequences (CSI ... final byte, OSC ... BEL/ST) and any other control or
+# format character: C0/C1 controls, bidirectional overrides, zero-width characters.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
 _SAMI_FOLD = str.maketrans({"ŋ": "n", "đ": "d", "ŧ": "t", "š": "s", "č": "c", "ž": "z", "ʒ": "z"})
 
 
+@lru_cache(maxsize=1 << 16)  # one resolve computes a name's keys several times
 def name_key(text: str) -> str:
     """The comparison key of a name: case, 'kommune', spaces and hyphens do not count."""
     text = _SUFFIXES.sub(" ", text.casefold())
     return re.sub(r"[\s\-–—.'’]+", "", text)
 
 
+@lru_cache(maxsize=1 << 16)
 def folded_key(text: str) -> str:
     """A looser key that also drops Sámi letters' diacritics, keeping æ, ø and å."""
     key = name_key(text).translate(_SAMI_FOLD).replace("å", "\0")
     decomposed = unicodedata.normalize("NFKD", key)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).replace("\0", "å")
+
+
+def control_characters(text: str) -> list[str]:
+    """The control and format characters in ``text`` (as U+XXXX), in order, once each."""
+    found = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")]
+    return [f"U+{ord(ch):04X}" for ch in dict.fromkeys(found)]
+
+
+def without_controls(text: str) -> str:
+    """``text`` with escape sequences and control characters removed (for suggestions only)."""
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """A place name an analyst has confirmed as one municipality, with the reason."""
+
+    kommunenummer: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +172,14 @@ def _index(division: int) -> _Index:
 
 
 @cache
+def _choices(division: int) -> tuple[list[str], list[str], list[str]]:
+    """Every name form of a division as (folded keys, names, codes), for fuzzy search."""
+    idx = _index(division)
+    names = list(idx.display)
+    return [folded_key(n) for n in names], names, [idx.display[n] for n in names]
+
+
+@cache
 def _county_lineage() -> dict[str, dict[int, set[str]]]:
     """Per division, each code's county keys in every division it has lived in.
 
@@ -174,7 +225,7 @@ _QUALIFIER = re.compile(
 class Resolver:
     """Resolves municipality references into the division of ``year``."""
 
-    def __init__(self, year: int) -> None:
+    def __init__(self, year: int, confirmed: Mapping[str, Confirmed] | None = None) -> None:
         self.year = year
         self.division = division_for(year)
         self._idx = _index(self.division)
@@ -182,6 +233,16 @@ class Resolver:
             r["kommunenummer"]: r for r in load_register(self.division).iter_rows(named=True)
         }
         self._memo: dict[tuple[str, str | None], Resolution] = {}
+        self._confirmed = {name_key(k): v for k, v in (confirmed or {}).items()}
+        self._choices = _choices(self.division)
+        self._closest_memo: dict[str, list[tuple[str, float, str]]] = {}
+
+    def with_confirmed(self, confirmed: Mapping[str, Confirmed]) -> Resolver:
+        """A resolver that also knows these confirmed place names (name -> municipality)."""
+        unknown = [c.kommunenummer for c in confirmed.values() if c.kommunenummer not in self._reg]
+        if unknown:
+            raise ValueError(f"not codes of the {self.division} division: {unknown}")
+        return Resolver(self.year, {**self._confirmed, **confirmed})
 
     def _reg_rows(self) -> list[tuple[str, str, str]]:
         """(code, Norwegian name, county) of every municipality in the division."""
@@ -207,6 +268,13 @@ class Resolver:
         key = name_key(county)
         key = key.zfill(2) if key.isdigit() else key
         return {c for c in codes if key in _county_keys(c, self.division)}
+
+    def _in_county(self, code: str, county: str | None) -> bool:
+        """No county given, or ``code`` lies (or lay) in it."""
+        if not county:
+            return True
+        key = name_key(county)
+        return (key.zfill(2) if key.isdigit() else key) in _county_keys(code, self.division)
 
     def _from_other_division(self, code: str, division: int, text: str) -> Resolution:
         t = translate(code, division, self.division)
@@ -278,6 +346,11 @@ class Resolver:
         hist = self._resolve_historical_name(text, name, county)
         if hist is not None:
             return hist
+        confirmed = self._confirmed.get(name_key(name))
+        if confirmed is not None and self._in_county(confirmed.kommunenummer, county):
+            return self._ok(
+                text, "confirmed", confirmed.kommunenummer, f"navnetillegg: {confirmed.reason}"
+            )
         return self._fuzzy(text, name)
 
     def _resolve_historical_name(
@@ -304,17 +377,23 @@ class Resolver:
         return self._many(text, narrowed or targets, split_note or "flere mulige kommuner")
 
     def _closest(self, name: str, limit: int = 3) -> list[tuple[str, float, str]]:
-        choices = list(self._idx.display)
-        hits = process.extract(
-            name, choices, scorer=fuzz.WRatio, processor=lambda s: folded_key(s), limit=limit * 3
-        )
+        """The ``limit`` municipalities whose names are closest to ``name`` (code, score, name).
+
+        Scored by edit distance over the whole folded name (``fuzz.ratio``), so a name that
+        merely contains a municipality's name (Sandvika, Jessheim) scores low. Memoised per key.
+        """
+        key = folded_key(name)
+        if key in self._closest_memo:
+            return self._closest_memo[key][:limit]
+        keys, names, codes = self._choices
+        hits = process.extract(key, keys, scorer=fuzz.ratio, processor=None, limit=9)
         out: list[tuple[str, float, str]] = []
         seen: set[str] = set()
-        for choice, score, _ in hits:
-            code = self._idx.display[choice]
-            if code not in seen:
-                seen.add(code)
-                out.append((code, float(score), choice))
+        for _, score, i in hits:
+            if codes[i] not in seen:
+                seen.add(codes[i])
+                out.append((codes[i], float(score), names[i]))
+        self._closest_memo[key] = out
         return out[:limit]
 
     def _fuzzy(self, text: str, name: str) -> Resolution:
@@ -344,9 +423,16 @@ class Resolver:
         return result
 
     def _resolve(self, text: str, county: str | None) -> Resolution:
-        raw = unicodedata.normalize("NFC", text).strip()
+        raw = unicodedata.normalize("NFC", text).strip().removeprefix("\ufeff").strip()
         if not raw:
             return Resolution(text, "unknown", note="tom verdi")
+        controls = control_characters(raw)
+        if controls:
+            # Never resolved: what a terminal shows is not what the cell says.
+            clean = without_controls(raw).strip()
+            cands = tuple(self._candidate(c) for c, _, _ in self._closest(clean)) if clean else ()
+            note = f"inneholder kontrolltegn {', '.join(controls)}"
+            return Resolution(text, "unknown", None, None, cands, note)
         compact = re.sub(r"[\s.]", "", raw)
         if re.fullmatch(r"\d+(,0+|\.0+)?", raw.replace(" ", "")):
             digits = re.sub(r"[.,]0+$", "", raw.replace(" ", ""))
@@ -384,5 +470,5 @@ def _resolver(division: int) -> Resolver:
 
 
 def clear_caches() -> None:
-    for fn in (_index, _county_lineage, _resolver):
+    for fn in (_index, _choices, _county_lineage, _resolver):
         fn.cache_clear()
