@@ -9,7 +9,7 @@ import polars as pl
 from analysis.load import MissingDataError, load_manifest, load_table
 from analysis.publish import report_data, report_params
 from analysis.reference.geometry import SOURCE as GEOMETRY
-from analysis.tables import format_date, format_int, format_month, say, show_table
+from analysis.tables import format_date, format_int, format_month, say, show_table, source_line
 
 p = report_params(year, region, processed)
 try:
@@ -28,22 +28,7 @@ sources = [s for s in manifest.get("sources", []) if isinstance(s, dict)]
 
 
 # %%
-def line(s: dict) -> str:
-    parts = [f"**{s.get('title') or s.get('id')}**"]
-    if s.get("producer"):
-        parts.append(str(s["producer"]))
-    url = str(s.get("url") or "")
-    if url:
-        parts.append(f"<{url}>" if url.startswith(("http://", "https://")) else url)
-    if s.get("date_accessed"):
-        parts.append(f"Hentet {s['date_accessed']}")
-    if s.get("license"):
-        parts.append(f"Lisens: {s['license']}")
-    text = ". ".join(str(x).rstrip(".") for x in parts) + "."
-    return f"- {text} *Eksempeldata.*" if s.get("synthetic") else f"- {text}"
-
-
-items = [line(s) for s in sources]
+items = [source_line(s) for s in sources]
 licence = GEOMETRY.license.split(" (")[0]
 items.append(
     f"- **Kommunegrenser.** {GEOMETRY.attribution.removeprefix('Kommunegrenser: ')} "

@@ -26,6 +26,7 @@ from analysis import config
 from analysis import example_data as ex
 from analysis.cli import app
 from analysis.ingest.readers import read_table
+from analysis.load import data_dir
 from analysis.reference import resolver
 
 EXAMPLE = config.RAW_DIR / ex.EXAMPLE_SUBDIR
@@ -479,16 +480,16 @@ def test_ingest_keeps_every_example_row(tmp_path: Path, generated: ex.Example) -
     out = tmp_path / "processed"
     result = runner.invoke(app, ["ingest", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    rejects = pl.read_parquet(out / "avvist.parquet")
+    rejects = pl.read_parquet(data_dir(out) / "avvist.parquet")
     mine = rejects.filter(pl.col("kilde_id").str.starts_with("eksempel_"))
     assert mine.height == 0, mine.head(5)
-    events = pl.read_parquet(out / "adopsjon.parquet").filter(
+    events = pl.read_parquet(data_dir(out) / "adopsjon.parquet").filter(
         pl.col("kilde_id").str.starts_with("eksempel_")
     )
     assert events["syntetisk"].all()
     for solution, on, count in PUBLISHED:
         assert _count(events, solution, on) == count, (solution, on)
-    msgs = pl.read_parquet(out / "meldinger.parquet").filter(
+    msgs = pl.read_parquet(data_dir(out) / "meldinger.parquet").filter(
         pl.col("kilde_id").str.starts_with("eksempel_")
     )
     assert msgs["syntetisk"].all()

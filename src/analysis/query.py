@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from analysis.load import MissingDataError, load_table, processed_dir
+from analysis.load import MissingDataError, data_dir, load_table
 
 # View name -> processed table name.
 VIEWS: dict[str, str] = {
@@ -81,7 +81,7 @@ class ColumnInfo:
 
 def connect(processed: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the processed tables as views, file access switched off."""
-    folder = processed_dir(processed)
+    folder = data_dir(processed)  # one set for every view
     con = duckdb.connect(":memory:")
     found = 0
     for view, table in VIEWS.items():
