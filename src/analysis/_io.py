@@ -69,6 +69,33 @@ def describe(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+def check_folder(folder: Path | str) -> Path:
+    """Say in one line why ``folder`` cannot become an output folder, without creating it:
+    a file in its place or on its path, or no permission where it would be made."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: er en fil, ikke en mappe")
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe != path and not probe.is_dir():
+        raise OutputError(f"{path}: {probe} er en fil, ikke en mappe")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: har ikke skrivetilgang til {probe}")
+    return path
+
+
+def check_file(path: Path | str) -> Path:
+    """Say in one line why a file cannot be written at ``path``, without creating anything."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target}: er en mappe; oppgi en fil")
+    check_folder(target.parent)
+    return target
+
+
 def output_folder(folder: Path | str) -> Path:
     """Create an output folder (and its parents) or say in one line why it cannot be one."""
     path = Path(folder)
@@ -294,6 +321,8 @@ __all__ = [
     "SETS",
     "BusyError",
     "OutputError",
+    "check_file",
+    "check_folder",
     "clean",
     "current_dir",
     "describe",

@@ -8,6 +8,7 @@ leaves the previous set or the new one, whole. The run holds the folder's lock t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -299,7 +300,10 @@ def run(
     (OutputError if ``out`` cannot be written, BusyError if another run holds it)."""
     raw = Path(raw) if raw is not None else config.RAW_DIR
     out = processed_dir(out)  # --out, else EHELSE_PROCESSED, else data/processed
-    with _io.locked(out):
+    _io.check_folder(out)
+    # An existing folder is locked for the whole run, so a second run refuses at once; a new
+    # one is made (and locked) only when there is something to write.
+    with _io.locked(out) if out.is_dir() else contextlib.nullcontext():
         return _run(raw, out, year, today, progress)
 
 
