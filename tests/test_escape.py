@@ -72,9 +72,11 @@ def test_markdown_text_is_literal_in_html_and_pdf(tmp_path: Path) -> None:
 def test_a_source_line_is_literal_and_its_url_is_a_plain_link(tmp_path: Path) -> None:
     line = source_line(SOURCE)
     page = _html(line)
-    assert "<script" not in page and "<img" not in page and "javascript:" not in page.split(
-        "href"
-    )[-1].split(">")[0]
+    assert (
+        "<script" not in page
+        and "<img" not in page
+        and "javascript:" not in page.split("href")[-1].split(">")[0]
+    )
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert hrefs == ["https://example.org/%3Cscript%3Ex%3C/script%3E"]
     text = _pdf_text(line, tmp_path)
@@ -113,17 +115,17 @@ def test_typst_strings_and_markdown_escape_everything_that_is_markup() -> None:
 
 
 def test_csv_downloads_and_spreadsheet_cells_start_no_formula() -> None:
-    from analysis.figures import _html as figure_html
-
     import plotly.graph_objects as go
 
-    df = pl.DataFrame({"navn": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Oslo"]})
+    from analysis.figures import _html as figure_html
+
+    df = pl.DataFrame({"navn": ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "Oslo"]})
     page = figure_html(go.Figure(), "f", "Figur", "Alt", df)
     payload = re.search(r'data:text/csv;charset=utf-8;base64,([^"]+)"', page)
     assert payload is not None
     csv = base64.b64decode(payload.group(1)).decode("utf-8")
     rows = pl.read_csv(csv.encode())["navn"].to_list()
-    assert rows == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Oslo"]
+    assert rows == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "Oslo"]
     assert spreadsheet_text("Oslo") == "Oslo"
 
 

@@ -188,7 +188,7 @@ def test_two_writers_of_one_file_never_share_a_temporary_file(tmp_path: Path) ->
 
         try:
             _io.write_file(target, write)
-        except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+        except BaseException as exc:
             errors.append(exc)
 
     texts = ["A" * 10_000, "B" * 10_000]
@@ -273,8 +273,19 @@ def test_a_killed_report_takes_its_kernel_and_browser_with_it(tmp_path: Path) ->
     run(out=data)
     env = dict(os.environ, EHELSE_TARGET="pdf")
     report = subprocess.Popen(
-        [sys.executable, "-m", "analysis.cli", "report", "--data", str(data), "--out",
-         str(tmp_path / "r"), "--format", "pdf", "--force"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "analysis.cli",
+            "report",
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "r"),
+            "--format",
+            "pdf",
+            "--force",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -291,5 +302,5 @@ def test_a_killed_report_takes_its_kernel_and_browser_with_it(tmp_path: Path) ->
     assert kernel, "the report's kernel never started Chromium"
     report.send_signal(signal.SIGKILL)
     report.wait()
-    gone, alive = psutil.wait_procs(kernel, timeout=15)
+    _gone, alive = psutil.wait_procs(kernel, timeout=15)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive

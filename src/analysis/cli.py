@@ -755,7 +755,9 @@ def ingest(
         task = bar.add_task("Leser kildene", total=None)
 
         def report(message: str, done: int, total: int) -> None:
-            bar.update(task, description=f"Leser {terminal_text(message)}", completed=done, total=total)
+            bar.update(
+                task, description=f"Leser {terminal_text(message)}", completed=done, total=total
+            )
 
         try:
             summary = run(raw, out, year, progress=report)
@@ -763,7 +765,9 @@ def ingest(
             bar.stop()
             fail(str(exc))
 
-    table = Table(title=f"Innlest til {terminal_text(str(summary.out))} (inndeling {summary.division})")
+    table = Table(
+        title=f"Innlest til {terminal_text(str(summary.out))} (inndeling {summary.division})"
+    )
     table.add_column("Kilde", overflow="fold")
     table.add_column("Type")
     table.add_column("Syntetisk")
