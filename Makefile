@@ -23,8 +23,8 @@ browser: ## Installer Debians chromium (for PDF-figurer og skjermbilder) ved beh
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF)
-	@if [ ! -f data/processed/manifest.json ] || \
-	  [ -n "$$(find data/raw src/analysis/ingest -newer data/processed/manifest.json -type f -print -quit)" ]; then \
+	@if [ ! -f data/processed/current ] || \
+	  [ -n "$$(find data/raw src/analysis/ingest -newer data/processed/current -type f -print -quit)" ]; then \
 	  $(RUN) ehelse ingest; fi
 	@$(RUN) ehelse report $(if $(YEAR),--year $(YEAR)) $(if $(REGION),--region $(REGION))
 
