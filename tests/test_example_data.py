@@ -29,6 +29,7 @@ from analysis import example_data as ex
 from analysis.cli import app
 from analysis.ingest.pipeline import run
 from analysis.ingest.readers import read_table
+from analysis.load import data_dir
 from analysis.reference import resolver
 
 EXAMPLE = config.RAW_DIR / ex.EXAMPLE_SUBDIR
@@ -663,7 +664,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     for year in (2023, 2024):
         path = tmp_path_factory.mktemp(f"ingest{year}")
         run(config.RAW_DIR, path, year=year, today=TODAY_AFTER)
-        out[year] = path
+        out[year] = data_dir(path)  # the set the pointer names
     return out
 
 

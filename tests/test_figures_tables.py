@@ -100,10 +100,11 @@ def test_table_markdown_is_a_pipe_table_with_caption_and_bold_rows() -> None:
     lines = md.splitlines()
     assert lines[0] == "| Fylke | Kommuner | Andel |"
     assert re.fullmatch(r"\|:-+\|-+:\|-+:\|", lines[1])  # numbers right-aligned
-    assert lines[2] == "| Fylke 0 \\| del | 1 | 25\u00a0% |"  # the pipe in the data is escaped
-    assert lines[3] == "| **Fylke 1 \\| del** | **2** | **25\u00a0%** |"  # the emphasised row
+    # Every ASCII punctuation mark of a cell is escaped (the pipe too): text, never markup.
+    assert lines[2] == "| Fylke 0 \\| del | 1 | 25\u00a0\\% |"
+    assert lines[3] == "| **Fylke 1 \\| del** | **2** | **25\u00a0\\%** |"  # the emphasised row
     # the caption, then a blank line: Quarto joins an asis cell's outputs as they come
-    assert md.endswith("\n: Kommuner per fylke. Kilde: SSB\n\n")
+    assert md.endswith("\n: Kommuner per fylke. Kilde\\: SSB\n\n")
     assert "utvalgt" not in md
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from analysis.cli import app
 from analysis.ingest.common import IngestError
 from analysis.ingest.pipeline import Summary, run
-from analysis.load import load_manifest, load_table
+from analysis.load import data_dir, load_manifest, load_table
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
 TODAY = dt.date(2025, 1, 1)
@@ -259,14 +259,14 @@ def test_cli_completes_with_rejects_and_synthetic_notice(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "rader ble avvist" in result.stdout
     assert "Merk: 3 kilder er syntetiske eksempeldata" in " ".join(result.stdout.split())
-    assert (out / "manifest.json").exists()
+    assert (data_dir(out) / "manifest.json").exists()
 
 
 def test_a_failing_run_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "processed"
     run(BROKEN, out, today=TODAY)
     (out / ".gitkeep").write_text("")
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     # A copy of the broken folder whose last source lacks a required column: the failure comes
     # after the other sources were read.
     raw = tmp_path / "raw"
@@ -274,6 +274,6 @@ def test_a_failing_run_leaves_the_previous_output_untouched(tmp_path: Path) -> N
     shutil.copy(BROKEN / "unusable" / "mangler_status.csv", raw / "publisert_feil.csv")
     with pytest.raises(IngestError, match="mangler kolonnen 'beskrivelse'"):
         run(raw, out, today=TODAY)
-    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".processed")] == []

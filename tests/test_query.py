@@ -107,3 +107,59 @@ def test_cli_csv_xlsx_and_schema(processed: Path, tmp_path: Path) -> None:
 def test_missing_data_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["query", "select 1", "--data", str(tmp_path)])
     assert result.exit_code == 2 and "ehelse ingest" in result.output
+
+
+def test_a_runaway_query_stops_at_its_time_limit_with_one_line(processed: Path) -> None:
+    import time
+
+    start = time.monotonic()
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "select count(*) from range(100000000000) a, kommuner b",
+            "--data",
+            str(processed),
+            "--timeout",
+            "1",
+        ],
+    )
+    assert time.monotonic() - start < 30
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "stoppet etter 1 s" in lines[0]
+
+
+def test_memory_limit_and_spill_folder_are_set_and_locked(processed: Path) -> None:
+    from analysis.query import connect, default_memory_limit, machine_memory, temp_folder
+
+    con = connect(processed)
+    try:
+        spill = con.execute("select current_setting('temp_directory')").fetchall()[0]
+        assert Path(spill[0]) == temp_folder(processed)
+        assert temp_folder(processed).is_relative_to(processed)
+        assert abs(default_memory_limit() - machine_memory() / 4) < 2**20
+        with pytest.raises(Exception, match="locked"):
+            con.execute("SET memory_limit = '100GB'")
+    finally:
+        con.close()
+    with pytest.raises(QueryError, match="minne"):
+        run(
+            "select list(range) from range(100000000)",
+            processed,
+            memory_limit=64 * 2**20,
+        )
+
+
+def test_answers_to_stdout_as_csv_or_json(processed: Path) -> None:
+    import json
+
+    sql = "select kommunenummer, kommunenavn from kommuner where kommunenummer = '4601'"
+    dash = runner.invoke(app, ["query", sql, "--data", str(processed), "--csv", "-"])
+    assert dash.exit_code == 0, dash.output
+    assert dash.stdout == "kommunenummer,kommunenavn\n4601,Bergen\n"
+    assert not Path("-").exists()
+    fmt = runner.invoke(app, ["query", sql, "--data", str(processed), "--format", "csv"])
+    assert fmt.stdout == dash.stdout
+    js = runner.invoke(app, ["query", sql, "--data", str(processed), "--format", "json"])
+    assert json.loads(js.stdout) == [{"kommunenummer": "4601", "kommunenavn": "Bergen"}]

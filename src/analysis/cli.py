@@ -16,11 +16,11 @@ from typing import Annotated, Any, NoReturn
 import polars as pl
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from analysis import config
+from analysis import _io, config
 from analysis.errors import EhelseError
+from analysis.escape import terminal_text
 
 
 class _Commands(typer.core.TyperGroup):
@@ -30,7 +30,7 @@ class _Commands(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except EhelseError as exc:
-            fail(escape(str(exc)))
+            fail(str(exc))
 
 
 app = typer.Typer(
@@ -61,8 +61,11 @@ DataOpt = Annotated[
 
 
 def fail(message: str) -> NoReturn:
-    """Stop with one line and exit code 2: the input or the arguments cannot be used."""
-    err_console.print(f"[bold red]Feil:[/] {message}", highlight=False, soft_wrap=True)
+    """Stop with one line and exit code 2: the input or the arguments cannot be used. The
+    message is text (it often quotes data): never read as markup, escape codes shown."""
+    err_console.print(
+        f"[bold red]Feil:[/] {terminal_text(message)}", highlight=False, soft_wrap=True
+    )
     raise typer.Exit(code=2)
 
 
@@ -223,7 +226,7 @@ def _kommune_status(
             max_width=12 if name == "Trinn" and console.width < 100 else None,
         )
     for r in view.solutions.iter_rows(named=True):
-        label = escape(r["navn"])
+        label = terminal_text(r["navn"])
         if r["maal"] == "meldingsversjon":
             state = view.message_status or "ingen data"
             month = _month_long(view.message_period)
@@ -278,12 +281,12 @@ def _kommune_status(
         for m in view.messages.iter_rows(named=True):
             share = m["andel_gjeldende"]
             msgs.add_row(
-                escape(m["meldingstype"]),
-                escape(lookup.join_texts(m["gjeldende_versjoner"])),
+                terminal_text(m["meldingstype"]),
+                terminal_text(lookup.join_texts(m["gjeldende_versjoner"])),
                 _num(m["totalt"]),
                 "–" if share is None else f"{_num(share * 100, 1)} %",
                 "–" if m["oppfylt"] is None else ("ja" if m["oppfylt"] else "[red]nei[/]"),
-                escape(lookup.join_texts(m["utdaterte_versjoner"])),
+                terminal_text(lookup.join_texts(m["utdaterte_versjoner"])),
                 _num(m["uten_versjon"]),
             )
         console.print(msgs)
@@ -327,6 +330,10 @@ def resolve(
     """Finn kommunenummer for hver rad i en liste (navn, nummer eller organisasjonsnummer)."""
     from analysis.reference import DivisionError, resolver
 
+    try:
+        _io.check_file(out)  # before the work: a folder or /dev/null/x is a one-line error
+    except _io.OutputError as exc:
+        fail(str(exc))
     df = _read_table(input)
     for col in (column, county_column):
         if col is not None and col not in df.columns:
@@ -352,13 +359,16 @@ def resolve(
     if clash:
         df = df.rename({c: f"{c}_inndata" for c in clash})
     result = pl.concat([df, added], how="horizontal")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    result.write_csv(tmp)
-    tmp.replace(out)
+    try:
+        _io.write_file(out, result.write_csv)
+    except _io.OutputError as exc:
+        fail(str(exc))
     counts = result.group_by("match").len().sort("match")
     summary = ", ".join(f"{m}: {n}" for m, n in counts.iter_rows())
-    console.print(f"Skrev {result.height} rader til {out} ({summary}).")
+    console.print(
+        f"Skrev {result.height} rader til {terminal_text(out)} ({terminal_text(summary)}).",
+        highlight=False,
+    )
     unresolved = result.filter(pl.col("kommunenummer").is_null()).height
     if unresolved:
         console.print(
@@ -372,17 +382,41 @@ def query(
     show_schema: Annotated[
         bool, typer.Option("--schema", help="Vis tabellene og kolonnene.")
     ] = False,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Skriv svaret til CSV.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Skriv svaret til CSV (- : til standard ut).")
+    ] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Skriv svaret til Excel.")] = None,
-    year: YearOpt = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="table (standard), csv eller json til standard ut."),
+    ] = "table",
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", help="Stopp spørringen etter så mange sekunder (0: aldri)."),
+    ] = 60.0,
+    memory: Annotated[
+        float | None,
+        typer.Option("--memory", help="Minnegrense i GiB (standard: en firedel av minnet)."),
+    ] = None,
     data: DataOpt = None,
 ) -> None:
     """Still spørsmål med SQL (DuckDB) mot de prosesserte tabellene. Bare lesing."""
     from analysis.load import MissingDataError
-    from analysis.query import VIEW_DOCS, QueryError, run, schema
+    from analysis.query import GIB, VIEW_DOCS, QueryError, run, schema
 
-    data = _data(year, data)
-
+    if fmt not in ("table", "csv", "json"):
+        fail(f"--format: {fmt!r} er ukjent; velg table, csv eller json")
+    if timeout < 0:
+        fail(f"--timeout må være 0 eller mer, fikk {timeout:g}")
+    if memory is not None and memory <= 0:
+        fail(f"--memory må være mer enn 0 GiB, fikk {memory:g}")
+    to_stdout = fmt != "table" or str(csv) == "-"
+    try:
+        for target in (csv, xlsx):
+            if target is not None and str(target) != "-":
+                _io.check_file(target)
+    except _io.OutputError as exc:
+        fail(str(exc))
     try:
         if show_schema:
             cols = schema(data)
@@ -398,16 +432,28 @@ def query(
             return
         if not sql:
             fail("Oppgi en SQL-spørring, eller --schema for å se tabellene.")
-        result = run(sql, data)
+        limit = None if memory is None else int(memory * GIB)
+        result = run(sql, data, timeout_s=timeout or None, memory_limit=limit)
     except (QueryError, MissingDataError) as exc:
         fail(str(exc))
-    if csv is not None:
-        result.write_csv(csv)
-        console.print(f"Skrev {result.height} rader til {csv}.")
-    if xlsx is not None:
-        result.write_excel(xlsx, autofit=True, freeze_panes=(1, 0))
-        console.print(f"Skrev {result.height} rader til {xlsx}.")
-    if csv is None and xlsx is None:
+    # Messages go to stderr when the answer itself goes to stdout.
+    note = err_console if to_stdout else console
+    if fmt == "json":
+        sys.stdout.write(result.write_json() + "\n")
+    elif fmt == "csv" or str(csv) == "-":
+        sys.stdout.write(result.write_csv(date_format="%Y-%m-%d"))
+    try:
+        if csv is not None and str(csv) != "-":
+            _io.write_file(csv, result.write_csv)
+            note.print(f"Skrev {result.height} rader til {terminal_text(csv)}.", highlight=False)
+        if xlsx is not None:
+            _io.write_file(
+                xlsx, lambda tmp: result.write_excel(tmp, autofit=True, freeze_panes=(1, 0))
+            )
+            note.print(f"Skrev {result.height} rader til {terminal_text(xlsx)}.", highlight=False)
+    except _io.OutputError as exc:
+        fail(str(exc))
+    if csv is None and xlsx is None and fmt == "table":
         _print_frame(result)
 
 
@@ -418,7 +464,7 @@ def _print_frame(df: pl.DataFrame, limit: int = 200) -> None:
         table.add_column(col, overflow="fold")
     for row in df.head(limit).iter_rows():
         # Cells are data: escape rich markup so a name with [brackets] or HTML prints as text.
-        table.add_row(*("" if v is None else escape(str(v)) for v in row))
+        table.add_row(*("" if v is None else terminal_text(str(v)) for v in row))
     console.print(table)
     if df.height > limit:
         console.print(f"[dim]... {df.height - limit} rader til (bruk --csv eller --xlsx)[/]")
@@ -602,10 +648,10 @@ def _status_rich(df: pl.DataFrame, title: str, caption: str, wide: bool) -> Tabl
                 expected += f"\n[dim]{span}[/]"
         differs = r["avvik"] is not None and r["avvik"] != 0
         style = _CATEGORY_STYLE.get(r["kategori"] or "", "")
-        kategori = escape(r["kategori"] or "") if r["antall"] is not None else "ingen status"
+        kategori = terminal_text(r["kategori"] or "") if r["antall"] is not None else "ingen status"
         amb = r["ambisjon_andel"]
         values = {
-            "Aktivitet": escape(r["aktivitet"] or r["losning"]),
+            "Aktivitet": terminal_text(r["aktivitet"] or r["losning"]),
             "I bruk": cell("i_bruk", r["i_bruk"]),
             "Tilgj.": cell("tilgjengelig", r["tilgjengelig"]),
             "Antall": _num(r["antall"]),
@@ -726,9 +772,9 @@ def ingest(
     ] = None,
 ) -> None:
     """Les alle kildene i katalogen, finn kommunene og skriv de bearbeidede tabellene."""
-    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from analysis.errors import EhelseError
     from analysis.ingest.common import IngestError
     from analysis.ingest.pipeline import run
 
@@ -743,15 +789,19 @@ def ingest(
         task = bar.add_task("Leser kildene", total=None)
 
         def report(message: str, done: int, total: int) -> None:
-            bar.update(task, description=f"Leser {escape(message)}", completed=done, total=total)
+            bar.update(
+                task, description=f"Leser {terminal_text(message)}", completed=done, total=total
+            )
 
         try:
             summary = run(raw, out, year, progress=report)
-        except IngestError as exc:
+        except (IngestError, EhelseError) as exc:
             bar.stop()
-            fail(escape(str(exc)))
+            fail(str(exc))
 
-    table = Table(title=f"Innlest til {escape(str(summary.out))} (inndeling {summary.division})")
+    table = Table(
+        title=f"Innlest til {terminal_text(str(summary.out))} (inndeling {summary.division})"
+    )
     table.add_column("Kilde", overflow="fold")
     table.add_column("Type")
     table.add_column("Syntetisk")
@@ -762,10 +812,10 @@ def ingest(
     for s in summary.sources:
         if s.rows_read is None:
             continue
-        reasons = "; ".join(f"{escape(r)}: {n}" for r, n in sorted(s.reasons.items()))
+        reasons = "; ".join(f"{terminal_text(r)}: {n}" for r, n in sorted(s.reasons.items()))
         rejected = f"[red]{s.rows_rejected}[/]" if s.rows_rejected else "0"
         table.add_row(
-            escape(s.id),
+            terminal_text(s.id),
             s.kind,
             "[yellow]ja[/]" if s.synthetic else "",
             str(s.rows_read),
@@ -783,7 +833,7 @@ def ingest(
             highlight=False,
         )
     if summary.synthetic:
-        names = ", ".join(escape(s) for s in summary.synthetic)
+        names = ", ".join(terminal_text(s) for s in summary.synthetic)
         n = len(summary.synthetic)
         console.print(
             f"[bold yellow]Merk:[/] {n} {'kilde er' if n == 1 else 'kilder er'} syntetiske "
@@ -872,9 +922,9 @@ def _ingest_if_stale(year: int) -> None:
         folder = data_folder(year)
     except EditionError as exc:
         fail(str(exc))
-    manifest = folder / "manifest.json"
-    if manifest.is_file():
-        built = manifest.stat().st_mtime_ns
+    pointer = folder / "current"  # switched last by every ingest (analysis._io)
+    if pointer.is_file():
+        built = pointer.stat().st_mtime_ns
         roots = [config.RAW_DIR, Path(__file__).resolve().parent / "ingest"]
         if not any(
             f.stat().st_mtime_ns > built for r in roots for f in r.rglob("*") if f.is_file()
@@ -918,7 +968,7 @@ def report(
 
     En rapport som allerede er bygd av de samme dataene, kapitlene og den samme koden, bygges
     ikke på nytt (bruk --force)."""
-    from analysis.edition.params import EditionError
+    from analysis.errors import EhelseError
     from analysis.figures import FigureError
     from analysis.load import MissingDataError
     from analysis.publish import LAST_RUN, RenderError, render
@@ -937,7 +987,7 @@ def report(
             force=force,
             progress=lambda msg: console.print(msg, highlight=False),
         )
-    except (RenderError, MissingDataError, FigureError, EditionError) as exc:
+    except (RenderError, MissingDataError, FigureError, EhelseError) as exc:
         fail(str(exc))
     skipped = LAST_RUN.get("skipped") or []
     if len(skipped) == len(paths):

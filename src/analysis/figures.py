@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any, Final
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.escape import html_text, spreadsheet_expr
+
 if TYPE_CHECKING:
     from analysis.reference.boundaries import Boundaries
 
@@ -512,7 +514,7 @@ def _choropleth(
                 name=f"{label} ({len(members)})",
                 legendgroup=category,
                 showlegend=True,
-                customdata=[[names.get(c, c)] for c in members],
+                customdata=[[html_text(names.get(c, c))] for c in members],
                 hovertemplate=f"%{{customdata[0]}} (%{{location}})<br>{html.escape(label)}"
                 "<extra></extra>",
                 marker={"line": {"color": "white", "width": 0.6}},
@@ -617,7 +619,7 @@ def trend_chart(
                     "color": PUBLISHED_COLOUR,
                     "line": {"color": "white", "width": 1.5},
                 },
-                customdata=[[html.escape(str(k))[:90]] for k in sources],
+                customdata=[[html_text(str(k)[:90])] for k in sources],
                 hovertemplate="%{x|%d.%m.%Y}: %{y}<br>%{customdata[0]}<extra></extra>",
             )
         )
@@ -883,6 +885,9 @@ def _html(fig: go.Figure, fig_id: str, caption: str, alt: str, csv: pl.DataFrame
     download = ""
     if csv is not None:
         flat = csv.select([c for c, t in csv.schema.items() if not t.is_nested()])
+        flat = flat.with_columns(
+            spreadsheet_expr(c) for c, t in flat.schema.items() if t == pl.String
+        )
         payload = base64.b64encode(flat.write_csv().encode("utf-8")).decode("ascii")
         download = (
             f' <a class="ehelse-csv" download="{fig_id}.csv" '
@@ -890,11 +895,11 @@ def _html(fig: go.Figure, fig_id: str, caption: str, alt: str, csv: pl.DataFrame
             "Last ned tallene (CSV)</a>"
         )
     parts.append(
-        f'<figure class="ehelse-figur" id="{fig_id}" aria-label="{html.escape(alt)}">'
+        f'<figure class="ehelse-figur" id="{fig_id}" aria-label="{html_text(alt)}">'
         f'<div class="ehelse-plot" id="{fig_id}-plot" style="height:{height}px"></div>'
         f'<script type="application/json" id="{fig_id}-plot-data">{_script_json(spec)}</script>'
         f'<script>ehelse.draw("{fig_id}-plot");</script>'
-        f"<figcaption>{html.escape(caption)}{download}</figcaption></figure>"
+        f"<figcaption>{html_text(caption)}{download}</figcaption></figure>"
     )
     return "\n".join(parts)
 

@@ -1,7 +1,10 @@
 """The one loader the report, the notebooks and the query commands read data/processed through.
 
 It reads a processed table, checks it against its schema, and says clearly when the data has
-not been built yet (run `ehelse ingest`).
+not been built yet (run `ehelse ingest`). A processed folder holds whole sets of tables behind
+a ``current`` pointer (see ``analysis._io``); everything here reads through it, so a reader
+never mixes files of two ingest runs. Code that reads several files should resolve the set
+once with ``data_dir`` and pass that folder on.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from analysis import config, schemas
+from analysis import _io, config, schemas
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "kommuner": schemas.Kommuner,
@@ -49,13 +52,23 @@ def processed_dir(path: Path | str | None = None, year: int | None = None) -> Pa
     return config.processed_for(division_for(year if year is not None else config.default_year()))
 
 
+def data_dir(path: Path | str | None = None) -> Path:
+    """The set of tables to read in the folder ``processed_dir(path)`` names: the one its
+    ``current`` pointer names, or the folder itself when it has none (a flat folder). Passing
+    the result back in returns it unchanged."""
+    try:
+        return _io.current_dir(processed_dir(path))
+    except _io.OutputError as exc:
+        raise MissingDataError(str(exc)) from None
+
+
 def load_table(
     name: str, processed: Path | str | None = None, validate: bool = True
 ) -> pl.DataFrame:
     """One processed table by name (see ``TABLES``), validated against its schema."""
     if name not in TABLES:
         raise KeyError(f"Ukjent tabell {name!r}; tabellene er {', '.join(TABLES)}")
-    path = processed_dir(processed) / f"{name}.parquet"
+    path = data_dir(processed) / f"{name}.parquet"
     if not path.exists():
         raise MissingDataError(f"{path} finnes ikke: kjør `ehelse ingest` først")
     df = pl.read_parquet(path)
@@ -63,7 +76,7 @@ def load_table(
 
 
 def load_manifest(processed: Path | str | None = None) -> dict[str, Any]:
-    path = processed_dir(processed) / "manifest.json"
+    path = data_dir(processed) / "manifest.json"
     if not path.exists():
         raise MissingDataError(f"{path} finnes ikke: kjør `ehelse ingest` først")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

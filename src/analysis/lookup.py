@@ -118,7 +118,10 @@ class Tables:
 
 def load_tables(processed: Path | str | None = None) -> Tables:
     """Read and validate the tables; MissingDataError if a required one is absent."""
-    from analysis.load import MissingDataError, load_table, processed_dir
+    from analysis.load import MissingDataError, data_dir, load_table, processed_dir
+
+    folder = processed_dir(processed)
+    processed = data_dir(folder)  # one set for every table
 
     def optional(name: str) -> pl.DataFrame | None:
         try:
@@ -132,7 +135,7 @@ def load_tables(processed: Path | str | None = None) -> Tables:
         ambisjoner=load_table("ambisjoner", processed),
         meldinger=optional("meldinger"),
         publisert=optional("publisert"),
-        folder=processed_dir(processed),
+        folder=folder,
     )
 
 

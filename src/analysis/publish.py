@@ -29,6 +29,7 @@ metric functions once per kernel, so seven activity sections and the summary agr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from analysis.quarto import ProjectOptions
 
 ENV_TARGET: Final = "EHELSE_TARGET"
+ENV_PARENT: Final = "EHELSE_REPORT_PID"
 FORMATS: Final = ("html", "pdf")
 TITLE: Final = "Status for kommunenes innføring av nasjonale e-helseløsninger"
 PUBLISHER: Final = "KS"
@@ -173,6 +175,34 @@ def _title_block(front: dict[str, Any], ed: Edition) -> dict[str, Any]:
 # Execution
 
 
+def follow_parent(interval_s: float = 0.5) -> bool:
+    """In the report's kernel: end the kernel and everything it started (kaleido's Chromium)
+    when the process rendering the report is gone, however it ended (a kill leaves no chance
+    to shut the kernel down). Returns whether a watch was started."""
+    import threading
+
+    want = os.environ.get(ENV_PARENT)
+    if not want or not want.isdigit() or os.getppid() != int(want):
+        return False  # not started by render() (a notebook, Quarto): nothing to follow
+    parent = int(want)
+
+    def watch() -> None:
+        import signal
+
+        import psutil  # ipykernel's own dependency, so always there in a kernel
+
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        me = psutil.Process()
+        for child in me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="ehelse-follow-parent", daemon=True).start()
+    return True
+
+
 def _chapter_of(nb: Any, index: int) -> str:
     return str(nb.cells[index].metadata.get("ehelse_kapittel", "?"))
 
@@ -187,7 +217,8 @@ def execute(nb: Any, env: dict[str, str], cwd: Path) -> tuple[Any, list[str], di
     nb.cells.insert(
         0,
         nbformat.v4.new_code_cell(
-            "from analysis import figures as _figures\n_figures.prewarm()",
+            "from analysis import figures as _figures\nfrom analysis import publish as _publish\n"
+            "_publish.follow_parent()\n_figures.prewarm()",
             metadata={"ehelse_kapittel": "_start"},
         ),
     )
@@ -327,11 +358,9 @@ def export_html(nb: Any, meta: dict[str, Any], out: Path, folder: Path) -> Path:
     )
     body, _ = exporter.from_notebook_node(nb, resources={"ehelse": meta})
     page = add_toc(body)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    from analysis import _io
+
+    return _io.write_file(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,10 +468,9 @@ def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic
         except Exception as exc:  # typst raises its own error types with multi-line text
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RenderError(f"Typst kunne ikke lage PDF-en: {first}") from exc
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = out.with_name(out.name + ".tmp")
-    tmp_out.write_bytes(bytes(pdf))
-    tmp_out.replace(out)
+    from analysis import _io
+
+    _io.write_file(out, lambda tmp: tmp.write_bytes(bytes(pdf)))
     LAST_RUN["pdf_pages"] = page_count(bytes(pdf))
     return out
 
@@ -502,10 +530,10 @@ def _read_stamp(out_dir: Path, stem: str) -> dict[str, str]:
 
 
 def _write_stamp(out_dir: Path, stem: str, stamp: dict[str, str]) -> None:
-    path = _stamp_path(out_dir, stem)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    from analysis import _io
+
+    text = json.dumps(stamp, indent=1) + "\n"
+    _io.write_file(_stamp_path(out_dir, stem), lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def fresh_formats(formats: Sequence[str], out_dir: Path, stem: str, key: str) -> list[str]:
@@ -541,8 +569,30 @@ def render(
         raise RenderError(f"Ukjent format {', '.join(bad) or '(tomt)'}; bruk html, pdf eller begge")
     folder = Path(folder) if folder else report_dir()
     ed = edition(year, region, processed_dir)
-    processed = ed.processed
+    named = ed.processed
     out_dir = Path(output_dir) if output_dir else folder / "_output"
+    from analysis import _io
+    from analysis.load import MissingDataError, data_dir
+
+    try:
+        processed = data_dir(named)  # the set the pointer names, read throughout
+    except MissingDataError as exc:
+        raise RenderError(str(exc)) from None
+    # No ingest may replace the data while we read it, and no other report may write here.
+    with _io.locked(named, shared=True), _io.locked(out_dir):
+        return _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say)
+
+
+def _render(
+    ed: Edition,
+    wanted: list[str],
+    processed: Path,
+    out_dir: Path,
+    folder: Path,
+    use_quarto: bool | None,
+    force: bool,
+    say: Callable[[str], None],
+) -> list[Path]:
     LAST_RUN.clear()
     ext = {"html": "html", "pdf": "pdf"}
     stem = ed.stem
@@ -561,6 +611,7 @@ def render(
 
     meta |= {"synthetic": synthetic, "version": version("ehelsestatus")}
     env = dict(os.environ) | {
+        ENV_PARENT: str(os.getpid()),
         ENV_YEAR: str(ed.year),
         ENV_PROCESSED: str(processed.resolve()),
         ENV_TARGET: ",".join(wanted),

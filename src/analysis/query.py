@@ -2,18 +2,25 @@
 
 The tables are registered in an in-memory DuckDB under their Norwegian names, and then every
 file system access is switched off and the configuration locked: a query can read the views and
-nothing else, and can write no file.
+nothing else, and can write no file. Before the lock, the limits are set that the lock then
+keeps a query from raising: memory (a quarter of the machine's, or of the container's), the
+folder a big sort or join may spill to (``cache/duckdb`` inside the data's own folder, never
+the current folder) and its size. A query that runs longer than its time limit is interrupted.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import duckdb
 import polars as pl
 
-from analysis.load import MissingDataError, load_table, processed_dir
+from analysis.load import MissingDataError, data_dir, load_table, processed_dir
 
 # View name -> processed table name.
 VIEWS: dict[str, str] = {
@@ -67,6 +74,36 @@ COLUMN_DOCS: dict[str, str] = {
 }
 
 
+DEFAULT_TIMEOUT_S: Final = 60.0
+TEMP_LIMIT_BYTES: Final = 10 * 2**30  # at most 10 GiB of spill, and at most half the free disk
+GIB: Final = 2**30
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the machine's, or the container's (cgroup)
+    limit when that is lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit).read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def default_memory_limit() -> int:
+    """A quarter of the memory there is: DuckDB's own default (80 %) leaves too little for
+    the rest of the machine."""
+    return machine_memory() // 4
+
+
+def temp_folder(processed: Path | str | None = None) -> Path:
+    """Where a query may spill: the data's own cache folder."""
+    return processed_dir(processed) / "cache" / "duckdb"
+
+
 class QueryError(ValueError):
     """An SQL error or a refused operation, as one line."""
 
@@ -79,9 +116,12 @@ class ColumnInfo:
     description: str
 
 
-def connect(processed: Path | str | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the processed tables as views, file access switched off."""
-    folder = processed_dir(processed)
+def connect(
+    processed: Path | str | None = None, memory_limit: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the processed tables as views, its limits set, file access
+    switched off and the configuration locked."""
+    folder = data_dir(processed)  # one set for every view
     con = duckdb.connect(":memory:")
     found = 0
     for view, table in VIEWS.items():
@@ -94,23 +134,65 @@ def connect(processed: Path | str | None = None) -> duckdb.DuckDBPyConnection:
         found += 1
     if not found:
         raise MissingDataError(f"Ingen tabeller i {folder}: kjør `ehelse ingest` først")
+    memory = memory_limit or default_memory_limit()
+    con.execute(f"SET memory_limit = '{int(memory)}B'")
+    spill = temp_folder(processed)
+    try:
+        spill.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(spill).free
+        con.execute(f"SET temp_directory = '{_sql_text(str(spill))}'")
+        con.execute(f"SET max_temp_directory_size = '{min(TEMP_LIMIT_BYTES, free // 2)}B'")
+    except OSError:
+        con.execute("SET temp_directory = ''")  # a read-only data folder: no spilling at all
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
 
 
-def run(sql: str, processed: Path | str | None = None) -> pl.DataFrame:
-    """Run one query and return its result; errors become one-line QueryError."""
-    con = connect(processed)
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def run(
+    sql: str,
+    processed: Path | str | None = None,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    memory_limit: int | None = None,
+) -> pl.DataFrame:
+    """Run one query and return its result; errors, the time limit and the memory limit
+    become one-line QueryError."""
+    con = connect(processed, memory_limit)
+    timer = None
+    stopped = threading.Event()
+    if timeout_s is not None and timeout_s > 0:
+
+        def stop() -> None:
+            stopped.set()
+            con.interrupt()
+
+        timer = threading.Timer(timeout_s, stop)
+        timer.daemon = True
+        timer.start()
     try:
         rel = con.sql(sql)
         if rel is None:
             return pl.DataFrame()
         return rel.pl()
     except duckdb.Error as exc:
+        if stopped.is_set() or isinstance(exc, duckdb.InterruptException):
+            raise QueryError(
+                f"Spørringen ble stoppet etter {timeout_s:g} s (tidsgrensen; --timeout endrer den)"
+            ) from None
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            limit = (memory_limit or default_memory_limit()) / GIB
+            raise QueryError(
+                f"Spørringen trengte mer minne enn grensen på {limit:.1f} GiB (--memory endrer den)"
+            ) from None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise QueryError(first) from exc
     finally:
+        if timer is not None:
+            timer.cancel()
         con.close()
 
 

@@ -14,7 +14,6 @@ marked ``#| output: asis`` gives Quarto the same document the Python chain build
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any, Final
 import polars as pl
 
 from analysis.edition.blocks import Tile
+from analysis.escape import html_text, markdown_text, typst_string, visible
 from analysis.figures import _once, _slug, targets
 from analysis.fmt import (
     DASH,
@@ -55,12 +55,6 @@ ehelse.filter = function (input) {
 """
 
 
-def typst_string(text: str) -> str:
-    """A Typst string literal: shown as written, never read as markup."""
-    clean = " ".join(str(text).split())
-    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _cell(value: Any, dtype: pl.DataType, decimals: int) -> str:
     if value is None:
         return DASH
@@ -72,11 +66,7 @@ def _cell(value: Any, dtype: pl.DataType, decimals: int) -> str:
         return "ja" if value else "nei"
     if dtype == pl.Date:
         return format_date(value)
-    return str(value)
-
-
-def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    return visible(value)
 
 
 @dataclass
@@ -157,7 +147,7 @@ class Table:
         body = body.replace(
             f'<div id="{tid}" style=',
             f'<div id="{tid}" role="region" tabindex="0" '
-            f'aria-label="{html.escape(self.caption)}" class="ehelse-tabell" style=',
+            f'aria-label="{html_text(self.caption)}" class="ehelse-tabell" style=',
             1,
         )
         body = body.replace('<table class="gt_table"', f'<table id="{tid}-t" class="gt_table"', 1)
@@ -212,17 +202,17 @@ class Table:
         ]
         emph = self.df[self.emphasis].to_list() if self.emphasis else [False] * self.df.height
         lines = [
-            "| " + " | ".join(_md_escape(h) for h in self.header()) + " |",
+            "| " + " | ".join(markdown_text(h) for h in self.header()) + " |",
             "|" + "|".join(align) + "|",
         ]
         for row, strong in zip(self.cells(), emph, strict=True):
-            cells = [_md_escape(c) for c in row]
+            cells = [markdown_text(c) for c in row]
             if strong:
                 cells = [f"**{c}**" if c else c for c in cells]
             lines.append("| " + " | ".join(cells) + " |")
-        caption = _md_escape(self.full_caption())
+        caption = markdown_text(self.full_caption())
         if self.source:
-            caption += f". {_md_escape(self.source)}"
+            caption += f". {markdown_text(self.source)}"
         return "\n".join(lines) + f"\n\n: {caption}\n\n"
 
     def _repr_mimebundle_(
@@ -261,11 +251,21 @@ class Markdown:
         return self.text.rstrip("\n") + "\n\n"
 
 
-def say(text: str) -> None:
-    """Display a paragraph of computed prose (markdown)."""
+def prose(text: str, /, **values: Any) -> str:
+    """Our markdown with data filled in: ``prose("{navn} har {n} innbyggere.", navn=..., n=...)``
+    puts each value in as text (``markdown_text``), so a name is never read as markdown,
+    HTML or Typst. Numbers should be formatted first (``format_int``...)."""
+    if not values:
+        return text
+    return text.format(**{k: markdown_text(v) for k, v in values.items()})
+
+
+def say(text: str, /, **values: Any) -> None:
+    """Display a paragraph of computed prose (markdown). Data goes in as keyword values, which
+    are escaped (see ``prose``); the text itself is our own markdown."""
     from IPython.display import display
 
-    display(Markdown(text))
+    display(Markdown(prose(text, **values)))
 
 
 class Notice:
@@ -279,11 +279,14 @@ class Notice:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         want = targets()
         bundle: dict[str, Any] = {"text/plain": self.text}
-        heading = f"**{self.title}** " if self.title else ""
+        heading = f"**{markdown_text(self.title)}** " if self.title else ""
         if "html" in want:
             import markdown_it
 
-            inner = markdown_it.MarkdownIt().render(heading + self.text)
+            # Our prose needs no raw HTML; data in it is escaped by the caller (``prose``).
+            inner = markdown_it.MarkdownIt("commonmark", {"html": False}).render(
+                heading + self.text
+            )
             bundle["text/html"] = f'<aside class="ehelse-{self.kind}" role="note">{inner}</aside>'
         if "pdf" in want:
             # A notice of example data also marks every page of the PDF (the template's
@@ -296,10 +299,11 @@ class Notice:
         return bundle
 
 
-def notice(text: str, kind: str = "merknad", title: str | None = None) -> None:
+def notice(text: str, kind: str = "merknad", title: str | None = None, **values: Any) -> None:
+    """A highlighted note; data goes in as keyword values, escaped as in ``say``."""
     from IPython.display import display
 
-    display(Notice(text, kind, title))
+    display(Notice(prose(text, **values), kind, title))
 
 
 class PageBreak:
@@ -342,9 +346,9 @@ class Tiles:
         cards = []
         for t in self.tiles:
             share = self.share(t)
-            unit = f" {html.escape(t.enhet)}" if t.enhet else ""
+            unit = f" {html_text(t.enhet)}" if t.enhet else ""
             if t.tekst is not None:
-                figure = html.escape(t.tekst)
+                figure = html_text(t.tekst)
             elif t.i_bruk is None:
                 figure = "Ingen status" + (
                     f' <span class="ambisjon">(ambisjon {format_amount(t.ambisjon)})</span>'
@@ -363,19 +367,19 @@ class Tiles:
                 pct = round(share * 100)
                 bar = (
                     f'<div class="ehelse-bar" role="img" aria-label="{pct} prosent '
-                    f'{html.escape(t.bar_label)}"><span style="width:{pct}%"></span></div>'
+                    f'{html_text(t.bar_label)}"><span style="width:{pct}%"></span></div>'
                 )
             extra = ""
             if t.kategori:
                 extra += (
                     f'<p class="kategori {category_class(t.kategori)}">'
-                    f'<span class="merke" aria-hidden="true"></span>{html.escape(t.kategori)}</p>'
+                    f'<span class="merke" aria-hidden="true"></span>{html_text(t.kategori)}</p>'
                 )
-            extra += "".join(f'<p class="linje">{html.escape(v)}</p>' for v in t.linjer)
+            extra += "".join(f'<p class="linje">{html_text(v)}</p>' for v in t.linjer)
             if t.merknad:
-                extra += f'<p class="merknad">{html.escape(t.merknad)}</p>'
+                extra += f'<p class="merknad">{html_text(t.merknad)}</p>'
             cards.append(
-                f'<li class="ehelse-flis"><h4>{html.escape(t.aktivitet)}</h4>'
+                f'<li class="ehelse-flis"><h4>{html_text(t.aktivitet)}</h4>'
                 f'<p class="tall">{figure}</p>{bar}{extra}</li>'
             )
         label = ' <p class="ehelse-flis-merke">Eksempeldata</p>' if self.synthetic else ""
@@ -444,6 +448,7 @@ __all__ = [
     "format_percent",
     "notice",
     "page_break",
+    "prose",
     "say",
     "show_block",
     "show_blocks",

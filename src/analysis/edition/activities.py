@@ -16,6 +16,7 @@ from analysis.edition import sentences as sn
 from analysis.edition.blocks import Block, ChartBlock, Heading, NoticeBlock, TableBlock, Text
 from analysis.edition.data import EditionData, projection_path, published_points, report_texts
 from analysis.edition.maps import STATUS_ORDER, map_areas, map_options
+from analysis.escape import markdown_text as md
 from analysis.fmt import (
     date_text,
     format_amount,
@@ -224,7 +225,7 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
     if frame.height == 0:
         return [
             Text(
-                f"Ingen av kommunene i {d.region_name} er i omfanget for {short}, så kartet er "
+                f"Ingen av kommunene i {md(d.region_name)} er i omfanget for {short}, så kartet er "
                 "utelatt."
             )
         ]
@@ -339,6 +340,7 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
     chart = per_type.select(pl.col("navn"), pl.col("periode").dt.month_end().alias("dato"), "andel")
     last = per_type.filter(pl.col("periode") == month).sort("meldingstype")
     where = f"i {d.region_name}" if d.regional else "nasjonalt"
+    where_md = f"i {md(d.region_name)}" if d.regional else "nasjonalt"
     eks = " Bygger på eksempeldata." if synthetic else ""
     blocks: list[Block] = [Heading("Meldingstypene")]
     blocks.append(
@@ -408,7 +410,7 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
     blocks.append(
         Text(
             f"**Meldinger uten versjonsnummer telles for seg.** I {format_month(month)} manglet "
-            f"{format_int(total)} meldinger {where} versjonsnummer "
+            f"{format_int(total)} meldinger {where_md} versjonsnummer "
             f"({format_percent(total / max(int(table['totalt'].sum() or 0), 1), 1)} av alle). "
             f"De regnes aldri som gjeldende. {format_int(no_version)} kommuner når ikke kravet "
             "bare fordi systemet ikke oppgir versjon; de er ikke regnet blant dem som sender "
@@ -420,7 +422,7 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
     if old.height == 0:
         blocks.append(
             Text(
-                f"Ingen kommuner {where} sendte meldinger i utdaterte versjoner i "
+                f"Ingen kommuner {where_md} sendte meldinger i utdaterte versjoner i "
                 f"{format_month(month)}."
             )
         )
@@ -447,7 +449,7 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
     )
     blocks.append(
         Text(
-            f"{format_int(listing.height)} kommuner {where} sendte fortsatt meldinger i utdaterte "
+            f"{format_int(listing.height)} kommuner {where_md} sendte fortsatt meldinger i utdaterte "
             f"versjoner i {format_month(month)}. Tabellen viser meldingstype og versjon med antall "
             "meldinger, flest utdaterte meldinger først."
         )
@@ -507,12 +509,13 @@ def youth_section(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Bloc
     youth = set(municipal.filter(pl.col("telles").fill_null(False))["kommunenummer"].to_list())
     synthetic = bool(d.events.filter((pl.col("losning") == losning) & pl.col("syntetisk")).height)
     where = f" i {d.region_name}" if d.regional else ""
+    where_md = f" i {md(d.region_name)}" if d.regional else ""
     blocks: list[Block] = [Heading(name)]
     if text.get("hva"):
         blocks.append(Text(text["hva"]))
     blocks.append(
         Text(
-            f"Per {date_text(d.as_of)} hadde {format_int(count)} kommuner{where} tatt "
+            f"Per {date_text(d.as_of)} hadde {format_int(count)} kommuner{where_md} tatt "
             f"ungdomsløsningen i bruk; {format_int(len(youth & parent))} av dem har også "
             "DigiHelsestasjon i bruk." + (" Tallene bygger på eksempeldata." if synthetic else "")
         )
@@ -550,14 +553,14 @@ def county_blocks(d: EditionData, losning: str, short: str, synthetic: bool) -> 
         top = ranked.row(0, named=True)
         low = ranked.row(-1, named=True)
         text = (
-            f"Høyest andel har {top['fylkesnavn']} ({format_percent(top['andel_kommuner'])}), "
-            f"lavest {low['fylkesnavn']} ({format_percent(low['andel_kommuner'])})."
+            f"Høyest andel har {md(top['fylkesnavn'])} ({format_percent(top['andel_kommuner'])}), "
+            f"lavest {md(low['fylkesnavn'])} ({format_percent(low['andel_kommuner'])})."
         )
         own = ranked.filter(pl.col("fylkesnummer") == (d.region or ""))
         if d.regional and own.height:
             share = own["andel_kommuner"][0]
             place = ranked.filter(pl.col("andel_kommuner") > share).height + 1
-            text += f" {d.region_name} er nummer {place} av {ranked.height}."
+            text += f" {md(d.region_name)} er nummer {place} av {ranked.height}."
         blocks.append(
             Text(
                 "Hvert fylke har en forholdsmessig andel av ambisjonen etter hvor mange av "
@@ -602,7 +605,7 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
             )
         )
     owner = " · ".join(
-        f"{k}: {v}"
+        f"{k}: {md(v)}"
         for k, v in (
             ("Innsatsområde", r.get("innsatsomrade")),
             ("Eier", r.get("eier")),
@@ -610,7 +613,9 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
         )
         if v
     )
-    blocks.append(Text(f"*Porteføljens aktivitet {r['nr']}: «{r['aktivitet_full']}».* {owner}."))
+    blocks.append(
+        Text(f"*Porteføljens aktivitet {r['nr']}: «{md(r['aktivitet_full'])}».* {owner}.")
+    )
     if text.get("hva"):
         blocks.append(Text(text["hva"]))
     if text.get("anbefaling"):
@@ -621,7 +626,7 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
             )
         )
     blocks.append(Heading("Status mot ambisjonen"))
-    where = f"I {d.region_name}" if d.regional else "I hele landet"
+    where = f"I {md(d.region_name)}" if d.regional else "I hele landet"
     status = sn.status_paragraph(row, where, name, d.as_of, d.regional, r if d.regional else None)
     frist = d.activities.filter(pl.col("losning") == r["losning"])["frist"]
     passed = sn.deadline_text(frist[0] if frist.len() else None, d.as_of)

@@ -120,9 +120,9 @@ def edition_data(ed: Edition) -> EditionData:
     from analysis import status as st
     from analysis import trajectory as tr
     from analysis.edition.params import read_manifest
-    from analysis.load import load_table
+    from analysis.load import data_dir, load_table
 
-    p = ed.processed
+    p = data_dir(ed.processed)  # the one output set the pointer names, read throughout
     kommuner = load_table("kommuner", p)
     ambisjoner = load_table("ambisjoner", p)
     adopsjon = load_table("adopsjon", p)

@@ -10,26 +10,32 @@ import polars as pl
 
 from analysis.edition.blocks import Block, Heading, TableBlock, Text
 from analysis.edition.data import EditionData
+from analysis.escape import markdown_link, markdown_text
+from analysis.escape import markdown_text as md
 from analysis.fmt import date_text, format_date, format_int, format_month
 
 
-def source_line(s: dict[str, Any]) -> str:
-    """One catalogued source as a list item: title, producer, address, access date, licence."""
-    parts = [f"**{s.get('title') or s.get('id')}**"]
+def source_line(s: dict[str, Any], synthetic_label: str = "Eksempeldata") -> str:
+    """One entry of the source list (a markdown list item) from a catalogue entry as the
+    manifest keeps it: title in bold, producer, address as a link when it is http(s), date
+    accessed and licence. Every field is data and goes in as text (analysis.escape)."""
+    title = s.get("title") or s.get("id") or ""
+    parts = [f"**{markdown_text(str(title).rstrip('.'))}**"]
     if s.get("producer"):
-        parts.append(str(s["producer"]))
-    url = str(s.get("url") or "")
+        parts.append(markdown_text(str(s["producer"]).rstrip(".")))
+    url = str(s.get("url") or "").strip()
     if url:
-        parts.append(f"<{url}>" if url.startswith(("http://", "https://")) else url)
+        parts.append(markdown_link(url))
     if s.get("date_accessed"):
         try:
-            parts.append(f"Hentet {date_text(date.fromisoformat(str(s['date_accessed'])))}")
+            when = date_text(date.fromisoformat(str(s["date_accessed"])))
         except ValueError:
-            parts.append(f"Hentet {s['date_accessed']}")
+            when = str(s["date_accessed"])
+        parts.append("Hentet " + markdown_text(when))
     if s.get("license"):
-        parts.append(f"Lisens: {s['license']}")
-    text = ". ".join(str(x).rstrip(".") for x in parts) + "."
-    return f"- {text} *Eksempeldata.*" if s.get("synthetic") else f"- {text}"
+        parts.append("Lisens: " + markdown_text(str(s["license"]).rstrip(".")))
+    text = ". ".join(parts) + "."
+    return f"- {text} *{synthetic_label}.*" if s.get("synthetic") else f"- {text}"
 
 
 def source_blocks(d: EditionData) -> list[Block]:
@@ -37,7 +43,7 @@ def source_blocks(d: EditionData) -> list[Block]:
 
     b = boundaries(d.edition.division)
     items = [source_line(s) for s in d.sources]
-    items.append(f"- **Kommunegrenser.** {b.attribution}")
+    items.append(f"- **Kommunegrenser.** {markdown_text(b.attribution)}")
     blocks: list[Block] = []
     if not d.sources:
         blocks.append(Text("Manifestet for dataene mangler, så kildelisten er ufullstendig."))
@@ -151,7 +157,7 @@ def change_blocks(d: EditionData) -> list[Block]:
     cmp = cmp.with_columns(endring=pl.col("naa") - pl.col("for")).select(
         "aktivitet", "for", "naa", "endring", "kategori_for", "kategori_naa"
     )
-    where = f" i {d.region_name}" if d.regional else ""
+    where = f" i {md(d.region_name)}" if d.regional else ""
     blocks: list[Block] = [
         Text(
             f"Tabellen sammenligner status{where} per {date_text(d.as_of)} med forrige utgave, "
@@ -192,9 +198,9 @@ def change_blocks(d: EditionData) -> list[Block]:
                 f"{format_int(len(new_c))} fylker i stedet for {format_int(len(old_c))}, og "
                 f"{format_int(d.kommuner.height)} kommuner. {format_int(n_new)} kommuner fikk nytt "
                 f"nummer, og {format_int(split.height)} ble delt. Fylkene "
-                + ", ".join(f"{c} {old_c[c]}" for c in gone)
+                + ", ".join(f"{c} {md(old_c[c])}" for c in gone)
                 + " ble erstattet av "
-                + ", ".join(f"{c} {new_c[c]}" for c in came)
+                + ", ".join(f"{c} {md(new_c[c])}" for c in came)
                 + ". Alle tall i denne utgaven, også forrige års, er regnet i den nye "
                 "inndelingen: hendelser med gamle kommunenummer er ført over til de nye numrene. "
                 "Hendelser for en kommune som ble delt, kan ikke føres over til én av de nye "

@@ -9,6 +9,7 @@ import polars as pl
 from analysis.edition.activities import short_name
 from analysis.edition.blocks import Block, Heading, TableBlock, Text
 from analysis.edition.data import EditionData, report_texts
+from analysis.escape import markdown_text as md
 from analysis.fmt import date_text, format_amount, format_date, format_percent
 
 SHORT_HEAD: Final = {  # narrow column headings for the wide tables
@@ -86,7 +87,7 @@ def regional_blocks(d: EditionData) -> list[Block]:
             if hit.height and hit["rangering"][0] is not None:
                 places.append(f"{short[k]} nummer {hit['rangering'][0]} av {totals[k]}")
         if places:
-            blocks.append(Text(f"{d.region_name} ligger på plass: " + "; ".join(places) + "."))
+            blocks.append(Text(f"{md(d.region_name)} ligger på plass: " + "; ".join(places) + "."))
     blocks.append(Heading("Gap mot den forholdsmessige andelen", 3))
     gaps = _wide(by_county, ["fylkesnummer", "fylkesnavn"], pl.col("gap"), order)
     gap_table = gaps.select(

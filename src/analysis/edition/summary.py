@@ -10,6 +10,7 @@ from analysis.edition import sentences as sn
 from analysis.edition.activities import short_name
 from analysis.edition.blocks import Block, NoticeBlock, TableBlock, Text, Tile, TilesBlock
 from analysis.edition.data import EditionData, report_texts
+from analysis.escape import markdown_text as md
 from analysis.fmt import (
     date_text,
     format_amount,
@@ -59,7 +60,7 @@ def intro(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
         n_county = d.in_region(d.kommuner).height
         blocks.append(
             Text(
-                f"Dette er den regionale utgaven for **{d.region_name}** av statusrapporten for "
+                f"Dette er den regionale utgaven for **{md(d.region_name)}** av statusrapporten for "
                 f"{ed.year}. Tallene gjelder fylkets {n_county} kommuner, med tallene for hele "
                 "landet ved siden av til sammenligning. Fylkets ambisjon er dets forholdsmessige "
                 "andel av den nasjonale ambisjonen, etter hvor mange av kommunene i aktivitetens "
@@ -99,7 +100,7 @@ def intro(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
     groups: dict[str, list[str]] = {}
     for r in measured.iter_rows(named=True):
         groups.setdefault(r["kategori"], []).append(short_name(texts, r["losning"], r["aktivitet"]))
-    where = f"I {d.region_name}" if d.regional else "For hele landet"
+    where = f"I {md(d.region_name)}" if d.regional else "For hele landet"
     points = sn.summary_points(groups, measured.height)
     blocks.append(Text(f"{where}, per {date_text(d.as_of)}:\n\n" + "\n".join(points)))
     return blocks
@@ -169,7 +170,7 @@ def tiles(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
     main = d.overview_region if d.regional and d.overview_region is not None else d.overview
     if d.regional:
         text = (
-            f"Hver flis viser antall kommuner i {d.region_name} som telles mot ambisjonen, av "
+            f"Hver flis viser antall kommuner i {md(d.region_name)} som telles mot ambisjonen, av "
             "fylkets kommuner i aktivitetens omfang, fylkets forholdsmessige andel av ambisjonen "
             f"og fremdriften mot den, med tallene for hele landet under. Statusdato "
             f"{date_text(d.as_of)}."
@@ -188,9 +189,7 @@ def tiles(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
 def status_table(d: EditionData) -> list[Block]:
     overview = d.overview
     carried = portfolio_year(d)
-    carried_note = (
-        f" Ambisjonene er videreført fra porteføljen for {carried}." if carried else ""
-    )
+    carried_note = f" Ambisjonene er videreført fra porteføljen for {carried}." if carried else ""
     if not d.regional:
         rows = overview.select(
             pl.concat_str(pl.col("nr"), pl.lit(" "), pl.col("aktivitet")).alias("aktivitet"),

@@ -1,9 +1,9 @@
 """The ingest run: catalogue -> every source read, resolved and checked -> data/processed.
 
-Nothing is written until every table is built and validated; then the files are written into a
-temporary folder beside the output folder and moved into place one by one (``Path.replace``,
-atomic on one file system), the manifest last. A run that fails leaves the previous output as
-it was. Every input row is accounted for: rows read = rows kept + rows rejected, per file.
+Nothing is written until every table is built and validated; then the tables and the manifest
+are written as one new set inside the output folder and readers are switched to it with one
+atomic replace of the ``current`` pointer (``analysis._io``); a run killed at any moment
+leaves the previous set or the new one, whole. The run holds the folder's lock throughout. Every input row is accounted for: rows read = rows kept + rows rejected, per file.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import contextlib
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from typing import Any
 import pandera.errors as pa_errors
 import polars as pl
 
-from analysis import __version__, config
+from analysis import __version__, _io, config
 from analysis.ingest.adoption import (
     EVENT_SCHEMA,
     STATUS_SCHEMA,
@@ -279,30 +277,22 @@ def _manifest(
     }
 
 
-@contextlib.contextmanager
-def _staging(out: Path) -> Iterator[Path]:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        yield tmp
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def write_outputs(out: Path, tables: dict[str, pl.DataFrame], manifest: dict[str, Any]) -> Path:
+    """Write every table and the manifest as one new set in ``out`` and switch readers to it
+    at once (see ``analysis._io``); returns the set's folder."""
 
-
-def write_outputs(out: Path, tables: dict[str, pl.DataFrame], manifest: dict[str, Any]) -> None:
-    """Write every file into a staging folder, then move each into ``out``, the manifest last."""
-    with _staging(out) as tmp:
-        names: list[str] = []
+    def write(folder: Path) -> None:
         for name, df in tables.items():
-            df.write_parquet(tmp / f"{name}.parquet")
-            names.append(f"{name}.parquet")
-        (tmp / "manifest.json").write_text(
+            _io.step(f"skriver {name}.parquet")
+            df.write_parquet(folder / f"{name}.parquet")
+        _io.step("skriver manifest.json")
+        (folder / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8",
         )
-        out.mkdir(parents=True, exist_ok=True)
-        for name in [*names, "manifest.json"]:
-            (tmp / name).replace(out / name)
+
+    legacy = (*(f"{name}.parquet" for name in TABLES), "manifest.json")
+    return _io.publish_set(out, write, legacy)
 
 
 def _data_until(tables: dict[str, pl.DataFrame]) -> str | None:
@@ -323,15 +313,31 @@ def run(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> Summary:
-    """Ingest every catalogued source in ``raw`` into ``out``; raise IngestError if unusable."""
+    """Ingest every catalogued source in ``raw`` into ``out``; raise IngestError if unusable
+    (OutputError if ``out`` cannot be written, BusyError if another run holds it)."""
     raw = Path(raw) if raw is not None else config.RAW_DIR
+    if year is None:
+        try:
+            year = load_catalogue(raw / "sources.yaml").report_year
+        except CatalogueError as exc:
+            raise IngestError(str(exc)) from None
+        year = year or config.default_year(today)
+    out = processed_dir(out, year)  # --out, else EHELSE_PROCESSED, else data/processed/<division>
+    _io.check_folder(out)
+    # An existing folder is locked for the whole run, so a second run refuses at once; a new
+    # one is made (and locked) only when there is something to write.
+    with _io.locked(out) if out.is_dir() else contextlib.nullcontext():
+        return _run(raw, out, year, today, progress)
+
+
+def _run(
+    raw: Path, out: Path, year: int, today: dt.date | None, progress: Progress | None
+) -> Summary:
     today = today or dt.date.today()
     try:
         catalogue = load_catalogue(raw / "sources.yaml")
     except CatalogueError as exc:
         raise IngestError(str(exc)) from None
-    year = year or catalogue.report_year or config.default_year(today)
-    out = processed_dir(out, year)  # --out, else EHELSE_PROCESSED, else data/processed/<division>
     try:
         division = division_for(year)
         ctx = Context(year, resolver(year), today, raw)
