@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from analysis import publish
 from analysis.cli import app
 from analysis.edition.data import projection_path, report_texts
+from analysis.fmt import format_int
 from analysis.publish import (
     RenderError,
     add_toc,
@@ -675,7 +676,9 @@ class TestRenderedReport:
 
         text = pdf_text(rendered["national.pdf"])
         rejected = load_table("avvist", embedded).height
-        assert ("Ingen rader ble avvist." if rejected == 0 else f"{rejected} rader") in text
+        assert (
+            "Ingen rader ble avvist." if rejected == 0 else f"{format_int(rejected)} rader"
+        ) in text
         for heading in (
             "1 Sammendrag",
             "2 Innføringsaktivitetene",

@@ -64,27 +64,61 @@ def synthetic_blocks(d: EditionData) -> list[Block]:
     ]
 
 
+SAME_EVENT = "samme hendelse som kilden"  # a repeat of a kept event: counted once
+REJECTS_LISTED = 50
+
+
 def reject_blocks(d: EditionData) -> list[Block]:
+    """How many rows were rejected and why, by source and kind of reason; then each reject
+    that is not a repeat of a kept event, with its own reason, so a reader sees what failed."""
+    from analysis.ingest.pipeline import reason_category
+
     if d.avvist is None:
         return [Text("Dataene har ingen tabell over avviste rader.")]
     if d.avvist.height == 0:
         return [Text("Ingen rader ble avvist.")]
-    from analysis.ingest.pipeline import reason_category
-
     kinds = d.avvist.with_columns(
-        grunn=pl.col("grunn").map_elements(reason_category, return_dtype=pl.String)
+        slag=pl.col("grunn").map_elements(reason_category, return_dtype=pl.String)
     )
-    return [
+    repeats = kinds.filter(pl.col("grunn").str.starts_with(SAME_EVENT)).height
+    blocks: list[Block] = [
         Text(
-            f"{format_int(d.avvist.height)} rader ble avvist. Fordelt på kilde og slag grunn "
-            "(hver rad med sin egen grunn står i tabellen over avviste rader i dataene):"
+            f"{format_int(d.avvist.height)} rader ble avvist"
+            + (
+                f", av dem {format_int(repeats)} som gjentar en hendelse en annen kilde alt har "
+                "gitt (den telles én gang)"
+                if repeats
+                else ""
+            )
+            + ". Fordelt på kilde og slag grunn:"
         ),
         TableBlock(
-            kinds.group_by("kilde_id", "grunn").agg(rader=pl.len()).sort("kilde_id", "grunn"),
+            kinds.group_by("kilde_id", "slag").agg(rader=pl.len()).sort("kilde_id", "slag"),
             "Avviste rader per kilde og grunn",
-            {"labels": {"kilde_id": "Kilde", "grunn": "Grunn", "rader": "Rader"}},
+            {"labels": {"kilde_id": "Kilde", "slag": "Grunn", "rader": "Rader"}},
         ),
     ]
+    other = d.avvist.filter(~pl.col("grunn").str.starts_with(SAME_EVENT)).sort("kilde_id", "rad")
+    if other.height:
+        shown = other.head(REJECTS_LISTED)
+        more = other.height - shown.height
+        blocks.append(
+            TableBlock(
+                shown.select("kilde_id", "rad", "kolonne", "grunn"),
+                "Avviste rader med grunn"
+                + (f" (de første {REJECTS_LISTED} av {format_int(other.height)})" if more else ""),
+                {
+                    "labels": {
+                        "kilde_id": "Kilde",
+                        "rad": "Rad",
+                        "kolonne": "Kolonne",
+                        "grunn": "Grunn",
+                    },
+                    "name": "avviste-rader",
+                },
+            )
+        )
+    return blocks
 
 
 def message_rule_blocks(d: EditionData) -> list[Block]:
