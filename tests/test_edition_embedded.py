@@ -39,8 +39,10 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
 def test_the_2023_edition_keeps_its_figures(data: dict[int, Path]) -> None:
     result = CliRunner().invoke(
         app,
-        ["status", "--year", "2023", "--as-of", "2023-12-31", "--format", "csv"]
-        + ["--data", str(data[2023])],
+        [
+            *("status", "--year", "2023", "--as-of", "2023-12-31", "--format", "csv"),
+            *("--data", str(data[2023])),
+        ],
     )
     assert result.exit_code == 0, result.output
     now = {r["losning"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
