@@ -52,8 +52,8 @@ def test_the_2023_edition_keeps_its_figures(data: dict[int, Path]) -> None:
         assert {k: now[row["losning"]][k] for k in row} == row, row["losning"]
 
 
-def _maps(year: int, folder: Path) -> list[ChartBlock]:
-    d = edition_data(edition(year, None, folder))
+def _maps(year: int, folder: Path, region: str | None = None) -> list[ChartBlock]:
+    d = edition_data(edition(year, region, folder))
     return [
         b for s in sections(d) for b in s.blocks if isinstance(b, ChartBlock) and b.kind == "map"
     ]
@@ -129,3 +129,16 @@ def test_compliance_uses_the_versions_required_at_the_status_date(
         d.versions.select("meldingstype", pl.col("gjeldende_versjoner").list.join(",")).iter_rows()
     )
     assert "2.0" in current["Henvisning"] and "1.1" not in current["Henvisning"].split(",")
+
+
+def test_a_county_map_mentions_the_shared_area_only_where_it_lies(data: dict[int, Path]) -> None:
+    from analysis.figures import FigureOutput, municipality_map
+
+    def caption(region: str) -> str:
+        block = _maps(2024, data[2024], region)[0]
+        options = dict(block.options)
+        fig = municipality_map(block.frame, options.pop("value_col"), **options)
+        return FigureOutput(fig, caption=block.caption, alt=block.alt).caption
+
+    assert "Ålesund og Haram" not in caption("42")  # Agder
+    assert "Ålesund og Haram" in caption("15")  # Møre og Romsdal

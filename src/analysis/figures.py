@@ -273,13 +273,18 @@ def _with_meta(fig: go.Figure, **items: Any) -> None:
     fig.update_layout(meta={**meta, **items})
 
 
-def _boundary_meta(fig: go.Figure, boundaries: Boundaries) -> None:
-    """What the caption must say about the boundaries (see FigureOutput)."""
+def _boundary_meta(
+    fig: go.Figure, boundaries: Boundaries, drawn: Iterable[str] | None = None
+) -> None:
+    """What the caption must say about the boundaries (see FigureOutput); the note on areas
+    drawn as one only when the map draws such an area."""
+    shown = set(drawn) if drawn is not None else None
+    shares = shown is None or any(a in shown for a in boundaries.shared)
     _with_meta(
         fig,
         ehelse_boundaries={
             "division": boundaries.division,
-            "note": boundaries.note,
+            "note": boundaries.note if shares else None,
             "attribution": boundaries.attribution,
         },
     )
@@ -379,7 +384,7 @@ def municipality_map(
     if region is None and codes is None and INSET_ANCHOR in set(drawn):
         _with_meta(fig, ehelse_inset=True)  # the whole country: see static_figure
     if boundaries is not None:
-        _boundary_meta(fig, boundaries)
+        _boundary_meta(fig, boundaries, drawn)
     if synthetic:
         mark_synthetic(fig, corner="bottom")
     return fig
