@@ -83,13 +83,18 @@ show_blocks(m.reject_blocks(d))
 # - **akselerasjon nødvendig**: 60–95 %;
 # - **begrenset fremgang**: under 60 %;
 # - **tilbakegang**: antallet går ned;
-# - **ikke beregnbar**: for kort tidsserie, ingen ambisjon eller fristen var passert.
+# - **frist passert, ikke nådd**: fristen var passert før de siste 12 månedene begynte, og
+#   ambisjonen er ikke nådd; forventet dato med dagens tempo vises fortsatt;
+# - **ikke beregnbar**: for kort tidsserie eller ingen ambisjon.
+#
+# En utgave for et senere år enn porteføljen måler mot den nyeste porteføljens ambisjoner og
+# frister til en nyere portefølje er lagt inn, og sier det på forsiden og i statustabellen.
 #
 # **Forventet dato.** Når ambisjonen nås med dagens utvikling: fra en logistisk kurve (S-kurve)
 # tilpasset månedstallene når det er minst fire punkter, ellers fra tempoet. Intervallet er
 # 90 % av usikkerheten i kurven, utvidet til å omfatte datoen tempoet de siste 12 månedene gir.
 # I figurene er veien til forventet dato tegnet som en rett linje fra siste observasjon.
-# Metoden er beskrevet i `docs/metode.md`.
+# Metoden er beskrevet nærmere i metodedokumentet som følger verktøyet.
 #
 # **Regionale utgaver.** Et fylkes ambisjon er dets forholdsmessige andel av den nasjonale
 # ambisjonen, etter hvor mange av kommunene i aktivitetens omfang som ligger i fylket.
