@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import polars as pl
 
+from analysis import messages as msg
 from analysis.edition import sentences as sn
 from analysis.edition.blocks import Block, ChartBlock, Heading, NoticeBlock, TableBlock, Text
 from analysis.edition.data import EditionData, projection_path, published_points, report_texts
@@ -43,15 +44,16 @@ STATUS_WORDS: Final = {
     "ikke_startet": "ikke startet",
     None: "ingen data",
 }
+# From meeting the requirement to the least compliant, as the legend lists them.
 MESSAGE_STATUS: Final = {
-    "oppfylt": "Oppfyller kravet",
-    "utdaterte versjoner": "Sender utdaterte versjoner",
-    "mangler versjonsnummer": "Mangler versjonsnummer",
+    msg.OPPFYLT: "Oppfyller kravet",
+    msg.UTDATERT: "Sender utdaterte versjoner",
+    msg.UTEN_VERSJON: "Mangler versjonsnummer",
 }
 MESSAGE_COLOURS: Final = {
-    "oppfylt": "#0072B2",
-    "utdaterte versjoner": "#D55E00",
-    "mangler versjonsnummer": "#E69F00",
+    msg.OPPFYLT: "#0072B2",
+    msg.UTDATERT: "#D55E00",
+    msg.UTEN_VERSJON: "#E69F00",
 }
 
 
@@ -264,8 +266,6 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
 
 def message_map(d: EditionData, synthetic: bool) -> list[Block]:
     """Which municipalities met the requirement in the last complete month, and why not."""
-    from analysis import messages as msg
-
     if d.compliance is None or d.meldinger is None:
         return []
     month = msg.latest_period(d.meldinger, d.as_of)
@@ -323,8 +323,6 @@ def message_map(d: EditionData, synthetic: bool) -> list[Block]:
 def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
     """Share current per type over time, the types in the last month, and who still sends
     outdated versions."""
-    from analysis import messages as msg
-
     if d.meldinger is None or d.compliance is None:
         return []
     month = msg.latest_period(d.meldinger, d.as_of)
