@@ -1,4 +1,4 @@
-"""Adoption dates drawn from S-shaped national curves through the published counts, through LAST_DAY."""
+"""Adoption dates through LAST_DAY, drawn from national S-curves through the published counts."""
 
 from __future__ import annotations
 

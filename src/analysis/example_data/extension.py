@@ -1,4 +1,13 @@
-"""The adoption events after LAST_DAY, each solution continuing its curve from its own stream."""
+"""The adoption events after LAST_DAY, each solution continuing its curve from its own stream.
+
+The events after LAST_DAY come from their own random stream, derived from the seed, so the
+events through LAST_DAY (and the message statistics, which draw after them) stay exactly as
+they were. Each solution continues its own national curve from where it stands at LAST_DAY:
+N(t) = M - (M - N0) * exp(-r t / (M - N0)), with N0 the count and r the pace (per business
+day) of the last PACE_WINDOW business days of the curve, and M the municipalities that can
+still adopt. The curve starts at LAST_DAY's count with LAST_DAY's pace (no jump) and only
+slows down towards M (no new acceleration); a solution whose curve had levelled off stays.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The generator's fixed parameters (dates, calibration anchors, message rates) and the shapes of its results."""
+"""The generator's fixed parameters (dates, anchors, message rates) and its result types."""
 
 from __future__ import annotations
 
