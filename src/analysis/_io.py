@@ -1,4 +1,5 @@
-"""Writing outputs so that a reader never sees half of one, and naming why a write failed.
+"""Writing outputs so that a reader never sees half of one, naming why a write failed, and
+editing the catalogue (sources.yaml) without touching what the edit is not about.
 
 An output folder (data/processed, or any folder given with ``--out``) holds whole sets of
 files: each run writes a new set into ``sets/.staging-<id>/`` inside the folder (the same file
@@ -22,10 +23,11 @@ import re
 import secrets
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from analysis.errors import EhelseError
 
@@ -132,6 +134,31 @@ def _fsync(path: Path, folder: bool = False) -> None:
         os.close(fd)
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (its type's name when it has none), for messages
+    that must stay one line."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def replace_file(path: Path | str, content: str | bytes) -> Path:
+    """Write ``content`` (text as UTF-8, line ends as given) to a temporary file beside
+    ``path`` (its folder made if missing) and move it into place, so readers never see half a
+    file. An OSError reaches the caller, who knows what to say and what to undo; the temporary
+    file never stays."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        _fsync(tmp)
+        tmp.replace(target)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return target
+
+
 def write_file(path: Path | str, write: Callable[[Path], object]) -> Path:
     """Write one file atomically: ``write(tmp)`` writes a temporary file of this process beside
     the target, which then replaces it. Any OSError becomes one-line OutputError, and the
@@ -148,6 +175,97 @@ def write_file(path: Path | str, write: Callable[[Path], object]) -> Path:
         with contextlib.suppress(OSError):
             tmp.unlink()
     return target
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue (sources.yaml)
+
+_ENTRY: Final = re.compile(r"^  - id:\s*['\"]?(?P<id>[^'\"\s]+)")
+
+
+class CatalogueError(EhelseError):
+    """An edit of the catalogue that would break it or change entries it is not about."""
+
+
+def catalogue_sources(text: str) -> list[dict[str, Any]]:
+    """The entries under ``sources`` of a catalogue's text (yaml.YAMLError if it is not YAML)."""
+    import yaml  # here, so that writing outputs does not load a YAML parser
+
+    data = yaml.safe_load(text) or {}
+    items = data.get("sources") if isinstance(data, dict) else None
+    return list(items or [])
+
+
+def _entry_lines(entry: Mapping[str, Any]) -> list[str]:
+    import yaml
+
+    text = yaml.safe_dump(
+        [dict(entry)], allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False
+    )
+    return ["  " + line for line in text.splitlines()]
+
+
+def replace_entries(text: str, entries: Sequence[Mapping[str, Any]]) -> str:
+    """The catalogue with ``entries`` replacing those of the same id, or appended to
+    ``sources``; every other line (comments included) is kept as it was. An edit that would
+    lose, change or duplicate another entry is refused (CatalogueError)."""
+    import yaml
+
+    lines = text.splitlines()
+    wanted = {str(e["id"]): e for e in entries}
+    try:
+        start = lines.index("sources:")
+    except ValueError:
+        lines += ["sources:"]
+        start = len(lines) - 1
+    end = start + 1
+    while end < len(lines) and (not lines[end] or lines[end].startswith((" ", "#"))):
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    out = lines[: start + 1]
+    done: set[str] = set()
+    i = start + 1
+    while i < end:
+        m = _ENTRY.match(lines[i])
+        j = i + 1
+        while j < end and not _ENTRY.match(lines[j]):
+            j += 1
+        if m and m["id"] in wanted:
+            out += _entry_lines(wanted[m["id"]])
+            done.add(m["id"])
+        else:
+            out += lines[i:j]
+        i = j
+    out += [line for key, e in wanted.items() if key not in done for line in _entry_lines(e)]
+    out += lines[end:]
+    new_text = "\n".join(out) + "\n"
+    try:
+        before, after = catalogue_sources(text), catalogue_sources(new_text)
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"kunne ikke oppdatere katalogen ({first_line(exc)})") from exc
+    others_before = [e for e in before if str(e.get("id")) not in wanted]
+    others_after = [e for e in after if str(e.get("id")) not in wanted]
+    mine = Counter(str(e.get("id")) for e in after if str(e.get("id")) in wanted)
+    if others_before != others_after or any(mine[k] != 1 for k in wanted):
+        raise CatalogueError(
+            "oppdateringen av katalogen ville endret andre oppføringer; ventet én oppføring per "
+            "id under sources"
+        )
+    return new_text
+
+
+def replace_block(text: str, block: str, begin: str, end: str) -> str:
+    """The catalogue with the block between the marker lines ``begin`` and ``end`` (markers
+    included) replaced by ``block``, or ``block`` appended when the markers are missing."""
+    lines = text.splitlines(keepends=True)
+    first = [i for i, line in enumerate(lines) if line.rstrip("\n") == begin]
+    last = [i for i, line in enumerate(lines) if line.rstrip("\n") == end]
+    if first and last and last[0] > first[0]:
+        return "".join(lines[: first[0]]) + block + "".join(lines[last[0] + 1 :])
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + block
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,16 +438,22 @@ __all__ = [
     "POINTER",
     "SETS",
     "BusyError",
+    "CatalogueError",
     "OutputError",
+    "catalogue_sources",
     "check_file",
     "check_folder",
     "clean",
     "current_dir",
     "describe",
+    "first_line",
     "locked",
     "output_file",
     "output_folder",
     "publish_set",
+    "replace_block",
+    "replace_entries",
+    "replace_file",
     "step",
     "write_file",
 ]

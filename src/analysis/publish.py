@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from analysis import config
+from analysis._io import first_line
 from analysis.edition.params import ENV_PROCESSED, ENV_REGION, ENV_YEAR, Edition, edition
 from analysis.fmt import date_text
 
@@ -466,8 +467,7 @@ def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic
             standards: Any = options.pdf_standards  # checked by Typst itself
             pdf = typst.compile(str(build / "main.typ"), root=str(build), pdf_standards=standards)
         except Exception as exc:  # typst raises its own error types with multi-line text
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise RenderError(f"Typst kunne ikke lage PDF-en: {first}") from exc
+            raise RenderError(f"Typst kunne ikke lage PDF-en: {first_line(exc)}") from exc
     from analysis import _io
 
     _io.write_file(out, lambda tmp: tmp.write_bytes(bytes(pdf)))

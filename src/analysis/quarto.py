@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from analysis._io import first_line
+
 DOCUMENT: Final = "ehelse-status.py"
 # Our formats -> the Quarto format that makes them (the PDF comes from Typst).
 QUARTO_FORMATS: Final = {"html": "html", "pdf": "typst"}
@@ -90,7 +92,7 @@ def _yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ProjectError(f"{path}: ugyldig YAML ({str(exc).splitlines()[0]})") from exc
+        raise ProjectError(f"{path}: ugyldig YAML ({first_line(exc)})") from exc
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: forventet en YAML-ordbok")
     return data

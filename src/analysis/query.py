@@ -20,6 +20,7 @@ from typing import Final
 import duckdb
 import polars as pl
 
+from analysis._io import first_line
 from analysis.load import MissingDataError, data_dir, load_table, processed_dir
 
 # View name -> processed table name.
@@ -188,8 +189,7 @@ def run(
             raise QueryError(
                 f"Spørringen trengte mer minne enn grensen på {limit:.1f} GiB (--memory endrer den)"
             ) from None
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QueryError(first) from exc
+        raise QueryError(first_line(exc)) from exc
     finally:
         if timer is not None:
             timer.cancel()

@@ -232,8 +232,9 @@ def _validate(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         try:
             out[name] = TABLES[name].validate(df.sort(SORT[name], nulls_last=True))
         except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise IngestError(f"intern feil: tabellen {name} bryter skjemaet: {first}") from None
+            raise IngestError(
+                f"intern feil: tabellen {name} bryter skjemaet: {_io.first_line(exc)}"
+            ) from None
     return out
 
 

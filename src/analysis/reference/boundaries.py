@@ -34,6 +34,7 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import config
+from analysis._io import replace_file
 from analysis.reference.register import (
     county_names,
     division_for,
@@ -48,7 +49,6 @@ from analysis.reference.simplify import (
     dumps,
     feature_collection,
     geojson_geometry,
-    write_atomic,
 )
 
 EMBEDDED_DIVISION: Final = 2020
@@ -382,7 +382,7 @@ def _derived(division: int, reference_dir: Path, cache_dir: Path) -> Boundaries:
             stored = None
     if stored is None or stored.get("inputs") != inputs:
         stored = _derive(division, geometry.load_municipality_geojson()) | {"inputs": inputs}
-        write_atomic(path, json.dumps(stored, ensure_ascii=False, separators=(",", ":")))
+        replace_file(path, json.dumps(stored, ensure_ascii=False, separators=(",", ":")))
     return Boundaries(
         division=division,
         municipalities=stored["municipalities"],

@@ -32,9 +32,10 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import config
+from analysis._io import replace_file
 from analysis.reference import boundaries as bnd
 from analysis.reference.register import DivisionError, county_names, division_for, load_register
-from analysis.reference.simplify import polygonal, simplify_features, write_atomic
+from analysis.reference.simplify import polygonal, simplify_features
 from analysis.reference.sources_api import UNCHANGED, RefreshError, _swap_if_lat_lon
 
 
@@ -248,10 +249,10 @@ def import_boundaries(
     catalogue = update_catalogue(catalogue_old, _entries(year, counts, files, today))
     provenance = _provenance(year, files, counts, repaired, counties is None, today)
     try:
-        write_atomic(folder / bnd.MUNICIPALITY_FILE, bnd.collection_text(features, text, year))
-        write_atomic(folder / bnd.COUNTY_FILE, bnd.collection_text(county_features, text, year))
-        write_atomic(folder / bnd.PROVENANCE_FILE, provenance)
-        write_atomic(config.CATALOGUE, catalogue)
+        replace_file(folder / bnd.MUNICIPALITY_FILE, bnd.collection_text(features, text, year))
+        replace_file(folder / bnd.COUNTY_FILE, bnd.collection_text(county_features, text, year))
+        replace_file(folder / bnd.PROVENANCE_FILE, provenance)
+        replace_file(config.CATALOGUE, catalogue)
     except OSError as exc:
         raise RefreshError(f"Kunne ikke skrive kommunegrensene ({exc})") from exc
     bnd.clear_cache()

@@ -24,6 +24,7 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import config
+from analysis._io import replace_file
 from analysis.reference.boundaries import Boundaries, boundaries, to_areas
 from analysis.reference.simplify import (
     COORDINATE_DECIMALS,
@@ -38,7 +39,6 @@ from analysis.reference.simplify import (
     parameters,
     polygonal,
     simplify_features,
-    write_atomic,
 )
 
 
@@ -208,9 +208,9 @@ def build_geometry_cache(force: bool = False, *, directory: Path | None = None) 
     sidecar.unlink(missing_ok=True)
     municipalities = municipality_features(source)
     counties = county_features(municipalities)
-    write_atomic(paths["kommuner"], dumps(feature_collection(municipalities)))
-    write_atomic(paths["fylker"], dumps(feature_collection(counties)))
-    write_atomic(sidecar, json.dumps(expected, indent=2) + "\n")
+    replace_file(paths["kommuner"], dumps(feature_collection(municipalities)))
+    replace_file(paths["fylker"], dumps(feature_collection(counties)))
+    replace_file(sidecar, json.dumps(expected, indent=2) + "\n")
     return paths
 
 

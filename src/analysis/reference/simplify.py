@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -206,20 +203,6 @@ def dissolve(
 def feature_collection(features: Sequence[Feature]) -> dict[str, Any]:
     """A GeoJSON FeatureCollection, the form plotly's ``geojson=`` takes."""
     return {"type": "FeatureCollection", "features": list(features)}
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same folder, then os.replace: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would make the cache private to one user
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def dumps(collection: Mapping[str, Any]) -> str:
