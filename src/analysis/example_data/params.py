@@ -61,7 +61,7 @@ CATALOGUE_BEGIN = "  # >>> eksempeldata (skrevet av `ehelse example-data`; ikke 
 CATALOGUE_END = "  # <<< eksempeldata"
 
 
-GENERATOR_URL = "src/analysis/example_data.py"  # the repository path of the generator
+GENERATOR_URL = "src/analysis/example_data/"  # the repository path of the generator
 
 
 CATALOGUE_NOTE = (
