@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from analysis.errors import EhelseError
+
 DEFAULT_SEED = 2023
 DIVISION_YEAR = 2023  # the 2020-2023 division, 356 municipalities
 # Population on 1 January of this year, pinned so that a later population file (added by
@@ -1282,7 +1284,7 @@ def write_example(out: Path, seed: int = DEFAULT_SEED, catalogue: Path | None = 
         ids = {s.get("id") for s in (data or {}).get("sources") or []}
         missing = [e["id"] for e in catalogue_entries(files, seed) if e["id"] not in ids]
         if missing:
-            raise ValueError(
+            raise EhelseError(
                 f"{catalogue}: eksempelblokken havnet utenfor listen `sources` ({missing[0]})"
             )
         tmp = catalogue.with_name(catalogue.name + ".tmp")

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from analysis.errors import EhelseError
+
 DOCUMENT: Final = "ehelse-status.py"
 # Our formats -> the Quarto format that makes them (the PDF comes from Typst).
 QUARTO_FORMATS: Final = {"html": "html", "pdf": "typst"}
@@ -33,7 +35,7 @@ PARAMETERS: Final = ("year", "region", "processed")
 OPTION_LINE: Final = re.compile(r"^#\|\s?(.*)$")
 
 
-class ProjectError(RuntimeError):
+class ProjectError(EhelseError, RuntimeError):
     """_quarto.yml or the report document is not what the report needs (one line)."""
 
 

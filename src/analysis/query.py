@@ -20,6 +20,7 @@ from typing import Final
 import duckdb
 import polars as pl
 
+from analysis.errors import EhelseError
 from analysis.load import MissingDataError, data_dir, load_table, processed_dir
 
 # View name -> processed table name.
@@ -104,7 +105,7 @@ def temp_folder(processed: Path | str | None = None) -> Path:
     return processed_dir(processed) / "cache" / "duckdb"
 
 
-class QueryError(ValueError):
+class QueryError(EhelseError, ValueError):
     """An SQL error or a refused operation, as one line."""
 
 
