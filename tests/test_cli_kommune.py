@@ -88,9 +88,9 @@ def processed(tmp_path: Path) -> Path:
 def _width_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the console read COLUMNS per call: pytest-xdist workers start with COLUMNS=80, which
     rich would otherwise fix as the width when analysis.cli is imported."""
-    from analysis import cli
+    from analysis.cli import console
 
-    monkeypatch.setattr(cli.console, "_width", None)
+    monkeypatch.setattr(console.console, "_width", None)
 
 
 def _kommune(*args: str) -> tuple[int, str, str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -148,6 +150,86 @@ def test_bad_arguments_exit_2_with_one_line(processed: Path, args: list[str], me
 def test_missing_data_says_run_ingest(tmp_path: Path) -> None:
     code, _out, err = _status("--data", str(tmp_path))
     assert code == 2 and "ehelse ingest" in err and "Traceback" not in err
+
+
+def test_a_bug_inside_a_command_keeps_its_traceback(
+    processed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain KeyError or ValueError from the metrics is a bug, not a user error: it must not
+    become a one-line «Feil:» with exit code 2."""
+    import analysis.trajectory
+
+    def broken(*_args: object, **_kwargs: object) -> pl.DataFrame:
+        raise KeyError("intern_kolonne")
+
+    monkeypatch.setattr(analysis.trajectory, "status_overview", broken)
+    result = runner.invoke(app, ["status", "--as-of", "2023-04-30", "--data", str(processed)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, KeyError) and "Feil:" not in result.stderr
+
+
+def test_a_bug_prints_a_traceback_from_the_console_script(processed: Path) -> None:
+    """The same through a real process: Python prints the traceback and exits 1."""
+    script = (
+        "import analysis.trajectory as t\n"
+        "def broken(*a, **k):\n"
+        "    raise ValueError('intern feil i metrikken')\n"
+        "t.status_overview = broken\n"
+        "from analysis.cli import app\n"
+        "app(prog_name='ehelse')\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, "status", "--data", str(processed)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "Traceback (most recent call last)" in run.stderr
+    assert "ValueError: intern feil i metrikken" in run.stderr and "Feil:" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "base"),
+    [
+        ("analysis.status", "ParameterError", ValueError),
+        ("analysis.export", "ExportError", ValueError),
+        ("analysis.lookup", "NotFoundError", ValueError),
+        ("analysis.query", "QueryError", ValueError),
+        ("analysis.publish", "RenderError", RuntimeError),
+        ("analysis.figures", "FigureError", RuntimeError),
+        ("analysis.quarto", "ProjectError", RuntimeError),
+        ("analysis.load", "MissingDataError", FileNotFoundError),
+        ("analysis.load", "SchemaMismatchError", ValueError),
+        ("analysis.reference.register", "DivisionError", ValueError),
+        ("analysis.reference.sources_api", "RefreshError", Exception),
+        ("analysis.edition.params", "EditionError", Exception),
+    ],
+)
+def test_user_errors_are_ehelse_errors(module: str, name: str, base: type) -> None:
+    """The handler turns exactly the EhelseErrors into one line; the old base stays, so code
+    that catches a ValueError from these still does."""
+    import importlib
+
+    from analysis.errors import EhelseError
+
+    cls = getattr(importlib.import_module(module), name)
+    assert issubclass(cls, EhelseError) and issubclass(cls, base)
+
+
+def test_a_table_that_breaks_its_schema_is_one_line(processed: Path) -> None:
+    """A processed table of another version (a column of the wrong type) is the user's to
+    rebuild: one line naming the file, exit 2, from the loader for every command alike."""
+    kommuner = pl.read_parquet(processed / "kommuner.parquet")
+    kommuner.with_columns(pl.col("befolkning").cast(pl.String)).write_parquet(
+        processed / "kommuner.parquet"
+    )
+    for args in (["status"], ["export", "--xlsx", str(processed / "ut.xlsx")]):
+        result = runner.invoke(app, [*args, "--data", str(processed)])
+        assert result.exit_code == 2, result.output
+        assert "kommuner.parquet følger ikke skjemaet" in result.stderr
+        assert "befolkning" in result.stderr and "ehelse ingest" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
 
 
 def _has_example() -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from analysis import lookup
+from analysis.errors import EhelseError
 
 STATUS = "Status"
 MUNICIPALITIES = "Kommuner x løsninger"
@@ -91,7 +92,7 @@ LABELS: dict[str, str] = {
 }
 
 
-class ExportError(ValueError):
+class ExportError(EhelseError, ValueError):
     """The workbook cannot be written (one line)."""
 
 

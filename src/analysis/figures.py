@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Final
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.errors import EhelseError
 from analysis.escape import html_text, spreadsheet_expr
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ STATS: dict[str, Any] = {"kaleido_start_s": None, "static_s": [], "figures": 0}
 _emitted: set[str] = set()
 
 
-class FigureError(RuntimeError):
+class FigureError(EhelseError, RuntimeError):
     """A figure cannot be drawn (for example no browser for the static version)."""
 
 

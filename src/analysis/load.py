@@ -14,10 +14,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pandera.errors as pa_errors
 import pandera.polars as pa
 import polars as pl
 
 from analysis import _io, config, schemas
+from analysis.errors import EhelseError
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "kommuner": schemas.Kommuner,
@@ -31,8 +33,12 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
 }
 
 
-class MissingDataError(FileNotFoundError):
+class MissingDataError(EhelseError, FileNotFoundError):
     """data/processed lacks a table: the pipeline has not been run."""
+
+
+class SchemaMismatchError(EhelseError, ValueError):
+    """A processed table does not follow its schema (built by another version, or edited)."""
 
 
 PROCESSED_ENV = "EHELSE_PROCESSED"
@@ -72,7 +78,16 @@ def load_table(
     if not path.exists():
         raise MissingDataError(f"{path} finnes ikke: kjør `ehelse ingest` først")
     df = pl.read_parquet(path)
-    return TABLES[name].validate(df) if validate else df
+    if not validate:
+        return df
+    try:
+        return TABLES[name].validate(df)
+    except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+        raise SchemaMismatchError(
+            f"{path} følger ikke skjemaet: {first}; kjør `ehelse ingest` på nytt"
+        ) from exc
 
 
 def load_manifest(processed: Path | str | None = None) -> dict[str, Any]:

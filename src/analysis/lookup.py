@@ -14,6 +14,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from analysis import config
+from analysis.errors import EhelseError
 from analysis.reference import Resolution, county_names, resolver
 from analysis.reference.resolve import folded_key, name_key
 from analysis.schemas import TRINN
@@ -27,7 +28,7 @@ UTENFOR_OMFANG = "utenfor omfanget"
 INGEN_MELDINGER = "ingen meldinger"
 
 
-class NotFoundError(ValueError):
+class NotFoundError(EhelseError, ValueError):
     """Nothing (or more than one thing) fits the input; the message is one line with hints."""
 
 

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Final
 from analysis import config
 from analysis._io import first_line
 from analysis.edition.params import ENV_PROCESSED, ENV_REGION, ENV_YEAR, Edition, edition
+from analysis.errors import EhelseError
 from analysis.fmt import date_text
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ KERNEL_TIMEOUT_S: Final = 900
 LAST_RUN: dict[str, Any] = {}
 
 
-class RenderError(RuntimeError):
+class RenderError(EhelseError, RuntimeError):
     """The report could not be rendered; the message is one line for the user."""
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from analysis._io import first_line
+from analysis.errors import EhelseError
 
 DOCUMENT: Final = "ehelse-status.py"
 # Our formats -> the Quarto format that makes them (the PDF comes from Typst).
@@ -35,7 +36,7 @@ PARAMETERS: Final = ("year", "region", "processed")
 OPTION_LINE: Final = re.compile(r"^#\|\s?(.*)$")
 
 
-class ProjectError(RuntimeError):
+class ProjectError(EhelseError, RuntimeError):
     """_quarto.yml or the report document is not what the report needs (one line)."""
 
 

@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from analysis._io import first_line
+from analysis.errors import EhelseError
 from analysis.load import MissingDataError, data_dir, load_table, processed_dir
 
 # View name -> processed table name.
@@ -105,7 +106,7 @@ def temp_folder(processed: Path | str | None = None) -> Path:
     return processed_dir(processed) / "cache" / "duckdb"
 
 
-class QueryError(ValueError):
+class QueryError(EhelseError, ValueError):
     """An SQL error or a refused operation, as one line."""
 
 

@@ -20,6 +20,7 @@ from importlib.resources import files
 
 import polars as pl
 
+from analysis.errors import EhelseError
 from analysis.reference import division_for, load_register, translate
 from analysis.schemas import TRINN
 
@@ -31,7 +32,7 @@ EVENT_COLUMNS = ("losning", "kommunenummer", "trinn", "dato")
 ALL = "alle"
 
 
-class ParameterError(ValueError):
+class ParameterError(EhelseError, ValueError):
     """A committed parameter file that cannot be used; the message names file, row, column."""
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from analysis import config
+from analysis.errors import EhelseError
 
 REGISTER_COLUMNS = [
     "kommunenummer",
@@ -46,7 +47,7 @@ REGISTER_SCHEMA: dict[str, Any] = {
 PACKAGE_DIVISION = 2020
 
 
-class DivisionError(ValueError):
+class DivisionError(EhelseError, ValueError):
     """A year outside the divisions we have reference data for."""
 
 

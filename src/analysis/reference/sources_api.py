@@ -43,6 +43,7 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import __version__
+from analysis.errors import EhelseError
 
 KLASS = "https://data.ssb.no/api/klass/v1"
 PXWEB = "https://data.ssb.no/api/pxwebapi/v2"
@@ -64,7 +65,7 @@ LON_RANGE = (2.0, 34.0)
 LAT_RANGE = (56.0, 73.0)
 
 
-class RefreshError(Exception):
+class RefreshError(EhelseError):
     """A refresh that cannot go on; the message is the one line the user sees."""
 
 

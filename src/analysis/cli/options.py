@@ -1,0 +1,87 @@
+"""The options several commands share, declared once, and their reading into values."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from analysis import config
+from analysis.cli.console import fail
+
+YearOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        help="Rapportåret; kommuneinndelingen følger av det (standard: report_year i sources.yaml).",
+    ),
+]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Mappen med prosesserte data (standard: data/processed/<inndeling> for året).",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Dato for statusen (ÅÅÅÅ-MM-DD; standard: slutten av rapportåret)."
+    ),
+]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option("--region", help="Ett fylke: nummer (46) eller navn."),
+]
+
+TABLE_FORMATS = ("table", "csv", "json")
+TableFormatOpt = Annotated[
+    str, typer.Option("--format", help="table (standard), csv eller json til standard ut.")
+]
+ReportFormatOpt = Annotated[
+    str, typer.Option("--format", help="html, pdf eller html,pdf (standard: begge).")
+]
+
+
+def report_year(year: int | None) -> int:
+    """--year, else the report year of the catalogue."""
+    return year if year is not None else config.default_year()
+
+
+def data_folder(year: int | None, data: Path | None) -> Path:
+    """The processed data for the report year (its division's folder) unless --data says."""
+    from analysis.edition.params import data_folder as edition_folder
+
+    return edition_folder(report_year(year), data)
+
+
+def as_of_date(value: str | None) -> date | None:
+    """--as-of as a date; None when it is not given (the edition's default then applies)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--as-of: {value!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
+
+
+def table_format(value: str) -> str:
+    """--format of the commands that print a table or write csv/json to stdout."""
+    if value not in TABLE_FORMATS:
+        fail(f"--format: {value!r} er ukjent; velg table, csv eller json")
+    return value
+
+
+def county(value: str | None, division: int) -> tuple[str, str] | None:
+    """--region as (number, name) of a county of the division; an unknown one ends with the
+    closest counties."""
+    from analysis.lookup import NotFoundError, find_county
+
+    if value is None:
+        return None
+    try:
+        return find_county(value, division)
+    except NotFoundError as exc:
+        fail(f"--region: {exc}")
