@@ -33,9 +33,9 @@ DATA = None  # mappen med prosesserte data; None: EHELSE_PROCESSED eller data/pr
 import polars as pl
 from IPython.display import Markdown, display
 
-from analysis import lookup
 from analysis.load import load_manifest, processed_dir
-from analysis.query import VIEW_DOCS, run
+from analysis.tools import lookup
+from analysis.tools.query import VIEW_DOCS, run
 
 folder = processed_dir(DATA)
 manifest = load_manifest(folder)

@@ -36,14 +36,14 @@ from datetime import date
 import polars as pl
 from IPython.display import Markdown, display
 
-from analysis import lookup
-from analysis import messages as msg
-from analysis import status as st
-from analysis.coadoption import coadoption
-from analysis.figures import show, trend_chart
-from analysis.profiles import stalled
-from analysis.regions import regional_status
-from analysis.trajectory import status_overview
+from analysis.metrics import messages as msg
+from analysis.metrics import status as st
+from analysis.metrics.coadoption import coadoption
+from analysis.metrics.profiles import stalled
+from analysis.metrics.regions import regional_status
+from analysis.metrics.trajectory import status_overview
+from analysis.present.figures import show, trend_chart
+from analysis.tools import lookup
 
 t = lookup.load_tables(DATA)
 acts = lookup.portfolio(t)

@@ -37,9 +37,9 @@ from datetime import date
 import polars as pl
 from IPython.display import Markdown, display
 
-from analysis import lookup
-from analysis import status as st
-from analysis.profiles import time_on_steps
+from analysis.metrics import status as st
+from analysis.metrics.profiles import time_on_steps
+from analysis.tools import lookup
 
 t = lookup.load_tables(DATA)
 as_of = date.fromisoformat(AS_OF) if AS_OF else lookup.default_as_of(t)

@@ -36,10 +36,10 @@ from datetime import date
 import polars as pl
 from IPython.display import Markdown, display
 
-from analysis import lookup
-from analysis import messages as msg
-from analysis.figures import show, trend_chart
-from analysis.trajectory import status_overview
+from analysis.metrics import messages as msg
+from analysis.metrics.trajectory import status_overview
+from analysis.present.figures import show, trend_chart
+from analysis.tools import lookup
 
 t = lookup.load_tables(DATA)
 if t.meldinger is None or not t.meldinger.height:
@@ -58,7 +58,7 @@ if bool(meldinger["syntetisk"].any()):
 # %% [markdown]
 # ## Gjeldende versjoner
 #
-# Den daterte regelen i `src/analysis/data/meldingsversjoner.csv` (Norsk helsenetts frister for å
+# Den daterte regelen i `src/analysis/metrics/data/meldingsversjoner.csv` (Norsk helsenetts frister for å
 # sende), slik den står per statusdatoen. Hver måned i statistikken vurderes mot kravene som
 # gjaldt den måneden; flere versjoner kan være gjeldende samtidig.
 

@@ -26,6 +26,6 @@ processed = None
 # %%
 #| output: asis
 # All chapters in this one kernel, each in its own namespace, their output as markdown.
-from analysis.quarto import run_chapters
+from analysis.render.quarto import run_chapters
 
 run_chapters(year, region, processed)

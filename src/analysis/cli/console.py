@@ -78,8 +78,8 @@ def _plain(title: str) -> Table:
 
 def solutions_table(view: Any, when: date) -> Table:
     """`ehelse kommune`: every solution with the date the municipality reached each step and
-    whether it counts (analysis.lookup.MunicipalityView)."""
-    from analysis import lookup
+    whether it counts (analysis.tools.lookup.MunicipalityView)."""
+    from analysis.tools import lookup
 
     steps = _plain(f"Løsninger per {when:%d.%m.%Y}")
     for name, justify, width in (
@@ -121,7 +121,7 @@ def solutions_table(view: Any, when: date) -> Table:
 
 def messages_table(view: Any) -> Table:
     """`ehelse kommune`: the month's messages per type, in current and outdated versions."""
-    from analysis import lookup
+    from analysis.tools import lookup
 
     msgs = _plain(f"Meldingsversjoner {month_long(view.message_period)}: {view.message_status}")
     for name, justify in (

@@ -27,9 +27,9 @@ def export(
     data: DataOpt = None,
 ) -> None:
     """Skriv statusen til én Excel-fil: status, kommuner x løsninger, fylker og meldinger."""
-    from analysis import lookup
-    from analysis.export import build_sheets, write_workbook
     from analysis.load import MissingDataError, load_manifest
+    from analysis.tools import lookup
+    from analysis.tools.export import build_sheets, write_workbook
 
     if xlsx.suffix.lower() != ".xlsx":
         fail(f"--xlsx: {xlsx} må slutte på .xlsx")

@@ -23,8 +23,8 @@ def kommune(
     data: DataOpt = None,
 ) -> None:
     """Vis én kommune: nummer, navn, fylke, befolkning og status for hver løsning."""
-    from analysis.lookup import find_municipality
     from analysis.reference import division_for, load_register, population
+    from analysis.tools.lookup import find_municipality
 
     y = report_year(year)
     day = as_of_date(as_of)
@@ -63,9 +63,9 @@ def _status(
 ) -> None:
     """The processed part: every solution with its dates, the message versions and the place
     in the county; the reference part alone when there is no data."""
-    from analysis import lookup
     from analysis.load import MissingDataError, processed_dir
     from analysis.reference import translate
+    from analysis.tools import lookup
 
     try:
         tables = lookup.load_tables(data)

@@ -35,7 +35,7 @@ def query(
     data: DataOpt = None,
 ) -> None:
     """Still spørsmål med SQL (DuckDB) mot de prosesserte tabellene. Bare lesing."""
-    from analysis.query import GIB, VIEW_DOCS, run, schema
+    from analysis.tools.query import GIB, VIEW_DOCS, run, schema
 
     table_format(fmt)
     if timeout < 0:

@@ -31,7 +31,7 @@ def report(
 
     En rapport som allerede er bygd av de samme dataene, kapitlene og den samme koden, bygges
     ikke på nytt (bruk --force)."""
-    from analysis.publish import LAST_RUN, render
+    from analysis.render.publish import LAST_RUN, render
 
     if data is not None and not data.is_dir():
         fail(f"{data}: mappen finnes ikke")

@@ -42,8 +42,8 @@ def status(
     data: DataOpt = None,
 ) -> None:
     """Status mot ambisjonene: antall, tempo, kategori og forventet dato per aktivitet."""
-    from analysis.lookup import default_as_of, load_tables
-    from analysis.trajectory import status_overview
+    from analysis.metrics.trajectory import status_overview
+    from analysis.tools.lookup import default_as_of, load_tables
 
     table_format(fmt)
     day = as_of_date(as_of)

@@ -12,7 +12,6 @@ from typing import Any, Final
 
 import polars as pl
 
-from analysis import messages as msg
 from analysis.edition import sentences as sn
 from analysis.edition.blocks import Block, ChartBlock, Heading, NoticeBlock, TableBlock, Text
 from analysis.edition.data import EditionData, projection_path, published_points, report_texts
@@ -26,6 +25,7 @@ from analysis.fmt import (
     format_month,
     format_percent,
 )
+from analysis.metrics import messages as msg
 
 MAP_PAGE: Final = 880  # px at 700 px wide: a map of the whole country fills an A4 page
 COUNTY_LABELS: Final = {
@@ -472,7 +472,7 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
 
 def youth_section(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
     """DigiHelsestasjon's youth solution: no ambition of its own, counted like an activity."""
-    from analysis import status as st
+    from analysis.metrics import status as st
 
     text = texts.get("digihelsestasjon_ungdom", {})
     losning = "digihelsestasjon_ungdom"

@@ -1,6 +1,6 @@
 """EditionData: every table and metric an edition's chapters show, composed once.
 
-The metric functions (analysis.status, trajectory, messages) run here and only here for the
+The metric functions (analysis.metrics.status, trajectory, messages) run here and only here for the
 report; chapters and notebooks read the result. Frames for maps are already on the areas the
 map draws (the edition's own division, see analysis.reference.geometry.boundaries).
 """
@@ -31,7 +31,7 @@ class EditionData:
     ambisjoner: pl.DataFrame
     ambitions: pl.DataFrame  # status.ambitions_for: the edition's own, with overfort_fra
     adopsjon: pl.DataFrame
-    activities: pl.DataFrame  # analysis.status.activities() with nr and aktivitet, in order
+    activities: pl.DataFrame  # analysis.metrics.status.activities() with nr and aktivitet, in order
     events: pl.DataFrame  # adoption events and message compliance (as events)
     municipal: pl.DataFrame
     overview: pl.DataFrame
@@ -39,12 +39,14 @@ class EditionData:
     overview_region: pl.DataFrame | None  # the county's, with its share of the ambition
     series: pl.DataFrame
     series_region: pl.DataFrame | None
-    by_county: pl.DataFrame  # analysis.status.status_by_county at the status date
+    by_county: pl.DataFrame  # analysis.metrics.status.status_by_county at the status date
     publisert: pl.DataFrame | None
     tiltak: pl.DataFrame | None
     meldinger: pl.DataFrame | None
     versions: pl.DataFrame
-    compliance: pl.DataFrame | None  # analysis.messages.compliance per municipality and month
+    compliance: (
+        pl.DataFrame | None
+    )  # analysis.metrics.messages.compliance per municipality and month
     avvist: pl.DataFrame | None
     manifest: dict[str, Any]
 
@@ -101,8 +103,8 @@ def _series(
 ) -> pl.DataFrame:
     """Counted municipalities per month end and activity; message compliance from the
     monthly statistics rather than from its one-month events."""
-    from analysis import messages as msg
-    from analysis import status as st
+    from analysis.metrics import messages as msg
+    from analysis.metrics import status as st
 
     adoption = st.count_series(events, municipal, as_of).filter(pl.col("losning") != msg.LOSNING)
     parts = [adoption]
@@ -116,11 +118,11 @@ def _series(
 @cache
 def edition_data(ed: Edition) -> EditionData:
     """Everything the chapters show for one edition, computed once per process."""
-    from analysis import messages as msg
-    from analysis import status as st
-    from analysis import trajectory as tr
     from analysis.edition.params import read_manifest
     from analysis.load import data_dir, load_table
+    from analysis.metrics import messages as msg
+    from analysis.metrics import status as st
+    from analysis.metrics import trajectory as tr
 
     p = data_dir(ed.processed)  # the one output set the pointer names, read throughout
     kommuner = load_table("kommuner", p)
@@ -269,8 +271,8 @@ def projection_path(
     """The expected date drawn as a path for the trend chart: straight lines from the last
     observation to the target at the expected date (``antall``) and at the earliest and latest
     date of its interval (``hoy`` and ``lav``), month by month. Only a picture of the date and
-    its interval: the model's own curve is in analysis.trajectory."""
-    from analysis.status import month_ends
+    its interval: the model's own curve is in analysis.metrics.trajectory."""
+    from analysis.metrics.status import month_ends
 
     if target is None or expected is None or value >= target or expected <= start:
         return None

@@ -123,7 +123,7 @@ def reject_blocks(d: EditionData) -> list[Block]:
 
 def message_rule_blocks(d: EditionData) -> list[Block]:
     """Which message versions counted as current at the status date, and by which rule."""
-    from analysis import messages as msg
+    from analysis.metrics import messages as msg
 
     return [Text(msg.rule_text(d.as_of))]
 
@@ -154,7 +154,7 @@ def division_changes(previous: int, current: int) -> pl.DataFrame:
 
 def previous_overview(d: EditionData) -> pl.DataFrame:
     """The previous year's status, computed from the same data on this edition's division."""
-    from analysis import trajectory as tr
+    from analysis.metrics import trajectory as tr
 
     when = date(d.edition.year - 1, 12, 31)
     return tr.status_overview(

@@ -40,7 +40,7 @@ def _share_cell() -> pl.Expr:
 
 def regional_blocks(d: EditionData) -> list[Block]:
     """The chapter's blocks after its introduction, in reading order."""
-    from analysis import regions
+    from analysis.metrics import regions
 
     texts = report_texts()
     order = [k for k, _ in d.overview.select("losning", "nr").rows()]

@@ -133,7 +133,7 @@ UNGDOM_PILOT = ("Oslo", dt.date(2023, 4, 17))
 
 
 # Message types and versions: (old, current). Real identifiers with sources in
-# data/raw/example/README.md and the dated rule src/analysis/data/meldingsversjoner.csv; the
+# data/raw/example/README.md and the dated rule src/analysis/metrics/data/meldingsversjoner.csv; the
 # Rekvisisjon/Svar version is Svarrapport's.
 MESSAGE_VERSIONS: dict[str, tuple[str, str]] = {
     "PLO": ("1.5", "1.6"),

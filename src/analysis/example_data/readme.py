@@ -159,7 +159,7 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
         "",
         "Kommunene går over fra gammel til gjeldende versjon rundt fristen Norsk helsenett satte",
         "for å sende den nye versjonen (Henvisning 2.0 og Epikrise 1.2 fra 31.12.2020, PLO 1.6 fra",
-        "1.7.2021, Svarrapport 1.4 fra 31.12.2021; se `src/analysis/data/meldingsversjoner.csv`),",
+        "1.7.2021, Svarrapport 1.4 fra 31.12.2021; se `src/analysis/metrics/data/meldingsversjoner.csv`),",
         "større og mer modne kommuner tidligere, noen aldri. Helsefaglig dialog 1.1 har ingen datert",
         "frist, og de fleste sendte den allerede i 2020. Noen har system som ikke sender",
         "versjonsnummer (tom versjon), og de fleste av dem blir rettet i løpet av 2023–2024.",

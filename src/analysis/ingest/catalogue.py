@@ -21,7 +21,7 @@ from analysis.safe_yaml import YamlError, load_yaml
 
 # Kinds the ingest reads, and kinds it only checks and lists: reference and geometry are read
 # by analysis.reference; standards (message-standard deadlines) are the source of the rule
-# table analysis/data/meldingsversjoner.csv, which a test checks row by row against the file.
+# table analysis/metrics/data/meldingsversjoner.csv, which a test checks row by row against the file.
 # "names" (navnetillegg.csv) is read first: the place names an analyst has confirmed.
 INGESTED_KINDS = ("names", "adoption", "messages", "ambitions", "measures", "published")
 PASSIVE_KINDS = ("reference", "geometry", "standards")

@@ -1,0 +1,1 @@
+"""Rendering: the chapters to HTML and PDF, with Quarto when present, else the Python chain."""

@@ -1,0 +1,1 @@
+"""Tools for ad hoc questions: lookup, SQL query and the Excel export."""
