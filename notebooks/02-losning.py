@@ -39,9 +39,10 @@ from IPython.display import Markdown, display
 from analysis.metrics import messages as msg
 from analysis.metrics import status as st
 from analysis.metrics.coadoption import coadoption
+from analysis.metrics.ladder import ladder_counts
+from analysis.metrics.overview import status_overview
 from analysis.metrics.profiles import stalled
 from analysis.metrics.regions import regional_status
-from analysis.metrics.trajectory import status_overview
 from analysis.present.figures import show, trend_chart
 from analysis.tools import lookup
 
@@ -116,7 +117,7 @@ show(
 # Kommuner på hvert trinn (`paa_trinnet`) og minst på trinnet (`minst`).
 
 # %%
-st.ladder_counts(own)
+ladder_counts(own)
 
 # %% [markdown]
 # ## Fylkene

@@ -37,7 +37,8 @@ import polars as pl
 from IPython.display import Markdown, display
 
 from analysis.metrics import messages as msg
-from analysis.metrics.trajectory import status_overview
+from analysis.metrics.overview import status_overview
+from analysis.metrics.rules import message_rule_text
 from analysis.present.figures import show, trend_chart
 from analysis.tools import lookup
 
@@ -63,7 +64,7 @@ if bool(meldinger["syntetisk"].any()):
 # gjaldt den måneden; flere versjoner kan være gjeldende samtidig.
 
 # %%
-display(Markdown(msg.rule_text(as_of)))
+display(Markdown(message_rule_text(as_of)))
 display(versions.drop("regler", "merknad"))
 
 # %% [markdown]

@@ -62,13 +62,12 @@ show_blocks(m.reject_blocks(d))
 # En kommune som ikke har nådd noe trinn, er **ikke startet**. **Ingen data** betyr at kildene
 # ikke sier noe om kommunen; det er ikke det samme som ikke startet, og vises med egen farge.
 # Ambisjonene er antall kommuner, slik kommunal sektors e-helseportefølje setter dem.
-#
-# Tallet som telles mot ambisjonen, er kommunene som har tatt løsningen i bruk. Unntaket er
-# Kjernejournal, der porteføljen teller kommuner der løsningen er *tilgjengeliggjort* i
-# systemene. For meldingsversjonene teller en kommune når hver meldingstype den sender, går
-# minst 95 % i gjeldende versjon i siste hele måned. Helseplattformen gjelder bare kommunene i
-# Helse Midt-Norges område.
-#
+
+# %%
+#| output: asis
+show_blocks(m.counting_rule_blocks(d))
+
+# %% [markdown]
 # **Statusdato.** Alle tall gjelder statusdatoen, slutten av rapportåret. De regnes fra
 # hendelsene i kildene (kommune, løsning, trinn og dato): en kommune står på det høyeste
 # trinnet den hadde nådd på datoen. Porteføljens egne tall er fra april; de vises ved siden av

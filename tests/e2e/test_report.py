@@ -261,7 +261,7 @@ def test_projection_runs_straight_to_the_expected_date_and_its_interval() -> Non
 
 
 def test_every_activity_has_its_text() -> None:
-    from analysis.metrics.status import activities
+    from analysis.metrics.params import activities
 
     texts = report_texts(REPORT)
     for losning in activities()["losning"].to_list():
@@ -458,8 +458,9 @@ def expected(embedded: Path) -> dict[str, Any]:
     """The status table computed here from the same processed data, and the facts the
     report must agree with."""
     from analysis.load import load_table
-    from analysis.metrics.status import activities, scope_members
-    from analysis.metrics.trajectory import status_overview
+    from analysis.metrics.overview import status_overview
+    from analysis.metrics.params import activities
+    from analysis.metrics.status import scope_members
 
     tables = {n: load_table(n, embedded) for n in ("adopsjon", "kommuner", "ambisjoner")}
     extra = {n: load_table(n, embedded) for n in ("meldinger", "publisert")}

@@ -157,12 +157,12 @@ def test_a_bug_inside_a_command_keeps_its_traceback(
 ) -> None:
     """A plain KeyError or ValueError from the metrics is a bug, not a user error: it must not
     become a one-line «Feil:» with exit code 2."""
-    import analysis.metrics.trajectory
+    import analysis.metrics.overview
 
     def broken(*_args: object, **_kwargs: object) -> pl.DataFrame:
         raise KeyError("intern_kolonne")
 
-    monkeypatch.setattr(analysis.metrics.trajectory, "status_overview", broken)
+    monkeypatch.setattr(analysis.metrics.overview, "status_overview", broken)
     result = runner.invoke(app, ["status", "--as-of", "2023-04-30", "--data", str(processed)])
     assert result.exit_code == 1
     assert isinstance(result.exception, KeyError) and "Feil:" not in result.stderr
@@ -171,7 +171,7 @@ def test_a_bug_inside_a_command_keeps_its_traceback(
 def test_a_bug_prints_a_traceback_from_the_console_script(processed: Path) -> None:
     """The same through a real process: Python prints the traceback and exits 1."""
     script = (
-        "import analysis.metrics.trajectory as t\n"
+        "import analysis.metrics.overview as t\n"
         "def broken(*a, **k):\n"
         "    raise ValueError('intern feil i metrikken')\n"
         "t.status_overview = broken\n"
@@ -192,7 +192,7 @@ def test_a_bug_prints_a_traceback_from_the_console_script(processed: Path) -> No
 @pytest.mark.parametrize(
     ("module", "name", "base"),
     [
-        ("analysis.metrics.status", "ParameterError", ValueError),
+        ("analysis.metrics.params", "ParameterError", ValueError),
         ("analysis.tools.export", "ExportError", ValueError),
         ("analysis.tools.lookup", "NotFoundError", ValueError),
         ("analysis.tools.query", "QueryError", ValueError),

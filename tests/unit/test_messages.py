@@ -12,7 +12,9 @@ import pytest
 
 from analysis import config
 from analysis.metrics import messages as msg
-from analysis.metrics.status import ParameterError, package_csv
+from analysis.metrics import params
+from analysis.metrics.params import ParameterError
+from analysis.metrics.rules import message_rule_text
 
 MARCH, APRIL = date(2023, 3, 1), date(2023, 4, 1)
 ROWS = [
@@ -265,7 +267,7 @@ def test_required_versions_at_several_dates(
 
 
 def test_rule_text_from_the_committed_table() -> None:
-    assert msg.rule_text(date(2024, 12, 31)) == (
+    assert message_rule_text(date(2024, 12, 31)) == (
         "Per 31. desember 2024 regnes Henvisning 2.0 og Epikrise 1.2 (krav om å sende fra "
         "31. desember 2020), PLO 1.6 (fra 1. juli 2021) og Rekvisisjon/Svar 1.4 eller 1.6 "
         "(fra 31. desember 2021) som gjeldende, ifølge Norsk helsenett. For Helsefaglig dialog "
@@ -276,8 +278,12 @@ def test_rule_text_from_the_committed_table() -> None:
 
 
 def _rules(rows: list[dict[str, str]]) -> pl.DataFrame:
-    base = {c: "" for c in msg.RULE_COLUMNS} | {"utgiver": "Utgiver", "kilde": "https://x"}
-    return msg.parse_rules("regler.csv", [base | r for r in rows])
+    base = {c: "" for c in params.VERSION_RULES.names} | {
+        "utgiver": "Utgiver",
+        "kilde": "https://x",
+    }
+    records = list(enumerate([base | r for r in rows], start=2))
+    return params.parse_rows(params.VERSION_RULES, records, "regler.csv")
 
 
 def test_rule_text_before_the_first_requirement_names_both_versions() -> None:
@@ -301,12 +307,12 @@ def test_rule_text_before_the_first_requirement_names_both_versions() -> None:
             },
         ]
     )
-    text = msg.rule_text(date(2029, 6, 30), rules)
+    text = message_rule_text(date(2029, 6, 30), rules)
     assert text.startswith(
         "Per 30. juni 2029 gjaldt ennå ingen krav om å sende en bestemt versjon. For A gjelder "
         "kravet om å sende 2.0 først fra 1. mars 2030; før det regnes 1.0 og 2.0 som gjeldende."
     )
-    after = msg.rule_text(date(2030, 3, 1), rules)
+    after = message_rule_text(date(2030, 3, 1), rules)
     assert after.startswith(
         "Per 1. mars 2030 regnes A 2.0 (krav om å sende fra 1. mars 2030) som gjeldende, "
         "ifølge Norsk helsenett."
@@ -348,10 +354,10 @@ def _frister() -> list[dict[str, str]]:
 
 def test_every_line_of_the_deadline_file_is_accounted_for() -> None:
     raw = {i: r for i, r in enumerate(_frister(), start=2)}
-    _, mapping = package_csv("meldingsstandarder.csv")
+    mapping = params.message_standards().to_dicts()
     lines = [int(m["linje"]) for m in mapping]
     assert sorted(lines) == sorted(raw), "hver linje i frister-filen skal stå én gang"
-    rules = msg.version_rules()
+    rules = params.version_rules()
     used = {n for ns in rules["frister_linjer"].to_list() for n in ns}
     types = set(rules["meldingstype"].to_list())
     for m in mapping:
@@ -364,9 +370,9 @@ def test_every_line_of_the_deadline_file_is_accounted_for() -> None:
 
 def test_every_dated_rule_matches_its_lines_in_the_deadline_file() -> None:
     raw = {i: r for i, r in enumerate(_frister(), start=2)}
-    _, mapping = package_csv("meldingsstandarder.csv")
+    mapping = params.message_standards().to_dicts()
     mapped = {int(m["linje"]): m["meldingstype"] for m in mapping}
-    for r in msg.version_rules().iter_rows(named=True):
+    for r in params.version_rules().iter_rows(named=True):
         if r["gjelder_fra"] is None:
             assert not r["frister_linjer"] and r["krav"] == msg.SENDE and r["merknad"]
             continue

@@ -8,6 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st_
 
+from analysis.dates import shift_months
 from analysis.metrics import status as st
 from analysis.metrics import trajectory as tr
 from analysis.schemas import TRINN
@@ -131,7 +132,7 @@ def series(draw: st_.DrawFn) -> tuple[list[date], list[int], int, int]:
         total = min(ceiling, total + s)
         counts.append(total)
     start = date(2019, 1, 31)
-    dates = [st.shift_months(start, 2 * i) for i in range(n)]
+    dates = [shift_months(start, 2 * i) for i in range(n)]
     ambition = draw(st_.integers(1, ceiling))
     return dates, counts, ambition, ceiling
 

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from analysis.metrics import coadoption, profiles, regions
-from analysis.metrics.status import ParameterError, municipal_status
+from analysis.metrics.params import ParameterError
+from analysis.metrics.status import municipal_status
 from metric_frames import ACTS, AMBITIONS, AS_OF, EVENTS, KOMMUNER, SCOPES
 
 MUNICIPAL = municipal_status(EVENTS, KOMMUNER, ACTS, SCOPES, AS_OF)

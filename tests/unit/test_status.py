@@ -7,6 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
+from analysis import dates
+from analysis.metrics import ladder, params
 from analysis.metrics import status as st
 from analysis.reference import load_register
 from metric_frames import ACTS, AMBITIONS, AS_OF, EVENTS, KOMMUNER, SCOPES
@@ -24,10 +26,10 @@ def _row(df: pl.DataFrame, **keys: str) -> dict[str, object]:
 
 
 def test_steps_at_takes_the_highest_step_on_or_before_the_date() -> None:
-    early = st.steps_at(EVENTS, date(2022, 4, 1))
+    early = ladder.steps_at(EVENTS, date(2022, 4, 1))
     assert _row(early, losning="a", kommunenummer="0001")["trinn"] == "tilgjengelig"
     assert _row(early, losning="a", kommunenummer="0001")["siden"] == date(2022, 3, 1)
-    late = st.steps_at(EVENTS, AS_OF)
+    late = ladder.steps_at(EVENTS, AS_OF)
     assert _row(late, losning="a", kommunenummer="0001")["trinn"] == "i_bruk"
     assert _row(late, losning="a", kommunenummer="0001")["siden"] == date(2022, 6, 15)
     # c/0004 goes live the day after the date: not there yet
@@ -35,7 +37,7 @@ def test_steps_at_takes_the_highest_step_on_or_before_the_date() -> None:
 
 
 def test_ladder_dates_fill_lower_steps_from_a_higher_one() -> None:
-    dates = st.ladder_dates(EVENTS, AS_OF).filter(
+    dates = ladder.ladder_dates(EVENTS, AS_OF).filter(
         (pl.col("losning") == "a") & (pl.col("kommunenummer") == "0002")
     )
     assert dict(zip(dates["trinn"], dates["dato"], strict=True)) == {
@@ -89,7 +91,7 @@ def test_status_by_county_gives_each_county_its_share_of_the_ambition() -> None:
 
 
 def test_ladder_counts_exact_and_at_least() -> None:
-    counts = st.ladder_counts(_municipal()).filter(pl.col("losning") == "a")
+    counts = ladder.ladder_counts(_municipal()).filter(pl.col("losning") == "a")
     assert dict(zip(counts["trinn"], counts["paa_trinnet"], strict=True)) == {
         "ikke_startet": 3,
         "planlagt": 0,
@@ -118,18 +120,18 @@ def test_count_series_by_month_end() -> None:
 
 
 def test_month_ends_and_shift_months() -> None:
-    assert st.month_ends(date(2023, 1, 15), date(2023, 3, 20)) == [
+    assert dates.month_ends(date(2023, 1, 15), date(2023, 3, 20)) == [
         date(2023, 1, 31),
         date(2023, 2, 28),
         date(2023, 3, 20),
     ]
-    assert st.shift_months(date(2024, 2, 29), -12) == date(2023, 2, 28)
-    assert st.shift_months(date(2023, 5, 31), -3) == date(2023, 2, 28)
-    assert st.shift_months(date(2023, 1, 31), 13) == date(2024, 2, 29)
+    assert dates.shift_months(date(2024, 2, 29), -12) == date(2023, 2, 28)
+    assert dates.shift_months(date(2023, 5, 31), -3) == date(2023, 2, 28)
+    assert dates.shift_months(date(2023, 1, 31), 13) == date(2024, 2, 29)
 
 
 def test_activities_are_committed_data_with_the_portfolio_choices() -> None:
-    acts = st.activities()
+    acts = params.activities()
     step = dict(zip(acts["losning"], acts["telles_trinn"], strict=True))
     assert step["kjernejournal"] == "tilgjengelig"
     assert {s for k, s in step.items() if k != "kjernejournal"} == {"i_bruk"}
@@ -161,12 +163,14 @@ def test_bad_parameter_file_names_file_row_and_column() -> None:
             "merknad": "",
         },
     ]
-    with pytest.raises(st.ParameterError, match=r"aktiviteter\.csv, rad 3, kolonne telles_trinn"):
-        st.parse_activities("aktiviteter.csv", rows)
+    with pytest.raises(
+        params.ParameterError, match=r"aktiviteter\.csv, rad 3, kolonne telles_trinn"
+    ):
+        params.parse_rows(params.ACTIVITIES, list(enumerate(rows, start=2)))
     rows[1]["telles_trinn"] = "i_bruk"
     rows[1]["frist"] = "31.12.2023"
-    with pytest.raises(st.ParameterError, match=r"rad 3, kolonne frist"):
-        st.parse_activities("aktiviteter.csv", rows)
+    with pytest.raises(params.ParameterError, match=r"rad 3, kolonne frist"):
+        params.parse_rows(params.ACTIVITIES, list(enumerate(rows, start=2)))
 
 
 @pytest.mark.parametrize(("year", "expected"), [(2023, 66), (2024, 67)])

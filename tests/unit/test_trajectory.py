@@ -9,8 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from analysis.dates import month_ends
+from analysis.metrics import forecast
 from analysis.metrics import trajectory as tr
-from analysis.metrics.status import month_ends
 
 AS_OF = date(2023, 4, 30)
 DEADLINE = date(2023, 12, 31)
@@ -95,7 +96,7 @@ def test_logistic_recovers_a_known_curve() -> None:
 def test_fit_logistic_on_shares() -> None:
     t = np.linspace(0, 5, 40)
     y = 1 / (1 + np.exp(-2.0 * (t - 2.5)))
-    fit = tr.fit_logistic(t, y)
+    fit = forecast.fit_logistic(t, y)
     assert fit is not None
     assert fit.r == pytest.approx(2.0, rel=1e-3) and fit.t0 == pytest.approx(2.5, abs=1e-3)
 

@@ -64,6 +64,7 @@ def _status(
     """The processed part: every solution with its dates, the message versions and the place
     in the county; the reference part alone when there is no data."""
     from analysis.load import MissingDataError, processed_dir
+    from analysis.metrics.rules import counted_steps_short, message_count_short
     from analysis.reference import translate
     from analysis.tools import lookup
 
@@ -105,8 +106,7 @@ def _status(
     console.print(solutions_table(view, when))
     console.print(
         "Datoene: når kommunen nådde trinnet. Teller: om kommunen teller mot ambisjonen "
-        "(Kjernejournal: tilgjengeliggjort, ellers i bruk; meldingsversjoner: hver type minst "
-        "95 % gjeldende siste hele måned).",
+        f"({counted_steps_short(sep=': ')}; meldingsversjoner: {message_count_short()}).",
         highlight=False,
     )
     if view.messages is not None and view.message_period is not None:

@@ -42,7 +42,8 @@ def status(
     data: DataOpt = None,
 ) -> None:
     """Status mot ambisjonene: antall, tempo, kategori og forventet dato per aktivitet."""
-    from analysis.metrics.trajectory import status_overview
+    from analysis.metrics.overview import status_overview
+    from analysis.metrics.rules import counted_steps_short
     from analysis.tools.lookup import default_as_of, load_tables
 
     table_format(fmt)
@@ -78,7 +79,7 @@ def status(
     out = Console()
     wide = out.width >= STATUS_WIDE
     notes = [
-        "Antallet som telles mot ambisjonen: Kjernejournal tilgjengeliggjort, ellers i bruk"
+        f"Antallet som telles mot ambisjonen: {counted_steps_short()}"
         + (" (uthevet)." if wide else "."),
         "Forventet: når ambisjonen nås med dagens kurve, med intervall under (se docs/metode.md).",
     ]

@@ -26,6 +26,7 @@ from analysis.fmt import (
     format_percent,
 )
 from analysis.metrics import messages as msg
+from analysis.metrics.params import scope_names
 
 MAP_PAGE: Final = 880  # px at 700 px wide: a map of the whole country fills an A4 page
 COUNTY_LABELS: Final = {
@@ -237,7 +238,7 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
     counts = frame.group_by("trinn").len().sort("len", descending=True)
     parts = [f"{STATUS_WORDS.get(t, t)}: {format_int(n)}" for t, n in counts.iter_rows()]
     area = f"{d.region_name}s" if d.regional else "landets"
-    scope_text = "" if whole else " i aktivitetens omfang (Helse Midt-Norges område)"
+    scope_text = "" if whole else f" i aktivitetens omfang ({scope_names()[r['omfang_id']]})"
     alt = (
         f"Kart over {area} kommuner{scope_text}, farget etter status for {short} per "
         f"{format_date(d.as_of)}. Antall kommuner per status, {'; '.join(parts)}."

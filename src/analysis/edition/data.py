@@ -1,6 +1,6 @@
 """EditionData: every table and metric an edition's chapters show, composed once.
 
-The metric functions (analysis.metrics.status, trajectory, messages) run here and only here for the
+The metric functions (analysis.metrics.overview and the modules it composes) run here and only here for the
 report; chapters and notebooks read the result. Frames for maps are already on the areas the
 map draws (the edition's own division, see analysis.reference.geometry.boundaries).
 """
@@ -21,7 +21,7 @@ from analysis.edition.params import Edition
 
 @dataclass(frozen=True)
 class EditionData:
-    """The tables and metrics of one edition. ``overview`` is trajectory.status_overview at
+    """The tables and metrics of one edition. ``overview`` is overview.status_overview at
     the status date with ``andel_kommuner``; ``municipal`` is the status per activity and
     municipality in scope; ``series`` the national counts per month end."""
 
@@ -31,7 +31,7 @@ class EditionData:
     ambisjoner: pl.DataFrame
     ambitions: pl.DataFrame  # status.ambitions_for: the edition's own, with overfort_fra
     adopsjon: pl.DataFrame
-    activities: pl.DataFrame  # analysis.metrics.status.activities() with nr and aktivitet, in order
+    activities: pl.DataFrame  # analysis.metrics.params.activities() with nr and aktivitet, in order
     events: pl.DataFrame  # adoption events and message compliance (as events)
     municipal: pl.DataFrame
     overview: pl.DataFrame
@@ -92,37 +92,15 @@ def _optional_table(name: str, processed: Path) -> pl.DataFrame | None:
         return None
 
 
-def _series(
-    events: pl.DataFrame,
-    municipal: pl.DataFrame,
-    meldinger: pl.DataFrame | None,
-    versions: pl.DataFrame,
-    comp: pl.DataFrame | None,
-    as_of: date,
-    kommuner: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Counted municipalities per month end and activity; message compliance from the
-    monthly statistics rather than from its one-month events."""
-    from analysis.metrics import messages as msg
-    from analysis.metrics import status as st
-
-    adoption = st.count_series(events, municipal, as_of).filter(pl.col("losning") != msg.LOSNING)
-    parts = [adoption]
-    if meldinger is not None and meldinger.height:
-        parts.append(
-            msg.compliance_series(meldinger, versions, as_of, kommuner=kommuner, comp=comp)
-        )
-    return pl.concat(parts, how="vertical_relaxed").sort("losning", "dato")
-
-
 @cache
 def edition_data(ed: Edition) -> EditionData:
     """Everything the chapters show for one edition, computed once per process."""
     from analysis.edition.params import read_manifest
     from analysis.load import data_dir, load_table
     from analysis.metrics import messages as msg
+    from analysis.metrics import params
     from analysis.metrics import status as st
-    from analysis.metrics import trajectory as tr
+    from analysis.metrics.overview import counted_series, counted_status, status_overview
 
     p = data_dir(ed.processed)  # the one output set the pointer names, read throughout
     kommuner = load_table("kommuner", p)
@@ -134,21 +112,17 @@ def edition_data(ed: Edition) -> EditionData:
     avvist = _optional_table("avvist", p)
     manifest = read_manifest(p) or {}
     as_of = ed.as_of
-    acts = st.activities()
+    acts = params.activities()
     scopes = st.scope_members(kommuner)
     versions = msg.required_versions(as_of)
-    cols = ["losning", "kommunenummer", "trinn", "dato", "syntetisk"]
-    events = adopsjon.select(cols)
-    comp = None
-    if meldinger is not None and meldinger.height:
-        comp = msg.compliance(meldinger, versions)
-        pseudo = msg.compliance_events(meldinger, versions, as_of, comp=comp)
-        events = pl.concat([events, pseudo.select(cols)], how="vertical_relaxed")
-    municipal = st.municipal_status(events, kommuner, acts, scopes, as_of)
+    counted = counted_status(
+        adopsjon, kommuner, as_of, meldinger=meldinger, versions=versions, acts=acts, scopes=scopes
+    )
+    events, municipal, comp = counted.events, counted.municipal, counted.compliance
     ambitions = st.ambitions_for(ambisjoner, ed.year)
 
     def overview(when: date, county: str | None = None) -> pl.DataFrame:
-        table = tr.status_overview(
+        table = status_overview(
             adopsjon,
             kommuner,
             ambisjoner,
@@ -176,12 +150,8 @@ def edition_data(ed: Edition) -> EditionData:
     )
     region_overview = region_series = None
     if ed.region is not None:
-        county_kommuner = kommuner.filter(pl.col("fylkesnummer") == ed.region)
-        region_municipal = municipal.filter(pl.col("fylkesnummer") == ed.region)
         region_overview = overview(as_of, ed.region)
-        region_series = _series(
-            events, region_municipal, meldinger, versions, comp, as_of, county_kommuner
-        )
+        region_series = counted_series(counted, ed.region)
     return EditionData(
         edition=ed,
         published_date=published_date,
@@ -195,7 +165,7 @@ def edition_data(ed: Edition) -> EditionData:
         overview=overview(as_of),
         overview_published=overview(published_date) if published_date else None,
         overview_region=region_overview,
-        series=_series(events, municipal, meldinger, versions, comp, as_of),
+        series=counted_series(counted),
         series_region=region_series,
         by_county=st.status_by_county(municipal, ambitions),
         publisert=publisert,
@@ -272,7 +242,7 @@ def projection_path(
     observation to the target at the expected date (``antall``) and at the earliest and latest
     date of its interval (``hoy`` and ``lav``), month by month. Only a picture of the date and
     its interval: the model's own curve is in analysis.metrics.trajectory."""
-    from analysis.metrics.status import month_ends
+    from analysis.dates import month_ends
 
     if target is None or expected is None or value >= target or expected <= start:
         return None

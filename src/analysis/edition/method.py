@@ -123,9 +123,17 @@ def reject_blocks(d: EditionData) -> list[Block]:
 
 def message_rule_blocks(d: EditionData) -> list[Block]:
     """Which message versions counted as current at the status date, and by which rule."""
-    from analysis.metrics import messages as msg
+    from analysis.metrics.rules import message_rule_text
 
-    return [Text(msg.rule_text(d.as_of))]
+    return [Text(message_rule_text(d.as_of))]
+
+
+def counting_rule_blocks(d: EditionData) -> list[Block]:
+    """What counts towards the ambition (step, message threshold, scopes), from the
+    parameter tables."""
+    from analysis.metrics.rules import counting_rule_text
+
+    return [Text(counting_rule_text())]
 
 
 def division_changes(previous: int, current: int) -> pl.DataFrame:
@@ -154,10 +162,10 @@ def division_changes(previous: int, current: int) -> pl.DataFrame:
 
 def previous_overview(d: EditionData) -> pl.DataFrame:
     """The previous year's status, computed from the same data on this edition's division."""
-    from analysis.metrics import trajectory as tr
+    from analysis.metrics.overview import status_overview
 
     when = date(d.edition.year - 1, 12, 31)
-    return tr.status_overview(
+    return status_overview(
         d.adopsjon,
         d.kommuner,
         d.ambisjoner,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 import polars as pl
 
 from analysis.edition.activities import short_name
@@ -11,16 +9,6 @@ from analysis.edition.blocks import Block, Heading, TableBlock, Text
 from analysis.edition.data import EditionData, report_texts
 from analysis.escape import markdown_text as md
 from analysis.fmt import date_text, format_amount, format_date, format_percent
-
-SHORT_HEAD: Final = {  # narrow column headings for the wide tables
-    "skattedata": "Skatte\u00addata",
-    "kjernejournal": "Kjerne\u00adjournal",
-    "digihelsestasjon": "DigiHelse\u00adstasjon",
-    "helseplattformen": "Helse\u00adplattformen",
-    "vkp": "VKP",
-    "meldinger": "Meldings\u00adversjoner",
-    "digihelse": "DigiHelse",
-}
 
 
 def _wide(df: pl.DataFrame, keys: list[str], cell: pl.Expr, order: list[str]) -> pl.DataFrame:
@@ -40,12 +28,13 @@ def _share_cell() -> pl.Expr:
 
 def regional_blocks(d: EditionData) -> list[Block]:
     """The chapter's blocks after its introduction, in reading order."""
-    from analysis.metrics import regions
+    from analysis.metrics import params, regions
 
     texts = report_texts()
     order = [k for k, _ in d.overview.select("losning", "nr").rows()]
     short = {k: short_name(texts, k, k) for k in order}
-    heads = {"fylke": "Fylke"} | {k: SHORT_HEAD.get(k, short[k]) for k in short}
+    narrow = dict(params.activities().select("losning", "overskrift").iter_rows())
+    heads = {"fylke": "Fylke"} | {k: narrow.get(k, short[k]) for k in short}
     measured = d.municipal.filter(pl.col("maalt"))
     by_county = regions.regional_status(measured, d.ambitions, "fylke")
     by_network = regions.regional_status(measured, d.ambitions, "nettverk")

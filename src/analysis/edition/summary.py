@@ -19,6 +19,7 @@ from analysis.fmt import (
     format_month,
     format_percent,
 )
+from analysis.metrics.rules import counted_steps_note
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,7 @@ def status_table(d: EditionData) -> list[Block]:
                     "synthetic": bool(overview["syntetisk"].any()),
                     "name": "status",
                     "source": (
-                        "Antall: kommuner som har tatt løsningen i bruk (Kjernejournal: "
-                        "tilgjengeliggjort). Publisert: porteføljens tabell over "
+                        f"Antall: {counted_steps_note()}. Publisert: porteføljens tabell over "
                         "innføringsaktivitetene. Beregnet: fra de samme kommunevise dataene som "
                         "resten av tabellen. Avvik: beregnet minus publisert." + carried_note
                     ),
@@ -288,8 +288,7 @@ def status_table(d: EditionData) -> list[Block]:
                 "synthetic": bool(c["syntetisk"].any()),
                 "name": "status",
                 "source": (
-                    "Antall: kommuner som har tatt løsningen i bruk (Kjernejournal: "
-                    "tilgjengeliggjort). Fylkets andel av ambisjonen: den nasjonale ambisjonen "
+                    f"Antall: {counted_steps_note()}. Fylkets andel av ambisjonen: den nasjonale ambisjonen "
                     "fordelt etter fylkets andel av kommunene i omfanget." + carried_note
                 ),
             },

@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from analysis.dates import month_end
 from analysis.ingest.catalogue import Source
 from analysis.ingest.columns import ColumnError, find_columns, missing_column, require
 from analysis.ingest.common import (
@@ -29,7 +30,6 @@ from analysis.ingest.common import (
     RowError,
     SourceResult,
     check_duplicates,
-    month_end,
     raw_columns,
     reject_records,
     rejects_from,

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from analysis.dates import month_end
 from analysis.ingest.catalogue import Source
 from analysis.ingest.columns import find_columns, require
 from analysis.ingest.common import (
@@ -20,7 +21,6 @@ from analysis.ingest.common import (
     IngestError,
     RowError,
     SourceResult,
-    month_end,
     parse_count,
     raw_columns,
     reject_records,

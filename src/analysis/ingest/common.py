@@ -309,8 +309,3 @@ def resolve_frame(
         joined, pl.col("__kgrunn").is_not_null(), pl.col("__kgrunn"), pl.col("__kkolonne")
     )
     return joined.drop("__kgrunn", "__kkolonne")
-
-
-def month_end(d: dt.date) -> dt.date:
-    nxt = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt - dt.timedelta(days=1)

@@ -26,24 +26,11 @@ from typing import Any
 
 import polars as pl
 
-from analysis.metrics.status import ParameterError, package_csv
+from analysis.metrics.params import KRAV, version_rules
 
 THRESHOLD = 0.95
 LOSNING = "meldinger"
-RULE_FILE = "meldingsversjoner.csv"
-RULE_COLUMNS = (
-    "meldingstype",
-    "navn",
-    "versjon",
-    "krav",
-    "gjelder_fra",
-    "utgiver",
-    "kilde",
-    "frister_linjer",
-    "merknad",
-)
-SENDE, MOTTA = "sende", "motta"
-KRAV = (SENDE, MOTTA)
+SENDE, MOTTA = KRAV
 COUNTED_KRAV = SENDE  # the statistics count sent messages
 # grunnlag in required_versions: a requirement in force, before the first one, or none dated.
 KRAV_GJELDER, FOR_KRAV, UTEN_KRAV = "krav", "før krav", "uten krav"
@@ -52,91 +39,12 @@ UTDATERT = "utdaterte versjoner"
 UTEN_VERSJON = "mangler versjonsnummer"
 IKKE_VURDERT = "ikke vurdert"
 _EARLIEST = date(1900, 1, 1)  # stands for "before every dated requirement"
-_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-           "september", "oktober", "november", "desember")  # fmt: skip
-RULE_SCHEMA: dict[str, Any] = {
-    "meldingstype": pl.String,
-    "navn": pl.String,
-    "versjon": pl.String,
-    "krav": pl.String,
-    "gjelder_fra": pl.Date,
-    "utgiver": pl.String,
-    "kilde": pl.String,
-    "frister_linjer": pl.List(pl.Int64),
-    "merknad": pl.String,
-}
 SCHEDULE = pl.List(pl.Struct({"versjon": pl.String, "fra": pl.Date}))
 
 
 def _version_key(version: str) -> tuple[Any, ...]:
     """1.10 after 1.9: numeric parts compare as numbers."""
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", version))
-
-
-def parse_rules(path: str, rows: list[dict[str, str]]) -> pl.DataFrame:
-    """The dated rule checked row by row (row numbers count the header as row 1)."""
-    found = list(rows[0].keys()) if rows else []
-    missing = [c for c in RULE_COLUMNS if c not in found]
-    if missing:
-        raise ParameterError(f"{path}: mangler kolonne(r) {missing}; fant {found}")
-    out: list[dict[str, Any]] = []
-    names: dict[str, str] = {}
-    seen: dict[tuple[str, str, str, date | None], int] = {}
-    for i, row in enumerate(rows, start=2):
-        cell = {k: (row.get(k) or "").strip() for k in RULE_COLUMNS}
-        for col in ("meldingstype", "navn", "versjon", "krav", "utgiver", "kilde"):
-            if not cell[col]:
-                raise ParameterError(f"{path}, rad {i}, kolonne {col}: mangler verdi")
-        if cell["krav"] not in KRAV:
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne krav: {cell['krav']!r} er ikke {' eller '.join(KRAV)}"
-            )
-        fra: date | None = None
-        if cell["gjelder_fra"]:
-            try:
-                fra = date.fromisoformat(cell["gjelder_fra"])
-            except ValueError:
-                raise ParameterError(
-                    f"{path}, rad {i}, kolonne gjelder_fra: {cell['gjelder_fra']!r} er ikke en "
-                    "dato (ÅÅÅÅ-MM-DD)"
-                ) from None
-        elif cell["krav"] != SENDE:
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne gjelder_fra: et krav om å {cell['krav']} må ha en dato"
-            )
-        lines = [p.strip() for p in cell["frister_linjer"].split("|") if p.strip()]
-        if not all(p.isdigit() for p in lines):
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne frister_linjer: {cell['frister_linjer']!r} er ikke "
-                "linjenumre skilt med |"
-            )
-        mtype = cell["meldingstype"]
-        if names.setdefault(mtype, cell["navn"]) != cell["navn"]:
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne navn: {mtype} heter {names[mtype]!r} i en tidligere rad"
-            )
-        key = (mtype, cell["versjon"], cell["krav"], fra)
-        if key in seen:
-            raise ParameterError(f"{path}, rad {i}: samme regel som rad {seen[key]}")
-        seen[key] = i
-        out.append(
-            {
-                **{k: cell[k] for k in ("meldingstype", "navn", "versjon", "krav")},
-                "gjelder_fra": fra,
-                "utgiver": cell["utgiver"],
-                "kilde": cell["kilde"],
-                "frister_linjer": [int(p) for p in lines],
-                "merknad": cell["merknad"] or None,
-            }
-        )
-    return pl.DataFrame(out, schema=RULE_SCHEMA, orient="row")
-
-
-def version_rules() -> pl.DataFrame:
-    """The dated rule of current versions: one row per type, version, requirement (sende |
-    motta) and date; an empty date is the version in use before the type's first dated
-    requirement (or always, for a type without one)."""
-    return parse_rules(*package_csv(RULE_FILE))
 
 
 def _schedule(versions: pl.DataFrame | None) -> pl.DataFrame:
@@ -189,14 +97,6 @@ def _current_at(schedule: pl.DataFrame, dates: pl.DataFrame) -> pl.DataFrame:
         .select("periode", "meldingstype", "versjon")
         .unique()
     )
-
-
-def _long_date(d: date) -> str:
-    return f"{d.day}. {_MONTHS[d.month - 1]} {d.year}"
-
-
-def _join_nb(items: list[str], word: str = "og") -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def _sorted_versions(values: list[str]) -> list[str]:
@@ -276,49 +176,6 @@ def current_versions(as_of: date | None = None) -> pl.DataFrame:
     type with ``gjeldende_versjoner``; passed to the monthly functions it applies the dated
     rule month by month."""
     return required_versions(as_of or date.today())
-
-
-def rule_text(as_of: date, rules: pl.DataFrame | None = None) -> str:
-    """The method chapter's sentence on which versions count as current on ``as_of``, in
-    bokmål, generated from the rule table."""
-    req = required_versions(as_of, rules)
-    parts: list[str] = []
-    in_force = req.filter(pl.col("grunnlag") == KRAV_GJELDER).sort("krav_fra", maintain_order=True)
-    if in_force.height:
-        groups: list[str] = []
-        for (since,), group in in_force.group_by("krav_fra", maintain_order=True):
-            items = [
-                f"{t} {_join_nb(list(v), 'eller')}"
-                for t, v in group.select("meldingstype", "kravversjoner").iter_rows()
-            ]
-            lead = "krav om å sende fra" if not groups else "fra"
-            groups.append(f"{_join_nb(items)} ({lead} {_long_date(since)})")
-        publishers = _join_nb(in_force["utgiver"].unique(maintain_order=True).to_list())
-        parts.append(
-            f"Per {_long_date(as_of)} regnes {_join_nb(groups)} som gjeldende, ifølge {publishers}."
-        )
-    else:
-        parts.append(
-            f"Per {_long_date(as_of)} gjaldt ennå ingen krav om å sende en bestemt versjon."
-        )
-    for row in req.filter(pl.col("grunnlag") == FOR_KRAV).iter_rows(named=True):
-        nxt = _join_nb(row["neste_kravversjoner"], "eller")
-        parts.append(
-            f"For {row['meldingstype']} gjelder kravet om å sende {nxt} først fra "
-            f"{_long_date(row['neste_krav_fra'])}; før det regnes "
-            f"{_join_nb(row['gjeldende_versjoner'])} som gjeldende."
-        )
-    for row in req.filter(pl.col("grunnlag") == UTEN_KRAV).iter_rows(named=True):
-        parts.append(
-            f"For {row['meldingstype']} finnes ikke noe datert krav; "
-            f"{_join_nb(row['gjeldende_versjoner'], 'eller')} regnes som gjeldende, ifølge "
-            f"{row['utgiver']}."
-        )
-    parts.append(
-        "Statistikken teller sendte meldinger, så det er kravene om å sende som avgjør, og hver "
-        "måned vurderes mot kravene som gjaldt fra den første dagen i måneden."
-    )
-    return " ".join(parts)
 
 
 def _classified(meldinger: pl.DataFrame, versions: pl.DataFrame | None) -> pl.DataFrame:

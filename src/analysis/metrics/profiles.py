@@ -9,7 +9,8 @@ from datetime import date
 
 import polars as pl
 
-from analysis.metrics.status import ladder_dates, shift_months
+from analysis.dates import shift_months
+from analysis.metrics.ladder import ladder_dates
 from analysis.schemas import TRINN
 
 STALL_MONTHS = 12

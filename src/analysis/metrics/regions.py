@@ -13,28 +13,10 @@ from typing import Literal
 
 import polars as pl
 
-from analysis.metrics.status import ParameterError, package_csv, status_table
+from analysis.metrics.params import NETWORKS, PACKAGE_DIR, ParameterError, networks
+from analysis.metrics.status import status_table
 
 Level = Literal["fylke", "nettverk"]
-NETWORK_COLUMNS = ("fylkesnummer", "nettverk_id", "nettverk", "merknad")
-
-
-def networks() -> pl.DataFrame:
-    """County number to regional network (counties as the stated approximation)."""
-    path, rows = package_csv("nettverk.csv")
-    found = list(rows[0].keys()) if rows else []
-    missing = [c for c in NETWORK_COLUMNS if c not in found]
-    if missing:
-        raise ParameterError(f"{path}: mangler kolonne(r) {missing}; fant {found}")
-    for i, row in enumerate(rows, start=2):
-        for col in ("fylkesnummer", "nettverk_id", "nettverk"):
-            if not row[col]:
-                raise ParameterError(f"{path}, rad {i}, kolonne {col}: mangler verdi")
-    df = pl.DataFrame(rows, schema={c: pl.String for c in NETWORK_COLUMNS})
-    dupes = df.filter(pl.col("fylkesnummer").is_duplicated())["fylkesnummer"].unique().to_list()
-    if dupes:
-        raise ParameterError(f"{path}, kolonne fylkesnummer: {sorted(dupes)} står flere ganger")
-    return df
 
 
 def with_network(municipal: pl.DataFrame, network_map: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -45,9 +27,7 @@ def with_network(municipal: pl.DataFrame, network_map: pl.DataFrame | None = Non
     out = municipal.join(nmap, on="fylkesnummer", how="left")
     missing = out.filter(pl.col("nettverk_id").is_null())["fylkesnummer"].unique().sort().to_list()
     if missing:
-        raise ParameterError(
-            f"src/analysis/metrics/data/nettverk.csv: mangler nettverk for fylke {missing}"
-        )
+        raise ParameterError(f"{PACKAGE_DIR}/{NETWORKS.file}: mangler nettverk for fylke {missing}")
     return out
 
 

@@ -2,151 +2,27 @@
 
 Status is computed from the adoption events (``adopsjon``), not from the month-end snapshots,
 so that any date works: at date D each municipality stands on the highest step of the ladder
-(planlagt < tilgjengelig < i_bruk) among its events dated on or before D. A higher step implies
-the lower ones, so the counts are cumulative ("has reached at least this step").
+(analysis.metrics.ladder) among its events dated on or before D.
 
 Which step an activity counts, its scope and its deadline are committed data
-(``analysis/metrics/data/aktiviteter.csv`` and ``omfang.csv``), not code, so that a new portfolio year
-changes a file rather than a function. The metric functions are pure: polars in, polars out.
+(``analysis/metrics/data/aktiviteter.csv`` and ``omfang.csv``, read through
+analysis.metrics.params), not code, so that a new portfolio year changes a file rather than a
+function. The metric functions are pure: polars in, polars out.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from bisect import bisect_right
 from datetime import date
-from importlib.resources import files
 
 import polars as pl
 
-from analysis.errors import EhelseError
+from analysis.dates import month_end, month_ends, shift_months
+from analysis.metrics.ladder import RANK, ladder_dates, steps_at
+from analysis.metrics.params import scope_definitions
 from analysis.reference import division_for, load_register, translate
-from analysis.schemas import TRINN
 
-RANK: dict[str, int] = {step: i + 1 for i, step in enumerate(TRINN)}
-MEASURES = ("adopsjon", "meldingsversjon")
-ACTIVITY_COLUMNS = ("losning", "navn", "telles_trinn", "omfang_id", "frist", "maal", "merknad")
-SCOPE_COLUMNS = ("omfang_id", "fylkesnummer", "kommunenummer", "inndeling", "merknad")
-EVENT_COLUMNS = ("losning", "kommunenummer", "trinn", "dato")
 ALL = "alle"
-
-
-class ParameterError(EhelseError, ValueError):
-    """A committed parameter file that cannot be used; the message names file, row, column."""
-
-
-# --- committed parameters ---------------------------------------------------------------
-
-
-def package_csv(name: str) -> tuple[str, list[dict[str, str]]]:
-    """Rows of a CSV under analysis/data as text, with the file's display path for messages."""
-    resource = files("analysis.metrics").joinpath("data", name)
-    text = resource.read_text(encoding="utf-8")
-    return f"src/analysis/metrics/data/{name}", list(csv.DictReader(io.StringIO(text)))
-
-
-def _check_columns(path: str, rows: list[dict[str, str]], expected: tuple[str, ...]) -> None:
-    found = list(rows[0].keys()) if rows else []
-    missing = [c for c in expected if c not in found]
-    if missing:
-        raise ParameterError(f"{path}: mangler kolonne(r) {missing}; fant {found}")
-
-
-def parse_activities(path: str, rows: list[dict[str, str]]) -> pl.DataFrame:
-    """Activity parameters checked row by row (row numbers count the header as row 1)."""
-    _check_columns(path, rows, ACTIVITY_COLUMNS)
-    out = []
-    for i, row in enumerate(rows, start=2):
-        if row["telles_trinn"] not in RANK:
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne telles_trinn: {row['telles_trinn']!r} er ikke ett av "
-                f"{', '.join(TRINN)}"
-            )
-        if row["maal"] not in MEASURES:
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne maal: {row['maal']!r} er ikke ett av {', '.join(MEASURES)}"
-            )
-        try:
-            deadline = date.fromisoformat(row["frist"])
-        except ValueError:
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne frist: {row['frist']!r} er ikke en dato (ÅÅÅÅ-MM-DD)"
-            ) from None
-        if not row["losning"] or not row["omfang_id"]:
-            col = "losning" if not row["losning"] else "omfang_id"
-            raise ParameterError(f"{path}, rad {i}, kolonne {col}: mangler verdi")
-        out.append({**{c: row[c] or None for c in ACTIVITY_COLUMNS}, "frist": deadline})
-    df = pl.DataFrame(
-        out,
-        schema={
-            "losning": pl.String,
-            "navn": pl.String,
-            "telles_trinn": pl.String,
-            "omfang_id": pl.String,
-            "frist": pl.Date,
-            "maal": pl.String,
-            "merknad": pl.String,
-        },
-    )
-    dupes = df.filter(pl.col("losning").is_duplicated())["losning"].unique().to_list()
-    if dupes:
-        raise ParameterError(f"{path}, kolonne losning: {sorted(dupes)} står flere ganger")
-    return df
-
-
-def activities() -> pl.DataFrame:
-    """The portfolio activities: counted step, scope, deadline and measure, with their source."""
-    path, rows = package_csv("aktiviteter.csv")
-    return parse_activities(path, rows)
-
-
-def parse_scopes(path: str, rows: list[dict[str, str]]) -> pl.DataFrame:
-    _check_columns(path, rows, SCOPE_COLUMNS)
-    out = []
-    for i, row in enumerate(rows, start=2):
-        county, code, division = row["fylkesnummer"], row["kommunenummer"], row["inndeling"]
-        if county and code:
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne kommunenummer: en rad gir enten fylke eller kommune"
-            )
-        if county and not (len(county) == 2 and county.isdigit()):
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne fylkesnummer: {county!r} er ikke to siffer"
-            )
-        if code and not (len(code) == 4 and code.isdigit()):
-            raise ParameterError(
-                f"{path}, rad {i}, kolonne kommunenummer: {code!r} er ikke fire siffer"
-            )
-        if division and not division.isdigit():
-            raise ParameterError(f"{path}, rad {i}, kolonne inndeling: {division!r} er ikke et år")
-        if not row["omfang_id"]:
-            raise ParameterError(f"{path}, rad {i}, kolonne omfang_id: mangler verdi")
-        out.append(
-            {
-                "omfang_id": row["omfang_id"],
-                "fylkesnummer": county or None,
-                "kommunenummer": code or None,
-                "inndeling": int(division) if division else None,
-                "merknad": row["merknad"] or None,
-            }
-        )
-    return pl.DataFrame(
-        out,
-        schema={
-            "omfang_id": pl.String,
-            "fylkesnummer": pl.String,
-            "kommunenummer": pl.String,
-            "inndeling": pl.Int64,
-            "merknad": pl.String,
-        },
-    )
-
-
-def scope_definitions() -> pl.DataFrame:
-    """Scope definitions: a row with neither county nor municipality means every municipality."""
-    path, rows = package_csv("omfang.csv")
-    return parse_scopes(path, rows)
 
 
 def _division_of(kommuner: pl.DataFrame, division: int | None) -> int:
@@ -250,65 +126,6 @@ def _one_portfolio(ambitions: pl.DataFrame) -> pl.DataFrame:
 # --- status at a date -------------------------------------------------------------------
 
 
-def _events(events: pl.DataFrame) -> pl.DataFrame:
-    missing = [c for c in EVENT_COLUMNS if c not in events.columns]
-    if missing:
-        raise KeyError(f"Hendelsene mangler kolonne(r) {missing}; fant {events.columns}")
-    bad = events.filter(~pl.col("trinn").is_in(list(TRINN)))["trinn"].unique().to_list()
-    if bad:
-        raise ValueError(f"Ukjent trinn {bad}; trinnene er {', '.join(TRINN)}")
-    syn = pl.col("syntetisk") if "syntetisk" in events.columns else pl.lit(False)
-    return events.select(
-        pl.col("losning").cast(pl.String),
-        pl.col("kommunenummer").cast(pl.String),
-        pl.col("trinn").cast(pl.String),
-        pl.col("dato").cast(pl.Date),
-        syn.cast(pl.Boolean).fill_null(False).alias("syntetisk"),
-    ).with_columns(rang=pl.col("trinn").replace_strict(RANK, return_dtype=pl.Int64))
-
-
-def ladder_dates(events: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """When each municipality reached each step of each solution, as of a date.
-
-    Reaching a higher step implies the lower ones, so the date of a step is the earliest event
-    at that step or above. Columns: losning, kommunenummer, trinn, dato, syntetisk; one row per
-    step reached, so the dates rise (weakly) along the ladder.
-    """
-    ev = _events(events).filter(pl.col("dato") <= as_of)
-    parts = []
-    for step, rank in RANK.items():
-        parts.append(
-            ev.filter(pl.col("rang") >= rank)
-            .group_by("losning", "kommunenummer")
-            .agg(pl.col("dato").min(), pl.col("syntetisk").any())
-            .with_columns(trinn=pl.lit(step), rang=pl.lit(rank, pl.Int64))
-        )
-    return (
-        pl.concat(parts)
-        .select("losning", "kommunenummer", "trinn", "rang", "dato", "syntetisk")
-        .sort("losning", "kommunenummer", "rang")
-    )
-
-
-def steps_at(events: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """The highest step each municipality has reached for each solution on ``as_of``.
-
-    Columns: losning, kommunenummer, trinn, siden (when that step was reached), syntetisk
-    (any synthetic event behind it).
-    """
-    dates = ladder_dates(events, as_of)
-    return (
-        dates.sort("rang")
-        .group_by("losning", "kommunenummer")
-        .agg(
-            pl.col("trinn").last(),
-            pl.col("dato").last().alias("siden"),
-            pl.col("syntetisk").any(),
-        )
-        .sort("losning", "kommunenummer")
-    )
-
-
 def municipal_status(
     events: pl.DataFrame,
     kommuner: pl.DataFrame,
@@ -367,34 +184,6 @@ def municipal_status(
 def _reached(step: str) -> pl.Expr:
     rank = pl.col("trinn").replace_strict(RANK, default=0, return_dtype=pl.Int64)
     return pl.when(pl.col("maalt").all()).then((rank >= RANK[step]).sum()).otherwise(None)
-
-
-def ladder_counts(municipal: pl.DataFrame, by: list[str] | None = None) -> pl.DataFrame:
-    """Municipalities per step: exactly on it (``paa_trinnet``) and at least on it
-    (``minst``), with ``ikke_startet`` as the step below the ladder."""
-    keys = ["losning", *(by or [])]
-    steps = pl.DataFrame({"trinn": ["ikke_startet", *TRINN], "rang": [0, *RANK.values()]})
-    groups = municipal.select(*keys, "maalt").unique()
-    exact = (
-        municipal.with_columns(pl.col("trinn").fill_null("ikke_startet"))
-        .group_by(*keys, "trinn")
-        .agg(pl.len().cast(pl.Int64).alias("paa_trinnet"))
-    )
-    out = (
-        groups.join(steps, how="cross")
-        .join(exact, on=[*keys, "trinn"], how="left")
-        .with_columns(pl.col("paa_trinnet").fill_null(0))
-        .sort(*keys, "rang", descending=[*([False] * len(keys)), True])
-        .with_columns(minst=pl.col("paa_trinnet").cum_sum().over(keys))
-        .sort(*keys, "rang")
-    )
-    unmeasured = ~pl.col("maalt")
-    return out.select(
-        *keys,
-        "trinn",
-        pl.when(unmeasured).then(None).otherwise(pl.col("paa_trinnet")).alias("paa_trinnet"),
-        pl.when(unmeasured).then(None).otherwise(pl.col("minst")).alias("minst"),
-    )
 
 
 def status_table(
@@ -470,30 +259,6 @@ def status_by_county(
 # --- series for the trajectory ----------------------------------------------------------
 
 
-def shift_months(d: date, months: int) -> date:
-    """The same day ``months`` later (earlier if negative), clamped to the month's end."""
-    total = d.year * 12 + d.month - 1 + months
-    y, m = divmod(total, 12)
-    return date(y, m + 1, min(d.day, _month_end(y, m + 1).day))
-
-
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
-
-
-def month_ends(start: date, end: date) -> list[date]:
-    """Month ends from the one of ``start`` up to ``end``, plus ``end`` itself if not one."""
-    out: list[date] = []
-    y, m = start.year, start.month
-    while (last := _month_end(y, m)) <= end:
-        out.append(last)
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    if not out or out[-1] != end:
-        out.append(end)
-    return out
-
-
 def count_series(
     municipal_events: pl.DataFrame,
     municipal: pl.DataFrame,
@@ -513,14 +278,14 @@ def count_series(
         .filter(pl.col("trinn") == pl.col("telles_trinn"))
     )
     shifted = shift_months(as_of, -lookback_months)
-    floor = _month_end(shifted.year, shifted.month)
+    floor = month_end(shifted)
     rows = []
     for losning in sorted(set(in_scope["losning"].to_list())):
         reached = sorted(dates.filter(pl.col("losning") == losning)["dato"].to_list())
         start = floor
         if reached:
             before = shift_months(reached[0], -1)
-            start = min(start, _month_end(before.year, before.month))
+            start = min(start, month_end(before))
         for d in month_ends(start, as_of):
             rows.append((losning, d, bisect_right(reached, d)))
     return pl.DataFrame(

@@ -119,7 +119,7 @@ def _texts(col: str, sep: str = ", ") -> pl.Expr:
 
 def status_sheet(t: lookup.Tables, as_of: date, county: tuple[str, str] | None) -> Sheet:
     """The status table exactly as `ehelse status` computes it."""
-    from analysis.metrics.trajectory import status_overview
+    from analysis.metrics.overview import status_overview
 
     df = status_overview(
         t.adopsjon,

@@ -157,9 +157,9 @@ def default_as_of(t: Tables, year: int | None = None) -> date:
 
 def portfolio(t: Tables) -> pl.DataFrame:
     """The activities in the portfolio's order: losning, nr, navn, telles_trinn, maal, frist."""
-    from analysis.metrics.status import activities
+    from analysis.metrics.params import activities
 
-    acts = activities()
+    acts = activities().drop("overskrift")
     nr = t.ambisjoner.select("losning", "nr")
     return (
         acts.join(nr, on="losning", how="left")
@@ -170,14 +170,10 @@ def portfolio(t: Tables) -> pl.DataFrame:
 
 def municipal_all(t: Tables, as_of: date) -> pl.DataFrame:
     """``analysis.metrics.status.municipal_status`` with message versions counted as an activity,
-    exactly as ``trajectory.status_overview`` counts them (compliant in the latest month)."""
-    from analysis.metrics import messages as msg
-    from analysis.metrics import status as st
+    exactly as ``overview.status_overview`` counts them (compliant in the latest month)."""
+    from analysis.metrics.overview import counted_status
 
-    events = msg.with_message_events(t.adopsjon, t.meldinger, msg.current_versions(), as_of)
-    return st.municipal_status(
-        events, t.kommuner, st.activities(), st.scope_members(t.kommuner), as_of
-    )
+    return counted_status(t.adopsjon, t.kommuner, as_of, meldinger=t.meldinger).municipal
 
 
 # --- one municipality ---------------------------------------------------------------------
