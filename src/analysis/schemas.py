@@ -105,6 +105,7 @@ class Ambisjoner(pa.DataFrameModel):
     omfang: str
     merknad: str = pa.Field(nullable=True)
     kilde: str
+    kilde_id: str = pa.Field(required=False)  # the catalogue entry the row was read from
     syntetisk: bool
 
     class Config:
@@ -155,3 +156,9 @@ class Avvist(pa.DataFrameModel):
 
     class Config:
         strict = True
+
+
+def polars_schema(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:
+    """The polars dtypes of a table, in its column order, from its pandera model: the one
+    declaration of a table's columns (an empty frame or a frame built row by row uses it)."""
+    return {name: col.dtype.type for name, col in model.to_schema().columns.items()}

@@ -45,7 +45,7 @@ from analysis.ingest.labels import (
     split_date_status,
 )
 from analysis.ingest.readers import ROW
-from analysis.schemas import TRINN
+from analysis.schemas import TRINN, Adopsjon, Status, polars_schema
 
 FIELDS = [
     *REF_FIELDS,
@@ -60,26 +60,8 @@ FIELDS = [
     "merknad",
 ]
 WIDE = {"dato_planlagt": "planlagt", "dato_tilgjengelig": "tilgjengelig", "dato_i_bruk": "i_bruk"}
-EVENT_SCHEMA: dict[str, Any] = {
-    "kilde_id": pl.String,
-    "losning": pl.String,
-    "kommunenummer": pl.String,
-    "trinn": pl.String,
-    "dato": pl.Date,
-    "syntetisk": pl.Boolean,
-    "rad": pl.Int64,
-    "kommune_inndata": pl.String,
-    "treff": pl.String,
-    "dato_presisjon": pl.String,
-    "merknad": pl.String,
-}
-STATUS_SCHEMA: dict[str, Any] = {
-    "losning": pl.String,
-    "kommunenummer": pl.String,
-    "dato": pl.Date,
-    "trinn": pl.String,
-    "syntetisk": pl.Boolean,
-}
+EVENT_SCHEMA: dict[str, Any] = polars_schema(Adopsjon)
+STATUS_SCHEMA: dict[str, Any] = polars_schema(Status)
 
 # An event already kept, by (losning, kommunenummer, trinn, dato): (source id, row).
 Seen = MutableMapping[tuple[str, str, str, dt.date], tuple[str, int]]

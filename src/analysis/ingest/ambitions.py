@@ -27,6 +27,7 @@ from analysis.ingest.common import (
 )
 from analysis.ingest.labels import SOLUTION_ID, parse_date, parse_solution
 from analysis.ingest.readers import ROW
+from analysis.schemas import Ambisjoner, Tiltak, polars_schema
 
 AMBITION_FIELDS = [
     "aktivitet_id",
@@ -41,35 +42,9 @@ AMBITION_FIELDS = [
     "merknad",
     "kilde",
 ]
-AMBITION_SCHEMA: dict[str, Any] = {
-    "losning": pl.String,
-    "portefolje_aar": pl.Int64,
-    "nr": pl.String,
-    "aktivitet": pl.String,
-    "innsatsomrade": pl.String,
-    "eier": pl.String,
-    "tidsramme": pl.String,
-    "ambisjon": pl.Int64,
-    "status_publisert": pl.Int64,
-    "status_dato": pl.Date,
-    "omfang": pl.String,
-    "merknad": pl.String,
-    "kilde": pl.String,
-    "kilde_id": pl.String,
-    "syntetisk": pl.Boolean,
-}
+AMBITION_SCHEMA: dict[str, Any] = polars_schema(Ambisjoner)
 MEASURE_FIELDS = ["nr", "innsatsomrade", "tiltak", "eier", "tidsramme", "status", "kilde"]
-MEASURE_SCHEMA: dict[str, Any] = {
-    "kilde_id": pl.String,
-    "nr": pl.String,
-    "innsatsomrade": pl.String,
-    "tiltak": pl.String,
-    "eier": pl.String,
-    "tidsramme": pl.String,
-    "status": pl.String,
-    "kilde": pl.String,
-    "syntetisk": pl.Boolean,
-}
+MEASURE_SCHEMA: dict[str, Any] = polars_schema(Tiltak)
 
 
 def status_date_from_header(header: str) -> dt.date | None:

@@ -19,21 +19,14 @@ from analysis.errors import EhelseError
 from analysis.ingest.catalogue import Source
 from analysis.ingest.readers import ROW
 from analysis.reference.resolve import Resolution, Resolver
-from analysis.schemas import Avvist
+from analysis.schemas import Avvist, polars_schema
 
 # The fields that name a municipality, in the order they decide: code, organisation number, name.
 REF_FIELDS = ("kommunenummer", "organisasjonsnummer", "kommune")
 REASON = "__grunn"
 COLUMN = "__kolonne"
 AVVIST_COLUMNS = list(Avvist.to_schema().columns)
-AVVIST_SCHEMA: dict[str, Any] = {
-    "kilde_id": pl.String,
-    "fil": pl.String,
-    "rad": pl.Int64,
-    "kolonne": pl.String,
-    "verdier": pl.String,
-    "grunn": pl.String,
-}
+AVVIST_SCHEMA: dict[str, Any] = polars_schema(Avvist)
 
 
 INT64_MAX = 2**63 - 1

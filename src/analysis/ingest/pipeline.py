@@ -60,16 +60,9 @@ from analysis.ingest.readers import ROW, ReadError
 from analysis.load import TABLES, processed_dir
 from analysis.reference import DivisionError, division_for, resolver
 from analysis.reference.municipalities import municipality_table
+from analysis.schemas import Meldinger, polars_schema
 
-MESSAGE_SCHEMA: dict[str, Any] = {
-    "kilde_id": pl.String,
-    "periode": pl.Date,
-    "kommunenummer": pl.String,
-    "meldingstype": pl.String,
-    "versjon": pl.String,
-    "antall": pl.Int64,
-    "syntetisk": pl.Boolean,
-}
+MESSAGE_SCHEMA: dict[str, Any] = polars_schema(Meldinger)
 EMPTY: dict[str, dict[str, Any]] = {
     "adopsjon": EVENT_SCHEMA,
     "status": STATUS_SCHEMA,

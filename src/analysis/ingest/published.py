@@ -31,7 +31,7 @@ from analysis.ingest.common import (
 )
 from analysis.ingest.labels import parse_date, parse_description, parse_solution, parse_status
 from analysis.ingest.readers import ROW
-from analysis.schemas import TRINN
+from analysis.schemas import TRINN, Publisert, polars_schema
 
 FIELDS = [
     "dato",
@@ -45,19 +45,7 @@ FIELDS = [
     "losning",
     "trinn",
 ]
-SCHEMA: dict[str, Any] = {
-    "kilde_id": pl.String,
-    "dato": pl.Date,
-    "dato_presisjon": pl.String,
-    "losning": pl.String,
-    "trinn": pl.String,
-    "beskrivelse": pl.String,
-    "antall": pl.Int64,
-    "kilde": pl.String,
-    "merknad": pl.String,
-    "syntetisk": pl.Boolean,
-    ROW: pl.Int64,
-}
+SCHEMA: dict[str, Any] = {**polars_schema(Publisert), ROW: pl.Int64}
 
 
 def ingest_published(source: Source, df: pl.DataFrame, ctx: Context) -> SourceResult:
