@@ -15,6 +15,8 @@ EVENT_COLUMNS = ("losning", "kommunenummer", "trinn", "dato")
 
 
 def ranked_events(events: pl.DataFrame) -> pl.DataFrame:
+    """The events with their step's rank on the ladder (``rang``); an unknown step is a bug in
+    the caller (ingest rejects them), so it raises rather than being dropped."""
     missing = [c for c in EVENT_COLUMNS if c not in events.columns]
     if missing:
         raise KeyError(f"Hendelsene mangler kolonne(r) {missing}; fant {events.columns}")
