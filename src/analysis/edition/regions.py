@@ -29,6 +29,7 @@ def _share_cell() -> pl.Expr:
 def regional_blocks(d: EditionData) -> list[Block]:
     """The chapter's blocks after its introduction, in reading order."""
     from analysis.metrics import params, regions
+    from analysis.metrics.rules import scope_sentences
 
     texts = report_texts()
     order = [k for k, _ in d.overview.select("losning", "nr").rows()]
@@ -42,8 +43,8 @@ def regional_blocks(d: EditionData) -> list[Block]:
     blocks: list[Block] = [
         Text(
             f"Tallene gjelder {date_text(d.as_of)}. Fylkene er rangert innen hver aktivitet, "
-            "høyest andel først; like verdier deler plass. Helseplattformen gjelder bare fylkene "
-            "i Helse Midt-Norges område."
+            "høyest andel først; like verdier deler plass. "
+            + " ".join(scope_sentences(members="fylkene"))
         ),
         Heading("Andel av kommunene per fylke", 3),
     ]

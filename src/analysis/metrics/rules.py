@@ -83,9 +83,12 @@ def message_count_short(threshold: float = msg.THRESHOLD) -> str:
 
 
 def scope_sentences(
-    acts: pl.DataFrame | None = None, names: dict[str, str] | None = None
+    acts: pl.DataFrame | None = None,
+    names: dict[str, str] | None = None,
+    members: str = "kommunene",
 ) -> list[str]:
-    """ "Helseplattformen gjelder bare kommunene i Helse Midt-Norges område." per scope."""
+    """ "Helseplattformen gjelder bare kommunene i Helse Midt-Norges område." per scope
+    (``members``: "fylkene" where the table is by county)."""
     acts = params.activities() if acts is None else acts
     names = params.scope_names() if names is None else names
     by_scope: dict[str, list[str]] = {}
@@ -93,7 +96,7 @@ def scope_sentences(
         if scope != "alle":
             by_scope.setdefault(scope, []).append(navn)
     return [
-        f"{join_words(acts_in)} gjelder bare kommunene i {names.get(scope, scope)}."
+        f"{join_words(acts_in)} gjelder bare {members} i {names.get(scope, scope)}."
         for scope, acts_in in by_scope.items()
     ]
 
