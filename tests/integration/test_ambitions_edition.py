@@ -147,3 +147,14 @@ def test_one_portfolio_year_per_activity_and_a_year_is_required(tmp_path: Path) 
     )
     with pytest.raises(IngestError, match=r"porteføljeåret mangler.*portefolje_2025_test"):
         run(raw, tmp_path / "out3", today=TODAY)
+
+
+def test_a_carried_over_ambition_of_every_municipality_follows_the_division() -> None:
+    """356 in the 2023 portfolio means all municipalities: 357 in the 2024 division. An
+    ambition below the whole (170) is a number and stays."""
+    amb = _frame([("alle", 2023, 356), ("noen", 2023, 170)])
+    assert st.municipality_count(2023) == 356 and st.municipality_count(2024) == 357
+    got = dict(st.ambitions_for(amb, 2024).select("losning", "ambisjon").rows())
+    assert got == {"alle": 357, "noen": 170}
+    same = dict(st.ambitions_for(amb, 2023).select("losning", "ambisjon").rows())
+    assert same == {"alle": 356, "noen": 170}

@@ -84,18 +84,25 @@ PORTFOLIO_YEAR = "portefolje_aar"
 CARRIED_FROM = "overfort_fra"
 
 
+def municipality_count(year: int) -> int:
+    """How many municipalities the division in force in ``year`` has (356 in 2020-2023)."""
+    return load_register(division_for(year)).height
+
+
 def ambitions_for(ambisjoner: pl.DataFrame, year: int) -> pl.DataFrame:
     """The ambitions an edition for ``year`` measures against: for each activity the row of
     the newest portfolio at or before ``year``.
 
     ``overfort_fra`` is that portfolio's year when it is older than the edition (the ambition
     is carried over, «videreført fra porteføljen 2023»), else null. An activity that only
-    newer portfolios have is left out: its ambition did not exist yet.
+    newer portfolios have is left out: its ambition did not exist yet. A carried-over ambition
+    of every municipality («alle kommuner»: 356 in the 2023 portfolio) means every
+    municipality of the edition's own division (357 from 2024), not the old count.
     """
     if PORTFOLIO_YEAR not in ambisjoner.columns:
         raise KeyError(f"Ambisjonene mangler kolonnen {PORTFOLIO_YEAR}; fant {ambisjoner.columns}")
     sort = [c for c in ("nr", "losning") if c in ambisjoner.columns]
-    return (
+    chosen = (
         ambisjoner.filter(pl.col(PORTFOLIO_YEAR) <= year)
         .sort(PORTFOLIO_YEAR, descending=True)
         .group_by("losning", maintain_order=True)
@@ -107,9 +114,19 @@ def ambitions_for(ambisjoner: pl.DataFrame, year: int) -> pl.DataFrame:
             .cast(pl.Int64)
             .alias(CARRIED_FROM)
         )
-        .select(*ambisjoner.columns, CARRIED_FROM)
-        .sort(sort)
     )
+    if "ambisjon" in chosen.columns and chosen.height:
+        now = municipality_count(year)
+        whole = {y: municipality_count(y) for y in chosen[PORTFOLIO_YEAR].unique().to_list()}
+        then = pl.col(PORTFOLIO_YEAR).replace_strict(whole, return_dtype=pl.Int64)
+        chosen = chosen.with_columns(
+            pl.when(pl.col(CARRIED_FROM).is_not_null() & (pl.col("ambisjon") == then))
+            .then(pl.lit(now, dtype=pl.Int64))
+            .otherwise(pl.col("ambisjon"))
+            .cast(ambisjoner.schema["ambisjon"])
+            .alias("ambisjon")
+        )
+    return chosen.select(*ambisjoner.columns, CARRIED_FROM).sort(sort)
 
 
 def _one_portfolio(ambitions: pl.DataFrame) -> pl.DataFrame:
