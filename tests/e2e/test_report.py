@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 
 from analysis.cli import app
 from analysis.edition.data import projection_path, report_texts
-from analysis.reference.municipalities import municipality_table
 from analysis.fmt import format_int, format_percent
+from analysis.reference.municipalities import municipality_table
 from analysis.render import RenderError, render, stamp
 from analysis.render.html import add_toc
 from analysis.render.notebook import build_notebook

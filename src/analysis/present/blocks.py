@@ -209,7 +209,7 @@ def show_tiles(tiles: Sequence[Tile], synthetic: bool = False) -> None:
     display(Tiles(tiles, synthetic))
 
 
-def show_block(block: Any) -> None:
+def show_block(block: b.Block) -> None:
     """Lay out one of the edition's blocks (analysis.edition.blocks): prose, a heading, a
     notice, the tiles, a table or a figure."""
     if isinstance(block, b.Text):
@@ -247,7 +247,8 @@ def show_block(block: Any) -> None:
         raise TypeError(f"not a block: {type(block).__name__}")
 
 
-def show_blocks(blocks: Sequence[Any]) -> None:
+def show_blocks(blocks: Sequence[b.Block]) -> None:
+    """Lay out the blocks in order (what a chapter calls)."""
     for block in blocks:
         show_block(block)
 
