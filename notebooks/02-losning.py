@@ -43,7 +43,8 @@ from analysis.metrics.ladder import ladder_counts
 from analysis.metrics.overview import status_overview
 from analysis.metrics.profiles import stalled
 from analysis.metrics.regions import regional_status
-from analysis.present.figures import show, trend_chart
+from analysis.present.charts import trend_chart
+from analysis.present.output import show
 from analysis.tools import lookup
 
 t = lookup.load_tables(DATA)

@@ -39,7 +39,8 @@ from IPython.display import Markdown, display
 from analysis.metrics import messages as msg
 from analysis.metrics.overview import status_overview
 from analysis.metrics.rules import message_rule_text
-from analysis.present.figures import show, trend_chart
+from analysis.present.charts import trend_chart
+from analysis.present.output import show
 from analysis.tools import lookup
 
 t = lookup.load_tables(DATA)

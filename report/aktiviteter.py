@@ -16,7 +16,7 @@ processed = None
 from analysis.edition import edition
 from analysis.edition.activities import sections
 from analysis.edition.data import edition_data
-from analysis.present.tables import page_break, say, show_blocks
+from analysis.present.blocks import page_break, say, show_blocks
 
 d = edition_data(edition(year, region, processed))
 

@@ -18,7 +18,7 @@ processed = None
 from analysis.edition import edition
 from analysis.edition.data import edition_data
 from analysis.edition.summary import summary
-from analysis.present.tables import show_blocks
+from analysis.present.blocks import show_blocks
 
 s = summary(edition_data(edition(year, region, processed)))
 

@@ -16,7 +16,7 @@ processed = None
 from analysis.edition import edition
 from analysis.edition.data import edition_data
 from analysis.edition.municipalities import municipality_blocks
-from analysis.present.tables import show_blocks
+from analysis.present.blocks import show_blocks
 
 d = edition_data(edition(year, region, processed))
 

@@ -13,6 +13,7 @@ for that output here, so it is shown as written and never read as markup:
 * ``html_text``: HTML text and attribute values.
 * ``spreadsheet_text``: a CSV cell a spreadsheet would otherwise read as a formula.
 * ``terminal_text``: rich markup escaped and control characters shown visibly.
+* ``slug``: an id or file name from text ("Status på Øst" -> "status-pa-ost").
 """
 
 from __future__ import annotations
@@ -114,10 +115,18 @@ def terminal_text(value: Any, keep_newlines: bool = False) -> str:
     return escape(visible(value, keep_newlines=keep_newlines))
 
 
+def slug(text: str, default: str = "figur") -> str:
+    """An id or file name from text: lower case, æ ø å spelt out, runs of anything else one
+    hyphen; ``default`` when nothing is left."""
+    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or default
+
+
 __all__ = [
     "html_text",
     "markdown_link",
     "markdown_text",
+    "slug",
     "spreadsheet_expr",
     "spreadsheet_text",
     "terminal_text",

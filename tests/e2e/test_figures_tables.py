@@ -13,17 +13,17 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from analysis.present import figures, tables
-from analysis.present.figures import (
-    INGEN_DATA,
-    STATUS_COLOURS,
-    FigureOutput,
-    municipality_map,
-    norwegian_date_ticks,
-    static_figure,
-    trend_chart,
-)
-from analysis.present.tables import format_int, format_number, format_percent, table
+from analysis import fmt
+from analysis.edition.blocks import Tile
+from analysis.escape import typst_string
+from analysis.fmt import format_int, format_number, format_percent
+from analysis.present import blocks, maps, output, static, theme
+from analysis.present.charts import norwegian_date_ticks, share_chart, trend_chart
+from analysis.present.maps import county_map, municipality_map
+from analysis.present.output import FigureOutput
+from analysis.present.static import static_figure
+from analysis.present.tables import table
+from analysis.present.theme import INGEN_DATA, STATUS_COLOURS
 
 
 def square(code: str, x: float, y: float) -> dict[str, Any]:
@@ -54,8 +54,8 @@ def signed_area(ring: list[list[float]]) -> float:
 @pytest.fixture(autouse=True)
 def fresh_page(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test is a new page: nothing emitted yet, HTML only unless a test says otherwise."""
-    monkeypatch.setattr(figures, "_emitted", set())
-    monkeypatch.setattr(figures, "STATS", {"kaleido_start_s": None, "static_s": [], "figures": 0})
+    output.new_page()
+    monkeypatch.setattr(static, "STATS", {"kaleido_start_s": None, "static_s": []})
     monkeypatch.setenv("EHELSE_TARGET", "html")
 
 
@@ -146,10 +146,10 @@ def test_table_rejects_unknown_columns_and_empty_caption() -> None:
 
 
 def test_tiles_show_count_against_ambition_in_both_renderings() -> None:
-    tiles = tables.Tiles(
+    tiles = blocks.Tiles(
         [
-            tables.Tile("DigiHelsestasjon", 147, 170),
-            tables.Tile("Meldingsversjoner", None, 356),
+            Tile("DigiHelsestasjon", 147, 170),
+            Tile("Meldingsversjoner", None, 356),
         ],
         synthetic=True,
     )
@@ -166,9 +166,9 @@ def test_tiles_show_count_against_ambition_in_both_renderings() -> None:
 
 
 def test_tiles_carry_lines_units_and_a_text_instead_of_a_count() -> None:
-    tiles = tables.Tiles(
+    tiles = blocks.Tiles(
         [
-            tables.Tile(
+            Tile(
                 "DigiHelsestasjon",
                 26,
                 43,
@@ -177,7 +177,7 @@ def test_tiles_carry_lines_units_and_a_text_instead_of_a_count() -> None:
                 enhet="kommuner",
                 bar_label="av fylkets kommuner",
             ),
-            tables.Tile("Helseplattformen", None, None, tekst="Gjelder ikke fylket"),
+            Tile("Helseplattformen", None, None, tekst="Gjelder ikke fylket"),
         ]
     )
     html = tiles.html()
@@ -191,14 +191,14 @@ def test_tiles_carry_lines_units_and_a_text_instead_of_a_count() -> None:
 
 
 def test_expected_date_text() -> None:
-    assert tables.format_month(date(2024, 3, 30)) == "mars 2024"
+    assert fmt.format_month(date(2024, 3, 30)) == "mars 2024"
     assert (
-        tables.format_expected("på sporet", date(2024, 3, 30), date(2024, 2, 1), date(2024, 4, 15))
+        fmt.format_expected("på sporet", date(2024, 3, 30), date(2024, 2, 1), date(2024, 4, 15))
         == "mars 2024 (februar 2024–april 2024)"
     )
-    assert tables.format_expected("nådd", date(2023, 7, 31)) == "nådd juli 2023"
-    assert tables.format_expected("ikke beregnbar", None) == "–"
-    assert tables.format_amount(20.53) == "20,5" and tables.format_amount(170.0) == "170"
+    assert fmt.format_expected("nådd", date(2023, 7, 31)) == "nådd juli 2023"
+    assert fmt.format_expected("ikke beregnbar", None) == "–"
+    assert fmt.format_amount(20.53) == "20,5" and fmt.format_amount(170.0) == "170"
 
 
 def test_pdf_column_widths_keep_numbers_whole_and_share_the_rest() -> None:
@@ -219,12 +219,12 @@ def test_pdf_column_widths_keep_numbers_whole_and_share_the_rest() -> None:
 
 def test_page_break_is_for_the_pdf_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EHELSE_TARGET", "html,pdf")
-    bundle = tables.PageBreak()._repr_mimebundle_()
+    bundle = blocks.PageBreak()._repr_mimebundle_()
     assert bundle["text/html"] == "" and "#ny-side()" in bundle["text/markdown"]
 
 
 def test_typst_string_cannot_break_out() -> None:
-    assert tables.typst_string('a "b" \\ #c\n d') == '"a \\"b\\" \\\\ #c d"'
+    assert typst_string('a "b" \\ #c\n d') == '"a \\"b\\" \\\\ #c d"'
 
 
 # --- maps ------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def test_status_map_keeps_no_data_apart_from_not_started() -> None:
     assert fig.layout.map.style == "white-bg"
     # every trace names the same boundaries (drawn once on the page), with its own locations
     assert len({t.geojson for t in fig.data}) == 1
-    assert figures.geojson_of(fig.data[0].geojson) is GEO
+    assert maps.geojson_of(fig.data[0].geojson) is GEO
 
 
 def test_region_limits_the_map_to_the_county() -> None:
@@ -294,9 +294,9 @@ def test_unknown_category_and_missing_column_are_errors() -> None:
 
 def test_synthetic_label_is_inside_the_figure() -> None:
     fig = municipality_map(status_frame(), "trinn", geojson=GEO, synthetic=True)
-    assert figures.is_synthetic(fig)
+    assert theme.is_synthetic(fig)
     assert any("Eksempeldata" in a.text for a in fig.layout.annotations)
-    assert not figures.is_synthetic(municipality_map(status_frame(), "trinn", geojson=GEO))
+    assert not theme.is_synthetic(municipality_map(status_frame(), "trinn", geojson=GEO))
 
 
 def test_static_version_of_a_map_is_a_vector_geo_trace_with_clockwise_rings() -> None:
@@ -349,7 +349,7 @@ def test_trend_chart_draws_ambition_projection_and_band() -> None:
     plain = trend_chart(series, ambition=20.53, published=published)
     assert [t.name for t in plain.data] == ["Kommuner", "Publisert"]
     assert any(a.text == "Ambisjon: 20,5" for a in plain.layout.annotations)  # a county share
-    assert not figures.is_synthetic(plain)
+    assert not theme.is_synthetic(plain)
     line = [s for s in fig.layout.shapes if s.y0 == 170]
     assert line and line[0].y1 == 170
     assert any(a.text == "Ambisjon: 170" for a in fig.layout.annotations)
@@ -365,12 +365,12 @@ def test_share_chart_draws_one_line_per_group_in_percent_with_the_threshold() ->
             "andel": [0.5, 0.9, 0.2, None],
         }
     )
-    fig = figures.share_chart(df, group_col="navn", threshold=0.95, synthetic=True)
+    fig = share_chart(df, group_col="navn", threshold=0.95, synthetic=True)
     assert [t.name for t in fig.data] == ["Epikrise", "PLO"]
     assert list(fig.data[1].y) == [50.0, 90.0] and list(fig.data[0].y) == [20.0, None]
     assert fig.data[0].line.dash != fig.data[1].line.dash  # apart without colour too
     assert [s.y0 for s in fig.layout.shapes] == [95.0]
-    assert figures.is_synthetic(fig)
+    assert theme.is_synthetic(fig)
 
 
 def test_codes_limit_the_map_to_a_scope_and_bad_codes_are_an_error() -> None:
@@ -477,7 +477,7 @@ def test_a_map_with_boundaries_draws_their_areas_and_captions_them() -> None:
     assert caption == "Status. Ålesund og Haram vises som ett område. Kommunegrenser: testkilde."
     said = FigureOutput(fig, caption="Status. Kommunegrenser: testkilde.", alt="Kart.").caption
     assert said.count("testkilde") == 1 and said.endswith("ett område.")
-    counties = figures.county_map(
+    counties = county_map(
         pl.DataFrame(
             {"fylkesnummer": ["03", "15"], "fylkesnavn": ["Oslo", "Møre og Romsdal"], "n": [1, 2]}
         ),

@@ -28,8 +28,9 @@ from test_report import build_processed, parse, pdf_info, pdf_text, table_rows
 from typer.testing import CliRunner
 
 from analysis.cli import app
-from analysis.render import publish
-from analysis.render.quarto import cell_options, front_matter, project_options, quarto_error
+from analysis.render import render
+from analysis.render.project import TITLE, cell_options, front_matter, project_options
+from analysis.render.quarto import quarto_error
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "report"
@@ -111,7 +112,7 @@ def test_one_document_lists_the_chapters_in_order() -> None:
     options = project_options(REPORT)
     assert options.document == "ehelse-status.py"
     assert options.chapters[0] == "index.py" and options.chapters[-1] == "data-og-metode.py"
-    assert options.front["title"] == publish.TITLE
+    assert options.front["title"] == TITLE
     # the chapter files are not rendered on their own: only the document is
     config = yaml.safe_load((REPORT / "_quarto.yml").read_text(encoding="utf-8"))
     assert config["project"]["render"] == ["ehelse-status.py"]
@@ -191,14 +192,14 @@ def _tiny_project(folder: Path) -> Path:
     (folder / "a.py").write_text(
         head.format(t="a")
         + "# %% [markdown]\n# ## Kapittel A\n\n# %%\n#| output: asis\n"
-        + "from analysis.present.tables import notice, say\n"
+        + "from analysis.present.blocks import notice, say\n"
         + 'say(f"### År {year}")\nnotice("Ikke virkelige tall.", kind="eksempeldata")\n',
         encoding="utf-8",
     )
     (folder / "b.py").write_text(
         head.format(t="b")
         + "# %%\n#| output: asis\nimport plotly.graph_objects as go\n"
-        + "from analysis.present.figures import show\n"
+        + "from analysis.present.output import show\n"
         + 'show(go.Figure(go.Bar(x=[1, 2], y=[3, 4])), caption="To søyler", alt="Søyler 3 og 4")\n',
         encoding="utf-8",
     )
@@ -359,7 +360,7 @@ def test_ehelse_report_renders_the_project_document_with_quarto(
         pairs = [args[i + 1] for i, a in enumerate(args) if a == "-P"]
         assert pairs == ["year:2023", 'region:"46"', f"processed:{json.dumps(str(processed))}"]
         meta = yaml.safe_load(call["meta"].strip().strip("-"))
-        assert meta["title"] == f"{publish.TITLE} 2023"
+        assert meta["title"] == f"{TITLE} 2023"
         assert meta["subtitle"].startswith("Regional utgave: Vestland (46)")
         assert meta["status"] == "Status per 31. desember 2023" and meta["eksempeldata"] is True
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
@@ -411,11 +412,11 @@ def quarto_and_chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
             assert run_.returncode == 0, quarto_error(run_.stderr, run_.stdout)
             made = project / "_output" / f"ehelse-status.{ext}"
             files[f"quarto.{key}.{ext}"] = made.rename(base / f"quarto-{key}.{ext}")
-        chain = publish.render(
+        chain = render(
             2023, "46" if extra else None, ("html", "pdf"), processed, base / "chain",
             use_quarto=False, force=True,
         )  # fmt: skip
-        files[f"chain.{key}.html"], files[f"chain.{key}.pdf"] = chain
+        files[f"chain.{key}.html"], files[f"chain.{key}.pdf"] = chain.outputs
     return files
 
 

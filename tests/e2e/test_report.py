@@ -26,15 +26,13 @@ from typer.testing import CliRunner
 
 from analysis.cli import app
 from analysis.edition.data import projection_path, report_texts
+from analysis.fmt import format_int, format_percent
 from analysis.reference.municipalities import municipality_table
-from analysis.render import publish
-from analysis.render.publish import (
-    RenderError,
-    add_toc,
-    build_notebook,
-    chapter_files,
-    markdown_to_typst,
-)
+from analysis.render import RenderError, render, stamp
+from analysis.render.html import add_toc
+from analysis.render.notebook import build_notebook
+from analysis.render.pdf import markdown_to_typst
+from analysis.render.project import TITLE, chapter_files, title_block
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "report"
@@ -122,7 +120,7 @@ def test_chapters_come_from_quarto_yml_and_must_exist(tmp_path: Path) -> None:
 
 def test_combined_notebook_has_front_matter_parameters_and_chapter_tags() -> None:
     nb, front = build_notebook(chapter_files(REPORT))
-    assert front["title"] == publish.TITLE
+    assert front["title"] == TITLE
     assert not nb.cells[0].source.startswith("---")  # front matter is metadata, not content
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == len(chapter_files(REPORT))  # each chapter also renders on its own
@@ -182,25 +180,25 @@ def test_region_by_code_or_name(processed: Path) -> None:
 def test_input_key_follows_data_and_parameters(processed: Path, tmp_path: Path) -> None:
     import os
 
-    key = publish.input_key(processed, REPORT, 2023, None)
-    assert key == publish.input_key(processed, REPORT, 2023, None)
-    assert key != publish.input_key(processed, REPORT, 2023, "46")
-    assert key != publish.input_key(processed, REPORT, 2024, None)
+    key = stamp.input_key(processed, REPORT, 2023, None)
+    assert key == stamp.input_key(processed, REPORT, 2023, None)
+    assert key != stamp.input_key(processed, REPORT, 2023, "46")
+    assert key != stamp.input_key(processed, REPORT, 2024, None)
     manifest = processed / "manifest.json"
     st = manifest.stat()
     os.utime(manifest, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     try:
-        assert publish.input_key(processed, REPORT, 2023, None) != key
+        assert stamp.input_key(processed, REPORT, 2023, None) != key
     finally:
         os.utime(manifest, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def test_fresh_formats_need_the_file_and_the_same_key(tmp_path: Path) -> None:
     stem = "ehelse-status-2023"
-    publish._write_stamp(tmp_path, stem, {"html": "k1", "pdf": "k1"})
+    stamp.write_stamp(tmp_path, stem, {"html": "k1", "pdf": "k1"})
     (tmp_path / f"{stem}.html").write_text("x", encoding="utf-8")
-    assert publish.fresh_formats(["html", "pdf"], tmp_path, stem, "k1") == ["html"]  # no PDF
-    assert publish.fresh_formats(["html"], tmp_path, stem, "k2") == []
+    assert stamp.fresh_formats(["html", "pdf"], tmp_path, stem, "k1") == ["html"]  # no PDF
+    assert stamp.fresh_formats(["html"], tmp_path, stem, "k2") == []
 
 
 @pytest.mark.parametrize(
@@ -236,7 +234,7 @@ def test_the_front_page_gives_the_status_date_and_the_county() -> None:
     from analysis.edition.params import Edition
 
     ed = Edition(2023, 2020, date(2023, 12, 31), "46", "Vestland", Path("x"))
-    meta = publish._title_block({}, ed)
+    meta = title_block({}, ed)
     assert meta["status_text"] == "Status per 31. desember 2023"
     assert meta["subtitle"].startswith("Regional utgave: Vestland (46)")
 
@@ -447,8 +445,9 @@ def rendered(embedded: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     out = tmp_path_factory.mktemp("rapport") / "_output"
     files: dict[str, Path] = {}
     for key, region in (("national", None), ("regional", "46")):
-        paths = publish.render(2023, region, ("html", "pdf"), embedded, out, force=True)
-        for path in paths:
+        result = render(2023, region, ("html", "pdf"), embedded, out, force=True)
+        assert not result.skipped and result.pdf_pages
+        for path in result.outputs:
             files[f"{key}.{path.suffix[1:]}"] = path
     return files
 
@@ -544,8 +543,6 @@ class TestRenderedReport:
     def test_status_table_has_the_computed_and_published_figures(
         self, rendered: dict[str, Path], expected: dict[str, Any]
     ) -> None:
-        from analysis.present.tables import format_int, format_percent
-
         html = rendered["national.html"].read_text(encoding="utf-8")
         rows = table_rows(html, "tbl-status-t")
         overview, april = expected["overview"], expected["april"]
@@ -627,8 +624,6 @@ class TestRenderedReport:
     def test_regional_edition_is_the_county_beside_the_country(
         self, rendered: dict[str, Path], expected: dict[str, Any]
     ) -> None:
-        from analysis.present.tables import format_int
-
         vestland = expected["kommuner"].filter(pl.col("fylkesnummer") == "46").height
         assert vestland == 43  # the 2020-2023 division
         html = rendered["regional.html"].read_text(encoding="utf-8")
@@ -669,7 +664,7 @@ class TestRenderedReport:
         for key in ("national.pdf", "regional.pdf"):
             assert pdf_standard_part(rendered[key]) == "1", key
             info = pdf_info(rendered[key])
-            assert info["Tagged"] == "yes" and info["Title"].startswith(publish.TITLE), key
+            assert info["Tagged"] == "yes" and info["Title"].startswith(TITLE), key
 
     def test_pdf_content(self, rendered: dict[str, Path], embedded: Path) -> None:
         from analysis.load import load_table
@@ -697,10 +692,12 @@ class TestRenderedReport:
     ) -> None:
         html = rendered["national.html"]
         args = (2023, None, ("html", "pdf"), embedded, html.parent)
-        publish.render(*args)  # brings the files up to date if the code changed meanwhile
+        render(*args)  # brings the files up to date if the code changed meanwhile
         before = html.stat().st_mtime_ns
-        assert publish.render(*args) == [html, rendered["national.pdf"]]
-        assert publish.LAST_RUN["skipped"] == ["html", "pdf"]
+        result = render(*args)
+        assert result.outputs == [html, rendered["national.pdf"]]
+        assert result.skipped == ["html", "pdf"] and result.unchanged
+        assert result.timings == {} and result.chapters == []
         assert html.stat().st_mtime_ns == before
 
     def test_maps_render_offline_from_disk(self, rendered: dict[str, Path]) -> None:

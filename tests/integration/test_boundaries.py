@@ -19,8 +19,10 @@ from typer.testing import CliRunner
 
 from analysis import config
 from analysis.cli import app
-from analysis.present import figures
-from analysis.present.figures import STATUS_ORDER, FigureOutput, county_map, municipality_map
+from analysis.present import output
+from analysis.present.maps import county_map, municipality_map
+from analysis.present.output import FigureOutput
+from analysis.present.theme import STATUS_ORDER
 from analysis.reference import boundaries as bnd
 from analysis.reference.boundaries import Boundaries, to_areas
 from analysis.reference.geometry import boundaries
@@ -283,7 +285,7 @@ def test_to_areas_refuses_what_it_cannot_combine() -> None:
 def test_a_2024_map_with_data_for_every_municipality_has_no_missing_area(
     b2024: Boundaries, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(figures, "_emitted", set())
+    output.new_page()
     monkeypatch.setenv("EHELSE_TARGET", "html")
     register = load_register(2024)
     status = register.select(

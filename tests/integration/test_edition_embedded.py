@@ -132,7 +132,8 @@ def test_compliance_uses_the_versions_required_at_the_status_date(
 
 
 def test_a_county_map_mentions_the_shared_area_only_where_it_lies(data: dict[int, Path]) -> None:
-    from analysis.present.figures import FigureOutput, municipality_map
+    from analysis.present.maps import municipality_map
+    from analysis.present.output import FigureOutput
 
     def caption(region: str) -> str:
         block = _maps(2024, data[2024], region)[0]

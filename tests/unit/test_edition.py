@@ -18,12 +18,7 @@ from analysis.edition.params import default_as_of
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "report"
 # Modules a chapter may import: the edition (what it shows) and the present layer (how).
-ALLOWED = (
-    "analysis.edition",
-    "analysis.present.tables",
-    "analysis.present.figures",
-    "analysis.fmt",
-)
+ALLOWED = ("analysis.edition", "analysis.present", "analysis.fmt")
 
 
 def _manifest(folder: Path, division: int, until: str | None = None) -> Path:
@@ -48,7 +43,7 @@ def chapter_imports(path: Path) -> set[str]:
 
 
 def chapters() -> list[Path]:
-    from analysis.render.quarto import project_options
+    from analysis.render.project import project_options
 
     return project_options(REPORT).chapter_paths()
 

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from analysis.cli import app
 from analysis.edition.method import source_line
 from analysis.escape import markdown_text, spreadsheet_text, terminal_text, typst_string
-from analysis.present.tables import Notice, prose, table
+from analysis.present.blocks import Notice, prose
+from analysis.present.tables import table
 
 runner = CliRunner()
 HOSTILE = (
@@ -44,7 +45,7 @@ def _pdf_text(markdown: str, tmp_path: Path) -> str:
 
     import typst
 
-    from analysis.render.publish import markdown_to_typst
+    from analysis.render.pdf import markdown_to_typst
 
     body = markdown_to_typst(markdown)
     (tmp_path / "main.typ").write_text(body, encoding="utf-8")
@@ -116,12 +117,10 @@ def test_typst_strings_and_markdown_escape_everything_that_is_markup() -> None:
 
 
 def test_csv_downloads_and_spreadsheet_cells_start_no_formula() -> None:
-    import plotly.graph_objects as go
-
-    from analysis.present.figures import _html as figure_html
+    from analysis.present.output import csv_download
 
     df = pl.DataFrame({"navn": ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "Oslo"]})
-    page = figure_html(go.Figure(), "f", "Figur", "Alt", df)
+    page = csv_download(df, "f")
     payload = re.search(r'data:text/csv;charset=utf-8;base64,([^"]+)"', page)
     assert payload is not None
     csv = base64.b64decode(payload.group(1)).decode("utf-8")

@@ -31,13 +31,13 @@ def report(
 
     En rapport som allerede er bygd av de samme dataene, kapitlene og den samme koden, bygges
     ikke på nytt (bruk --force)."""
-    from analysis.render.publish import LAST_RUN, render
+    from analysis.render import render
 
     if data is not None and not data.is_dir():
         fail(f"{data}: mappen finnes ikke")
     if data is None:
         _ingest_if_stale(report_year(year))
-    paths = render(
+    result = render(
         year=year,
         region=region,
         formats=formats.split(","),
@@ -46,22 +46,18 @@ def report(
         force=force,
         progress=lambda msg: console.print(msg, highlight=False),
     )
-    skipped = LAST_RUN.get("skipped") or []
-    if len(skipped) == len(paths):
-        names = ", ".join(str(p) for p in paths)
+    if result.unchanged:
+        names = ", ".join(str(p) for p in result.outputs)
         console.print(f"Rapporten er oppdatert ({names}); --force bygger på nytt.", highlight=False)
         return
-    for path in paths:
+    for path in result.outputs:
         size = path.stat().st_size / 1e6
-        extra = f", {LAST_RUN['pdf_pages']} sider" if path.suffix == ".pdf" else ""
+        extra = f", {result.pdf_pages} sider" if path.suffix == ".pdf" else ""
         console.print(f"Skrev {path} ({size:.1f} MB{extra}).", highlight=False)
-    steps = [
-        ("kjøring", LAST_RUN.get("execute_s")),
-        ("HTML", LAST_RUN.get("html_s")),
-        ("PDF", LAST_RUN.get("pdf_s")),
-        ("Quarto", LAST_RUN.get("quarto_s")),
-    ]
-    timing = ", ".join(f"{name} {s:.1f} s" for name, s in steps if s is not None)
+    steps = [("kjøring", "execute"), ("HTML", "html"), ("PDF", "pdf"), ("Quarto", "quarto")]
+    timing = ", ".join(
+        f"{name} {result.timings[key]:.1f} s" for name, key in steps if key in result.timings
+    )
     if timing:
         console.print(f"Tid: {timing}.", highlight=False)
 

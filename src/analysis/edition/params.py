@@ -19,6 +19,7 @@ from analysis.errors import EhelseError
 ENV_YEAR: Final = "EHELSE_YEAR"
 ENV_REGION: Final = "EHELSE_REGION"
 ENV_PROCESSED: Final = "EHELSE_PROCESSED"
+ENV_TARGET: Final = "EHELSE_TARGET"  # the renderings to produce: html, pdf or html,pdf
 
 
 class EditionError(EhelseError):

@@ -1,0 +1,154 @@
+"""The house style of every figure: colours, fonts, sizes, the plotly template and the
+Eksempeldata label.
+
+Colours are Okabe-Ito (told apart with the common colour-vision deficiencies) and, for ordered
+classes, viridis (ordered in greyscale too). Every builder ends with ``apply_theme``, so a chart
+and a map share font, number separators and background.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import plotly.graph_objects as go
+
+OKABE_ITO: Final = {
+    "oransje": "#E69F00",
+    "himmelblaa": "#56B4E9",
+    "blaagronn": "#009E73",
+    "gul": "#F0E442",
+    "blaa": "#0072B2",
+    "vermilion": "#D55E00",
+    "rodlilla": "#CC79A7",
+    "svart": "#000000",
+}
+IKKE_STARTET: Final = "ikke_startet"
+INGEN_DATA: Final = "ingen_data"
+# The ladder (schemas.TRINN), highest first, then the two "nothing" states kept apart:
+# "ikke startet" is a fact about the municipality, "ingen data" is the absence of one.
+STATUS_ORDER: Final = ("i_bruk", "tilgjengelig", "planlagt", IKKE_STARTET, INGEN_DATA)
+STATUS_LABELS: Final = {
+    "i_bruk": "I bruk",
+    "tilgjengelig": "Tilgjengelig",
+    "planlagt": "Planlagt",
+    IKKE_STARTET: "Ikke startet",
+    INGEN_DATA: "Ingen data",
+}
+STATUS_COLOURS: Final = {
+    "i_bruk": OKABE_ITO["blaa"],
+    "tilgjengelig": OKABE_ITO["himmelblaa"],
+    "planlagt": OKABE_ITO["oransje"],
+    IKKE_STARTET: OKABE_ITO["vermilion"],
+    INGEN_DATA: "#DCDCDC",
+}
+# Viridis, light to dark: perceptually ordered and readable in greyscale.
+SEQUENTIAL: Final = ("#FDE725", "#90D743", "#35B779", "#21918C", "#31688E", "#443983", "#440154")
+LINE_COLOUR: Final = OKABE_ITO["blaa"]
+PUBLISHED_COLOUR: Final = OKABE_ITO["svart"]
+PROJECTION_COLOUR: Final = OKABE_ITO["vermilion"]
+AMBITION_COLOUR: Final = "#333333"
+TEXT_COLOUR: Final = "#222222"
+# Lines of several groups differ in colour and in dash pattern, so they stay apart in greyscale.
+LINE_STYLES: Final = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+LINE_PALETTE: Final = (
+    OKABE_ITO["blaa"],
+    OKABE_ITO["vermilion"],
+    OKABE_ITO["blaagronn"],
+    OKABE_ITO["rodlilla"],
+    OKABE_ITO["oransje"],
+    OKABE_ITO["svart"],
+)
+FONT_FAMILY: Final = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
+SEPARATORS: Final = ",\u00a0"  # decimal comma, no-break space between thousands
+TEMPLATE: Final = "plotly_white"
+EKSEMPELDATA: Final = "Eksempeldata"
+
+MAP_HEIGHT: Final = 720
+CHART_HEIGHT: Final = 420
+STATIC_WIDTH: Final = 700  # px; at A4 text width 1 px is about 0.23 mm
+
+
+def apply_theme(fig: go.Figure, title: str | None, height: int) -> go.Figure:
+    """The house layout: template, title on the left, font, separators, white background."""
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        font={"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
+        separators=SEPARATORS,
+        height=height,
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def add_meta(fig: go.Figure, **items: Any) -> None:
+    """Facts about a figure that its output needs (synthetic, boundaries, inset), kept in
+    ``layout.meta`` so they travel with the figure."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, Mapping) else {}
+    fig.update_layout(meta={**meta, **items})
+
+
+def figure_meta(fig: go.Figure) -> Mapping[str, Any]:
+    meta = fig.layout.meta
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def mark_synthetic(fig: go.Figure, corner: str = "above") -> go.Figure:
+    """A visible label inside the figure, so a screenshot or a printout cannot lose it:
+    ``above`` the plot area on the right (charts), or in the ``bottom`` right corner (maps of
+    Norway, where that corner is open sea)."""
+    above = corner == "above"
+    fig.add_annotation(
+        text=f"<b>{EKSEMPELDATA}</b>",
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=1.01 if above else 0.01,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 16, "color": "#7A0019", "family": FONT_FAMILY},
+        bgcolor="#FFF3CD",
+        bordercolor="#7A0019",
+        borderwidth=1,
+        borderpad=4,
+    )
+    add_meta(fig, ehelse_synthetic=True)
+    return fig
+
+
+def is_synthetic(fig: go.Figure) -> bool:
+    return bool(figure_meta(fig).get("ehelse_synthetic"))
+
+
+__all__ = [
+    "AMBITION_COLOUR",
+    "CHART_HEIGHT",
+    "EKSEMPELDATA",
+    "FONT_FAMILY",
+    "IKKE_STARTET",
+    "INGEN_DATA",
+    "LINE_COLOUR",
+    "LINE_PALETTE",
+    "LINE_STYLES",
+    "MAP_HEIGHT",
+    "OKABE_ITO",
+    "PROJECTION_COLOUR",
+    "PUBLISHED_COLOUR",
+    "SEPARATORS",
+    "SEQUENTIAL",
+    "STATIC_WIDTH",
+    "STATUS_COLOURS",
+    "STATUS_LABELS",
+    "STATUS_ORDER",
+    "TEMPLATE",
+    "TEXT_COLOUR",
+    "add_meta",
+    "apply_theme",
+    "figure_meta",
+    "is_synthetic",
+    "mark_synthetic",
+]

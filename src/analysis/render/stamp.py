@@ -1,0 +1,84 @@
+"""The no-change check: a format already rendered from the same inputs is not rendered again.
+
+The fingerprint covers the parameters and every input's path, size and modification time (the
+processed data, the chapters and templates, the code, uv.lock): stat calls only, kept in a
+stamp beside the output. This module imports only the standard library and the foundation
+modules (no polars, pandera or plotly), so a no-change ``make report`` costs about as much as
+starting Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Final
+
+from analysis import _io, config
+
+EXTENSIONS: Final = {"html": "html", "pdf": "pdf"}
+CODE_DIR: Final = Path(__file__).resolve().parents[1]  # the analysis package
+
+
+def input_files(processed: Path, folder: Path) -> list[Path]:
+    """Everything a render reads: the processed data, the chapters and templates, the code."""
+    files = [*processed.rglob("*"), *folder.glob("*.py"), *folder.glob("*.yml")]
+    files += (folder / "templates").rglob("*")
+    files += CODE_DIR.rglob("*")
+    files.append(config.ROOT / "uv.lock")
+    return sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts)
+
+
+def input_key(processed: Path, folder: Path, year: int, region: str | None) -> str:
+    """A fingerprint of the parameters and of every input's path, size and modification time."""
+    h = hashlib.sha1(f"{processed.resolve()}|{year}|{region}\n".encode())
+    for f in input_files(processed, folder):
+        st = f.stat()
+        h.update(f"{f}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def output_path(out_dir: Path, stem: str, fmt: str) -> Path:
+    return out_dir / f"{stem}.{EXTENSIONS[fmt]}"
+
+
+def stamp_path(out_dir: Path, stem: str) -> Path:
+    return out_dir / f".{stem}.stamp.json"
+
+
+def read_stamp(out_dir: Path, stem: str) -> dict[str, str]:
+    """Format -> the fingerprint its file was rendered from; empty when there is no stamp."""
+    try:
+        data = json.loads(stamp_path(out_dir, stem).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def write_stamp(out_dir: Path, stem: str, stamp: Mapping[str, str]) -> None:
+    text = json.dumps(dict(stamp), indent=1) + "\n"
+    _io.write_file(stamp_path(out_dir, stem), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def record(out_dir: Path, stem: str, formats: Sequence[str], key: str) -> None:
+    """Note that these formats were rendered from the inputs ``key`` names."""
+    write_stamp(out_dir, stem, read_stamp(out_dir, stem) | dict.fromkeys(formats, key))
+
+
+def fresh_formats(formats: Sequence[str], out_dir: Path, stem: str, key: str) -> list[str]:
+    """The formats whose output exists and was rendered from exactly these inputs."""
+    stamp = read_stamp(out_dir, stem)
+    return [f for f in formats if stamp.get(f) == key and output_path(out_dir, stem, f).is_file()]
+
+
+__all__ = [
+    "fresh_formats",
+    "input_files",
+    "input_key",
+    "output_path",
+    "read_stamp",
+    "record",
+    "stamp_path",
+    "write_stamp",
+]
