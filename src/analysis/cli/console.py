@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.escape import terminal_text
+from analysis.fmt import format_int
 
 if TYPE_CHECKING:
     from analysis.ingest.pipeline import Summary
@@ -43,6 +44,11 @@ def fail(message: str) -> NoReturn:
         f"[bold red]Feil:[/] {terminal_text(message)}", highlight=False, soft_wrap=True
     )
     raise typer.Exit(code=2)
+
+
+def rows_text(n: int) -> str:
+    """ "1 rad", "12 rader": a count of rows in bokmål."""
+    return f"{format_int(n)} {'rad' if n == 1 else 'rader'}"
 
 
 def date_text(d: date | None) -> str:

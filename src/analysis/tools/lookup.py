@@ -37,7 +37,7 @@ class NotFoundError(EhelseError, ValueError):
 
 def unresolved_message(value: str, res: Resolution) -> str:
     hint = f" Mente du: {res.candidates_text()}?" if res.candidates else ""
-    what = "flertydig" if res.match == "ambiguous" else "ukjent"
+    what = {"ambiguous": "flertydig", "fuzzy": "ikke et kjent navn"}.get(res.match, "ukjent")
     return f"{value!r} er {what} ({res.note}).{hint}"
 
 
