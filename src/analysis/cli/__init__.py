@@ -16,6 +16,7 @@ from analysis.cli import (
     export,
     ingest,
     kommune,
+    liste,
     query,
     refresh_reference,
     report,
@@ -50,6 +51,7 @@ app = typer.Typer(
 # In the order of `ehelse --help`.
 app.command("kommune")(kommune.kommune)
 app.command("resolve")(resolve.resolve)
+app.command("liste")(liste.liste)
 app.command("query")(query.query)
 app.command("example-data")(example_data.example_data)
 app.command("status")(status.status)

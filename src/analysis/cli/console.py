@@ -69,6 +69,11 @@ def num(value: float | int | None, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
 
 
+def plain_table(title: str) -> Table:
+    """The compact table style of the status views: a rule under the header, no frame."""
+    return _plain(title)
+
+
 def _plain(title: str) -> Table:
     """The compact table style of the status views: a rule under the header, no frame."""
     return Table(
