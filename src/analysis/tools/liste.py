@@ -84,11 +84,7 @@ def municipality_list(
         municipal = municipal.filter(pl.col("fylkesnummer") == county[0])
     in_scope = municipal.height
     # "Not started" is a fact of the source too: synthetic when the solution's data are.
-    synthetic_sources = _synthetic_solutions(t)
-    df = municipal.with_columns(
-        syntetisk=pl.col("syntetisk")
-        | (pl.col("trinn").is_null() & pl.col("losning").is_in(synthetic_sources)),
-    ).with_columns(
+    df = municipal.with_columns(syntetisk=lookup.synthetic_expr(t)).with_columns(
         trinn=pl.col("trinn").fill_null("ikke_startet"),
         trinn_tekst=lookup.step_label_expr("trinn", None),
     )
@@ -100,15 +96,6 @@ def municipality_list(
     return MunicipalityList(
         df, as_of, county, {s: names.get(s) or s for s in listed}, tuple(steps), in_scope
     )
-
-
-def _synthetic_solutions(t: lookup.Tables) -> list[str]:
-    """Solutions whose events come (at least in part) from the synthetic example data."""
-    ev = t.adopsjon.filter(pl.col("syntetisk"))
-    out = set(ev["losning"].unique().to_list())
-    if t.meldinger is not None and t.meldinger.height and bool(t.meldinger["syntetisk"].any()):
-        out.add("meldinger")
-    return sorted(out)
 
 
 def solution_names(t: lookup.Tables) -> dict[str, str]:

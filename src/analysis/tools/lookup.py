@@ -168,6 +168,23 @@ def portfolio(t: Tables) -> pl.DataFrame:
     )
 
 
+def synthetic_solutions(t: Tables) -> list[str]:
+    """Solutions whose events come (at least in part) from the synthetic example data: what
+    such a source says, a step or no step at all, is synthetic."""
+    out = set(t.adopsjon.filter(pl.col("syntetisk"))["losning"].unique().to_list())
+    if t.meldinger is not None and t.meldinger.height and bool(t.meldinger["syntetisk"].any()):
+        out.add("meldinger")
+    return sorted(out)
+
+
+def synthetic_expr(t: Tables) -> pl.Expr:
+    """True for a row of ``municipal_all`` whose step (or lack of one) comes from synthetic
+    data."""
+    return pl.col("syntetisk") | (
+        pl.col("trinn").is_null() & pl.col("losning").is_in(synthetic_solutions(t))
+    )
+
+
 def municipal_all(t: Tables, as_of: date) -> pl.DataFrame:
     """``analysis.metrics.status.municipal_status`` with message versions counted as an activity,
     exactly as ``trajectory.status_overview`` counts them (compliant in the latest month)."""
