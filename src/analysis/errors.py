@@ -40,8 +40,9 @@ def schema_error_text(exc: BaseException) -> str:
         return f"{where} har rader som går igjen (skal være unike)"
     if reason in ("DATAFRAME_CHECK", "CHECK_ERROR") and column:
         examples = ""
-        if hasattr(cases, "to_series") and getattr(cases, "width", 0):
-            values = list(dict.fromkeys(str(v) for v in cases.to_series().head(3).to_list()))
+        to_series = getattr(cases, "to_series", None)
+        if to_series is not None and getattr(cases, "width", None):
+            values = list(dict.fromkeys(str(v) for v in to_series().head(3).to_list()))
             examples = f" (for eksempel {', '.join(repr(v) for v in values)})"
         return f"{where} har verdier som ikke er tillatt{examples}"
     text = str(exc).strip()
