@@ -56,14 +56,14 @@ def ingest(
         summary = run(raw, out, year, progress=report)
 
     # A console made now, so the layout follows this call's terminal width (COLUMNS).
-    out = Console()
-    out.print(ingest_table(summary, out.width))
-    if out.width < INGEST_WIDE:
+    screen = Console()
+    screen.print(ingest_table(summary, screen.width))
+    if screen.width < INGEST_WIDE:
         reasons = ingest_reasons(summary)
         if reasons:
-            out.print("Grunner til avvisning:", highlight=False)
+            screen.print("Grunner til avvisning:", highlight=False)
             for line in reasons:
-                out.print(line, highlight=False)
+                screen.print(line, highlight=False)
     counts = ", ".join(f"{name} {n}" for name, n in summary.tables.items())
     console.print(f"Tabeller: {counts}.", highlight=False)
     if summary.rows_rejected:
