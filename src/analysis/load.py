@@ -19,7 +19,7 @@ import pandera.polars as pa
 import polars as pl
 
 from analysis import _io, config, schemas
-from analysis.errors import EhelseError
+from analysis.errors import EhelseError, schema_error_text
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "kommuner": schemas.Kommuner,
@@ -83,8 +83,7 @@ def load_table(
     try:
         return TABLES[name].validate(df)
     except (pa_errors.SchemaError, pa_errors.SchemaErrors) as exc:
-        text = str(exc).strip()
-        first = text.splitlines()[0] if text else type(exc).__name__
+        first = schema_error_text(exc)
         raise SchemaMismatchError(
             f"{path} følger ikke skjemaet: {first}; kjør `ehelse ingest` på nytt"
         ) from exc

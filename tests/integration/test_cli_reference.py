@@ -84,16 +84,19 @@ def test_resolve_2023_and_2024(tmp_path: Path) -> None:
             "Kontakt",
             "kommunenummer",
             "kommunenavn",
-            "match",
-            "candidates",
+            "status",
+            "treff",
+            "merknad",
+            "forslag",
         ]
         assert df["Kontakt"].to_list() == [f"person{i}" for i in range(len(MIXED))]
         for row, expected in zip(df.iter_rows(named=True), MIXED, strict=True):
             assert row["kommunenummer"] == expected[idx], (year, row)
-            assert row["match"] == expected[4], (year, row)
-        flagged = df.filter(pl.col("match").is_in(["ambiguous", "unknown"]))
+            assert row["treff"] == expected[4], (year, row)
+        flagged = df.filter(pl.col("treff").is_in(["ambiguous", "unknown"]))
         assert flagged["kommunenummer"].null_count() == flagged.height
-        assert all(c for c in flagged["candidates"].to_list())
+        assert all(c for c in flagged["forslag"].to_list())
+        assert set(flagged["status"]) == {"flertydig", "ukjent"}
 
 
 def test_resolve_missing_column_is_one_line(tmp_path: Path) -> None:

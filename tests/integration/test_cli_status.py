@@ -135,7 +135,8 @@ def test_table_format_has_norwegian_headers(processed: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--as-of", "30.04.2023"], "--as-of"),
+        (["--as-of", "31.02.2023"], "--as-of"),
+        (["--as-of", "30/04/2023"], "--as-of"),
         (["--format", "xml"], "--format"),
         (["--region", "Atlantis"], "ukjent fylke"),
     ],

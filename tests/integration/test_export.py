@@ -170,3 +170,17 @@ def test_missing_data_says_run_ingest(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "ehelse ingest" in result.stderr
     assert not (tmp_path / "ut.xlsx").exists()
+
+
+@pytest.mark.slow
+def test_every_sheet_on_example_data_is_marked(national: Path) -> None:
+    """The embedded data are synthetic: every data sheet has an Eksempeldata column with the
+    rows marked, and «Om dataene» says it in words."""
+    wb = load_workbook(national)
+    for name in SHEETS[:-1]:
+        df = _frame(wb[name])
+        assert "Eksempeldata" in df.columns, name
+        assert set(df["Eksempeldata"].drop_nulls()) <= {"ja", "nei"}, name
+        assert (df["Eksempeldata"] == "ja").any(), name
+    municipalities = _frame(wb["Kommuner x løsninger"])
+    assert (municipalities["Eksempeldata"] == "ja").all()  # every municipality's steps

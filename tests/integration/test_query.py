@@ -68,7 +68,51 @@ def test_sql_error_is_one_line_in_the_cli(processed: Path) -> None:
     result = runner.invoke(app, ["query", "selec 1", "--data", str(processed)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert "syntax" in result.output.lower()
+    assert "syntaksfeil i spørringen ved «selec»" in result.output
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("select x from kommuner", "ukjent kolonne «x»"),
+        ("select * from kommune", "ukjent tabell «kommune»"),
+        ("select 'abc'::int", "kan ikke gjøre «abc» om til"),
+        ("select * from read_csv('/etc/passwd')", "ikke tillatt"),
+        ("select sum(kommunenavn) from kommuner", "ingen funksjon passer"),
+    ],
+)
+def test_duckdb_errors_are_bokmal_one_liners(processed: Path, sql: str, message: str) -> None:
+    result = runner.invoke(app, ["query", sql, "--data", str(processed)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    for english in ("Error:", "does not exist", "not found", "Could not"):
+        assert english not in lines[0]
+
+
+def test_a_result_from_synthetic_rows_ends_with_a_note(processed: Path) -> None:
+    """Both adopsjon rows of the fixture are synthetic; kommuner is reference data."""
+    read = runner.invoke(
+        app, ["query", "select count(*) n from adopsjon", "--data", str(processed)]
+    )
+    assert read.exit_code == 0, read.output
+    assert "SYNTETISKE" in read.stdout and "adopsjon (2 av 2 rader)" in read.stdout
+    counted = runner.invoke(
+        app,
+        [
+            "query",
+            "select syntetisk, count(*) n from adopsjon group by 1",
+            "--data",
+            str(processed),
+        ],
+    )
+    assert "1 av 1 rader i svaret er SYNTETISKE" in counted.stdout
+    to_stdout = runner.invoke(
+        app, ["query", "select * from adopsjon", "--format", "csv", "--data", str(processed)]
+    )
+    assert "SYNTETISKE" in to_stdout.stderr and "SYNTETISKE" not in to_stdout.stdout
+    real = runner.invoke(app, ["query", "select count(*) from kommuner", "--data", str(processed)])
+    assert real.exit_code == 0 and "SYNTETISKE" not in real.output
 
 
 def test_cli_csv_xlsx_and_schema(processed: Path, tmp_path: Path) -> None:

@@ -48,8 +48,6 @@ def r24() -> Resolver:
         ("Haram", "historical", "1507"),  # merged into Ålesund in 2020
         ("1508", "historical", "1507"),  # 2024 codes fold back into 2023's Ålesund
         ("1580", "historical", "1507"),
-        ("Bergn", "fuzzy", "4601"),
-        ("Lilestrøm", "fuzzy", "3030"),
         ("4601 Bergen", "exact", "4601"),
     ],
 )
@@ -187,3 +185,65 @@ def test_confirmed_names_resolve_only_where_nothing_else_does(r23: Resolver) -> 
     assert r23.resolve("Sandvika").kommunenummer is None  # the shared resolver is untouched
     with pytest.raises(ValueError, match="9999"):
         r23.with_confirmed({"X": Confirmed("9999", "nei")})
+
+
+@pytest.mark.parametrize(("text", "suggested"), [("Bergn", "4601"), ("Lilestrøm", "3030")])
+def test_a_fuzzy_match_is_a_suggestion_never_a_number(
+    r23: Resolver, text: str, suggested: str
+) -> None:
+    res = r23.resolve(text)
+    assert res.match == "fuzzy" and res.status == "usikker"
+    assert res.kommunenummer is None and res.kommunenavn is None and not res.resolved
+    assert res.candidates[0].kommunenummer == suggested  # the closest name first
+
+
+def test_stokke_is_not_tokke(r23: Resolver) -> None:
+    """Stokke was merged into Sandefjord in 2017; edit distance would say Tokke (0.91)."""
+    res = r23.resolve("Stokke")
+    assert (res.status, res.kommunenummer, res.kommunenavn) == ("utgått", "3804", "Sandefjord")
+    assert res.former == "Stokke"
+    assert "2017" in res.note and "Sandefjord" in res.note
+
+
+@pytest.mark.parametrize(
+    ("text", "county", "code_2023", "code_2024"),
+    [
+        ("Stokke", None, "3804", "3907"),
+        ("Andebu", None, "3804", "3907"),
+        ("Tjøme", None, "3811", "3911"),
+        ("Nøtterøy", None, "3811", "3911"),
+        ("Hof", None, "3802", "3903"),
+        ("Lardal", None, "3805", "3909"),
+        ("Frei", None, "1505", "1505"),
+        ("Mosvik", None, "5053", "5053"),  # 2012 into Inderøy, renumbered in 2018
+        ("Rissa", None, "5054", "5054"),
+        ("0720", None, "3804", "3907"),  # Stokke's code
+        ("Sande", "Vestfold", "3802", "3903"),  # merged into Holmestrand in 2020
+        ("Sande (Vestfold)", None, "3802", "3903"),
+        ("Rygge", None, "3002", "3103"),  # merged into Moss in 2020
+    ],
+)
+def test_merged_away_names_resolve_to_the_successor_as_expired(
+    r23: Resolver, r24: Resolver, text: str, county: str | None, code_2023: str, code_2024: str
+) -> None:
+    for r, code in ((r23, code_2023), (r24, code_2024)):
+        res = r.resolve(text, county)
+        assert (res.status, res.kommunenummer) == ("utgått", code), res
+        assert res.former is not None and res.kommunenavn in res.note
+
+
+def test_a_renumbered_municipality_is_found_not_expired(r23: Resolver) -> None:
+    res = r23.resolve("1601")  # Trondheim before the Trøndelag renumbering of 2018
+    assert (res.status, res.match, res.kommunenummer) == ("funnet", "historical", "5001")
+    assert r23.resolve("Sande", "Møre og Romsdal").kommunenummer == "1514"
+
+
+def test_history_chains_end_in_the_first_division() -> None:
+    from analysis.reference import history, load_register
+
+    first = set(load_register(2019)["kommunenummer"])
+    olds = history.former_municipalities()
+    assert len(olds) == 68
+    assert {o.code_2019 for o in olds.values()} <= first
+    assert not set(olds) & first  # no old code is reused by the 2019 division
+    assert olds["1723"].code_2019 == "5053" and olds["1723"].changed.year == 2012

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.escape import terminal_text
+from analysis.fmt import format_int
 
 if TYPE_CHECKING:
     from analysis.ingest.pipeline import Summary
@@ -45,6 +46,11 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
+def rows_text(n: int) -> str:
+    """ "1 rad", "12 rader": a count of rows in bokmål."""
+    return f"{format_int(n)} {'rad' if n == 1 else 'rader'}"
+
+
 def date_text(d: date | None) -> str:
     return "" if d is None else f"{d:%d.%m.%Y}"
 
@@ -61,6 +67,11 @@ def num(value: float | int | None, decimals: int = 0) -> str:
     if value is None:
         return "–"
     return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def plain_table(title: str) -> Table:
+    """The compact table style of the status views: a rule under the header, no frame."""
+    return _plain(title)
 
 
 def _plain(title: str) -> Table:
@@ -218,33 +229,55 @@ def status_table(df: pl.DataFrame, title: str, caption: str, wide: bool) -> Tabl
     return table
 
 
-def ingest_table(summary: Summary) -> Table:
-    """`ehelse ingest`: rows read, kept and rejected per source, with the reasons."""
+INGEST_WIDE = 120  # narrower terminals get the reasons as a list under the table
+
+
+def ingest_table(summary: Summary, width: int = INGEST_WIDE) -> Table:
+    """`ehelse ingest`: rows read, kept and rejected per source; the reasons in a column when
+    the terminal is wide enough, else listed under the table (``ingest_reasons``), so no
+    source id or word is broken in the middle."""
+    wide = width >= INGEST_WIDE
     table = Table(
-        title=f"Innlest til {terminal_text(str(summary.out))} (inndeling {summary.division})"
+        title=f"Innlest til {terminal_text(str(summary.out))} (inndeling {summary.division})",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
     )
-    table.add_column("Kilde", overflow="fold")
-    table.add_column("Type")
-    table.add_column("Syntetisk")
-    table.add_column("Lest", justify="right")
-    table.add_column("Beholdt", justify="right")
-    table.add_column("Avvist", justify="right")
-    table.add_column("Grunner")
+    table.add_column("Kilde", no_wrap=True)
+    if wide:
+        table.add_column("Type", no_wrap=True)
+    table.add_column("Syntetisk" if wide else "Synt.", no_wrap=True)
+    table.add_column("Lest", justify="right", no_wrap=True)
+    table.add_column("Beholdt", justify="right", no_wrap=True)
+    table.add_column("Avvist", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("Grunner", ratio=1)
     for s in summary.sources:
         if s.rows_read is None:
             continue
-        reasons = "; ".join(f"{terminal_text(r)}: {n}" for r, n in sorted(s.reasons.items()))
         rejected = f"[red]{s.rows_rejected}[/]" if s.rows_rejected else "0"
-        table.add_row(
-            terminal_text(s.id),
-            s.kind,
+        cells = [terminal_text(s.id)]
+        if wide:
+            cells.append(s.kind)
+        cells += [
             "[yellow]ja[/]" if s.synthetic else "",
             str(s.rows_read),
             str(s.rows_kept),
             rejected,
-            reasons or "[dim]-[/]",
-        )
+        ]
+        if wide:
+            reasons = "; ".join(f"{terminal_text(r)}: {n}" for r, n in sorted(s.reasons.items()))
+            cells.append(reasons or "[dim]-[/]")
+        table.add_row(*cells)
     return table
+
+
+def ingest_reasons(summary: Summary) -> list[str]:
+    """The rejection reasons per source, one line each, for a narrow terminal."""
+    lines = []
+    for s in summary.sources:
+        for reason, n in sorted(s.reasons.items()):
+            lines.append(f"  {terminal_text(s.id)}: {terminal_text(reason)} ({n})")
+    return lines
 
 
 def schema_table(columns: Any, docs: dict[str, str]) -> Table:

@@ -6,8 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
-from analysis.cli.console import console, err_console, ingest_table
+from analysis.cli.console import (
+    INGEST_WIDE,
+    console,
+    err_console,
+    ingest_reasons,
+    ingest_table,
+)
 from analysis.cli.options import YearOpt
 from analysis.escape import terminal_text
 
@@ -48,7 +55,15 @@ def ingest(
 
         summary = run(raw, out, year, progress=report)
 
-    console.print(ingest_table(summary))
+    # A console made now, so the layout follows this call's terminal width (COLUMNS).
+    screen = Console()
+    screen.print(ingest_table(summary, screen.width))
+    if screen.width < INGEST_WIDE:
+        reasons = ingest_reasons(summary)
+        if reasons:
+            screen.print("Grunner til avvisning:", highlight=False)
+            for line in reasons:
+                screen.print(line, highlight=False)
     counts = ", ".join(f"{name} {n}" for name, n in summary.tables.items())
     console.print(f"Tabeller: {counts}.", highlight=False)
     if summary.rows_rejected:

@@ -13,6 +13,12 @@ from rich.table import Table
 from analysis.cli.console import console, messages_table, month_long, solutions_table
 from analysis.cli.options import AsOfOpt, DataOpt, YearOpt, as_of_date, data_folder, report_year
 
+_MATCH_LABELS = {
+    "alias": "annen skrivemåte",
+    "historical": "tidligere inndeling",
+    "confirmed": "bekreftet stedsnavn",
+}
+
 
 def kommune(
     query: Annotated[
@@ -54,7 +60,8 @@ def kommune(
         )
     table.add_row("Inndeling", f"kommuneinndelingen fra {division_for(y)}")
     if res.match != "exact":
-        table.add_row("Funnet som", f"{res.match} {res.note}".strip())
+        how = "utgått navn" if res.former else _MATCH_LABELS.get(res.match, res.match)
+        table.add_row("Funnet som", f"{how}: {res.note}" if res.note else how)
     _status(table, res.kommunenummer, division_for(y), day, data_folder(y, data), y)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -28,7 +29,8 @@ DataOpt = Annotated[
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
-        "--as-of", help="Dato for statusen (ÅÅÅÅ-MM-DD; standard: slutten av rapportåret)."
+        "--as-of",
+        help="Dato for statusen (dd.mm.åååå eller åååå-mm-dd; standard: slutten av rapportåret).",
     ),
 ]
 RegionOpt = Annotated[
@@ -57,14 +59,30 @@ def data_folder(year: int | None, data: Path | None) -> Path:
     return edition_folder(report_year(year), data)
 
 
+_NORWEGIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_date(value: str, option: str) -> date:
+    """A date as a person writes it: 31.12.2023 (or 1.7.2022) or ISO 2023-12-31. Anything
+    else, or a day that does not exist (31.02.2023), ends in one line naming ``option``."""
+    text = value.strip()
+    day = month = year = None
+    if m := _NORWEGIAN_DATE.fullmatch(text):
+        day, month, year = (int(g) for g in m.groups())
+    elif m := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+    if day is None or month is None or year is None:
+        fail(f"{option}: {value!r} er ikke en dato; skriv dd.mm.åååå (31.12.2023)")
+    try:
+        return date(year, month, day)
+    except ValueError:  # only from the constructor above: the date does not exist
+        fail(f"{option}: {value!r} finnes ikke som dato")
+
+
 def as_of_date(value: str | None) -> date | None:
     """--as-of as a date; None when it is not given (the edition's default then applies)."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--as-of: {value!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
+    return None if value is None else parse_date(value, "--as-of")
 
 
 def table_format(value: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,7 +35,7 @@ def query(
     data: DataOpt = None,
 ) -> None:
     """Still spørsmål med SQL (DuckDB) mot de prosesserte tabellene. Bare lesing."""
-    from analysis.tools.query import GIB, VIEW_DOCS, run, schema
+    from analysis.tools.query import GIB, VIEW_DOCS, answer, schema
 
     table_format(fmt)
     if timeout < 0:
@@ -52,7 +52,8 @@ def query(
     if not sql:
         fail("Oppgi en SQL-spørring, eller --schema for å se tabellene.")
     limit = None if memory is None else int(memory * GIB)
-    result = run(sql, data, timeout_s=timeout or None, memory_limit=limit)
+    got = answer(sql, data, timeout_s=timeout or None, memory_limit=limit)
+    result = got.frame
     # Messages go to stderr when the answer itself goes to stdout.
     note = err_console if to_stdout else console
     if fmt == "json":
@@ -67,3 +68,17 @@ def query(
         note.print(f"Skrev {result.height} rader til {terminal_text(xlsx)}.", highlight=False)
     if csv is None and xlsx is None and fmt == "table":
         print_frame(result)
+    if got.touches_synthetic:
+        note.print(f"[bold yellow]Merk:[/] {synthetic_note(got)}", highlight=False)
+
+
+def synthetic_note(got: Any) -> str:
+    """The closing note of an answer that rests on synthetic example data."""
+    rows = got.synthetic_rows
+    if rows is not None:
+        return (
+            f"{rows} av {got.frame.height} rader i svaret er SYNTETISKE eksempeldata "
+            "(kolonnen syntetisk), ikke virkelige tall."
+        )
+    read = ", ".join(f"{v} ({n} av {total} rader)" for v, (n, total) in got.synthetic_views.items())
+    return f"svaret bygger på SYNTETISKE eksempeldata i {read}, ikke virkelige tall."

@@ -8,11 +8,15 @@ it was found (``match``):
 * ``alias``: the same municipality written another way: a parallel Sámi or Kven name, the
   combined form ("Porsanger - Porsáŋgu - Porsanki"), a code that lost its leading zero,
   an organisation number, hyphen/space or diacritic variants;
-* ``historical``: a code or name of another division, carried through the crosswalk;
+* ``historical``: a code or name of another division, carried through the crosswalk, or of a
+  municipality changed between 2006 and 2019 (``analysis.reference.history``); when the name
+  is no longer a municipality's name (Stokke, now Sandefjord) the resolution says so
+  (``former``, status «utgått») and names the successor;
 * ``confirmed``: a place name an analyst has confirmed once (the ingest's navnetillegg.csv,
   given with ``with_confirmed``);
 * ``fuzzy``: a misspelling close to exactly one name, by edit distance over the whole name
-  (never a substring: Sandvika is not Vik). A suggestion for a person; the ingest rejects it;
+  (never a substring: Sandvika is not Vik). A suggestion for a person, never a number: the
+  code is left empty and the suggestions listed, closest first (status «usikker»);
 * ``ambiguous``: several municipalities fit (Herøy, Våler without a county; a split
   municipality); the code is left empty and the candidates listed;
 * ``unknown``: nothing fits; the closest names are listed.
@@ -20,6 +24,9 @@ it was found (``match``):
 A name with control characters (an escape sequence, a bidirectional override) is never
 resolved: it is ``unknown`` with a note naming the characters, and the closest names of the
 cleaned text as suggestions.
+
+``Resolution.status`` gives the outcome in the words the CLI shows: «funnet», «utgått»,
+«usikker», «flertydig» or «ukjent».
 
 Names and codes come from the committed register, never from branches in code. Fuzzy search is
 bounded: the choices' keys are computed once per division and each distinct key is searched
@@ -38,6 +45,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from analysis import fmt
+from analysis.reference import history
 from analysis.reference.crosswalk import translate
 from analysis.reference.register import counties, division_for, division_years, load_register
 
@@ -51,6 +60,9 @@ MATCH_ORDER: tuple[Match, ...] = (
     "ambiguous",
     "unknown",
 )
+
+Status = Literal["funnet", "utgått", "usikker", "flertydig", "ukjent"]
+STATUSES: tuple[Status, ...] = ("funnet", "utgått", "usikker", "flertydig", "ukjent")
 
 FUZZY_CUTOFF = 85.0
 FUZZY_MARGIN = 5.0  # the best fuzzy name must beat the next municipality by this much
@@ -114,7 +126,11 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Resolution:
-    """The outcome for one input; ``kommunenummer`` is None for ambiguous and unknown."""
+    """The outcome for one input; ``kommunenummer`` is None for fuzzy, ambiguous and unknown.
+
+    ``former`` is the name the input gave where that municipality no longer exists under it
+    (merged away or renamed): the code is its successor's.
+    """
 
     input: str
     match: Match
@@ -122,10 +138,22 @@ class Resolution:
     kommunenavn: str | None = None
     candidates: tuple[Candidate, ...] = ()
     note: str = ""
+    former: str | None = None
 
     @property
     def resolved(self) -> bool:
         return self.kommunenummer is not None
+
+    @property
+    def status(self) -> Status:
+        """The outcome in the CLI's words."""
+        if self.match == "fuzzy":
+            return "usikker"
+        if self.match == "ambiguous":
+            return "flertydig"
+        if not self.resolved:
+            return "ukjent"
+        return "utgått" if self.former else "funnet"
 
     def candidates_text(self) -> str:
         return "; ".join(str(c) for c in self.candidates)
@@ -141,6 +169,7 @@ class _Index:
     orgnr: dict[str, str] = field(default_factory=dict)
     codes: set[str] = field(default_factory=set)
     display: dict[str, str] = field(default_factory=dict)  # every name form -> code, for fuzzy
+    names: dict[str, str] = field(default_factory=dict)  # code -> Norwegian name
 
 
 def _build_index(division: int) -> _Index:
@@ -148,6 +177,7 @@ def _build_index(division: int) -> _Index:
     for row in load_register(division).iter_rows(named=True):
         code = row["kommunenummer"]
         idx.codes.add(code)
+        idx.names[code] = row["kommunenavn_norsk"]
         official = {row["kommunenavn"], row["kommunenavn_norsk"]}
         parallel = set(row["parallelle_navn"] or [])
         for n in official:
@@ -276,6 +306,22 @@ class Resolver:
         key = name_key(county)
         return (key.zfill(2) if key.isdigit() else key) in _county_keys(code, self.division)
 
+    def _successor(self, text: str, code: str, former_name: str | None, note: str) -> Resolution:
+        """``code`` of the target division reached from another one; «utgått» when the
+        municipality the input named had another name than its successor."""
+        res = self._ok(text, "historical", code, note)
+        if former_name and name_key(former_name) != name_key(res.kommunenavn or ""):
+            return Resolution(
+                res.input,
+                res.match,
+                res.kommunenummer,
+                res.kommunenavn,
+                res.candidates,
+                f"{former_name} er utgått; nå {code} {res.kommunenavn} ({note})",
+                former_name,
+            )
+        return res
+
     def _from_other_division(self, code: str, division: int, text: str) -> Resolution:
         t = translate(code, division, self.division)
         if not t.targets:
@@ -284,7 +330,20 @@ class Resolver:
             )
         if t.split:
             return self._many(text, set(t.targets), f"{code} ble delt (inndeling {division})")
-        return self._ok(text, "historical", t.targets[0], f"fra inndelingen for {division}")
+        old = _index(division).names.get(code)
+        return self._successor(text, t.targets[0], old, f"fra inndelingen for {division}")
+
+    def _from_history(self, old: history.FormerMunicipality, text: str) -> Resolution:
+        """A code of 2006-2018 through its 2019 code to the target division."""
+        first = min(division_years())
+        t = translate(old.code_2019, first, self.division)
+        what = "slått sammen" if old.merged else "fikk nytt nummer"
+        note = f"{old.kommunenummer} {old.kommunenavn} {what} {fmt.format_date(old.changed)}"
+        if t.split:
+            return self._many(text, set(t.targets), f"{note}; senere delt")
+        if not t.targets:
+            return Resolution(text, "unknown", note=note)
+        return self._successor(text, t.targets[0], old.kommunenavn, note)
 
     # -- codes --------------------------------------------------------------------------------
     def _resolve_number(self, text: str, digits: str) -> Resolution:
@@ -311,6 +370,9 @@ class Resolver:
         for div in sorted(division_years(), key=lambda d: abs(d - self.division)):
             if code in _index(div).codes:
                 return self._from_other_division(code, div, text)
+        old = history.former_municipalities().get(code)
+        if old is not None:
+            return self._from_history(old, text)
         return Resolution(text, "unknown", note="ukjent kommunenummer")
 
     # -- names --------------------------------------------------------------------------------
@@ -339,8 +401,22 @@ class Resolver:
         if found is not None:
             match, codes = found
             if len(codes) == 1:
-                return self._ok(text, match, codes.pop())
+                code = codes.pop()
+                if not self._in_county(code, county):
+                    # "Sande (Vestfold)": not today's Sande, but the one merged in 2020.
+                    hist = self._resolve_historical_name(text, name, county)
+                    if (
+                        hist is not None
+                        and hist.resolved
+                        and self._in_county(hist.kommunenummer or "", county)
+                    ):
+                        return hist
+                return self._ok(text, match, code)
             if not codes:
+                # "Sande, Vestfold": no Sande there now, but there was one until 2020.
+                hist = self._resolve_historical_name(text, name, county)
+                if hist is not None and hist.match != "ambiguous":
+                    return hist
                 return self._unknown(text, name, f"ingen {name!r} i fylket {county!r}")
             return self._many(text, codes, "navnet finnes i flere fylker; oppgi fylke")
         hist = self._resolve_historical_name(text, name, county)
@@ -357,7 +433,7 @@ class Resolver:
         self, text: str, name: str, county: str | None
     ) -> Resolution | None:
         key, fkey = name_key(name), folded_key(name)
-        targets: set[str] = set()
+        targets: dict[str, Resolution] = {}
         split_note = ""
         for div in division_years():
             if div == self.division:
@@ -368,13 +444,24 @@ class Resolver:
                 t = translate(code, div, self.division)
                 if t.split:
                     split_note = f"{code} ble delt (inndeling {div})"
-                targets.update(t.targets)
+                for target in t.targets:
+                    targets.setdefault(
+                        target,
+                        self._successor(text, target, name, "navn fra en tidligere inndeling"),
+                    )
+        for old in _history_names().get(key, ()):
+            res = self._from_history(old, text)
+            if res.match == "ambiguous":
+                split_note = split_note or res.note
+                targets.update({c.kommunenummer: res for c in res.candidates})
+            elif res.kommunenummer is not None:
+                targets.setdefault(res.kommunenummer, res)
         if not targets:
             return None
-        narrowed = self._narrow(targets, county)
+        narrowed = self._narrow(set(targets), county)
         if len(narrowed) == 1 and not split_note:
-            return self._ok(text, "historical", narrowed.pop(), "navn fra en tidligere inndeling")
-        return self._many(text, narrowed or targets, split_note or "flere mulige kommuner")
+            return targets[narrowed.pop()]
+        return self._many(text, narrowed or set(targets), split_note or "flere mulige kommuner")
 
     def _closest(self, name: str, limit: int = 3) -> list[tuple[str, float, str]]:
         """The ``limit`` municipalities whose names are closest to ``name`` (code, score, name).
@@ -403,7 +490,10 @@ class Resolver:
             and best[0][1] >= FUZZY_CUTOFF
             and (len(best) == 1 or best[0][1] - best[1][1] >= FUZZY_MARGIN)
         ):
-            return self._ok(text, "fuzzy", best[0][0], f"likner {best[0][2]!r} ({best[0][1]:.0f})")
+            # A suggestion for a person, never a number: the closest name first.
+            cands = tuple(self._candidate(code) for code, _, _ in best)
+            note = f"likner {best[0][2]!r} ({best[0][1]:.0f}); ikke bekreftet"
+            return Resolution(text, "fuzzy", None, None, cands, note)
         return self._unknown(text, name, "ukjent kommune")
 
     def _unknown(self, text: str, name: str, note: str) -> Resolution:
@@ -469,6 +559,16 @@ def _resolver(division: int) -> Resolver:
     return Resolver(division)
 
 
+@cache
+def _history_names() -> dict[str, tuple[history.FormerMunicipality, ...]]:
+    """Name key -> the 2006-2018 municipalities of that name (Stokke, Tjøme, Frei ...)."""
+    out: dict[str, list[history.FormerMunicipality]] = defaultdict(list)
+    for old in history.former_municipalities().values():
+        out[name_key(old.kommunenavn)].append(old)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def clear_caches() -> None:
-    for fn in (_index, _choices, _county_lineage, _resolver):
+    history.clear_caches()
+    for fn in (_index, _choices, _county_lineage, _resolver, _history_names):
         fn.cache_clear()

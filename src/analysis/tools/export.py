@@ -173,6 +173,15 @@ def municipalities_sheet(
         "kommunenummer", "antall_losninger", "mulige_losninger", "rang"
     )
     base = base.join(ranks, on="kommunenummer", how="left")
+    if t.synthetic:  # which rows rest on the synthetic example data, in a column of its own
+        marks = (
+            municipal.filter(pl.col("losning").is_in(acts["losning"].to_list()))
+            .group_by("kommunenummer")
+            .agg(lookup.synthetic_expr(t).any().alias("syntetisk"))
+        )
+        base = base.join(marks, on="kommunenummer", how="left").with_columns(
+            pl.col("syntetisk").fill_null(False)
+        )
     if county is not None:
         base = base.filter(pl.col("fylkesnummer") == county[0])
     return Sheet(MUNICIPALITIES, base.sort("kommunenummer"), labels)
@@ -255,6 +264,12 @@ def messages_sheet(t: lookup.Tables, as_of: date, county: tuple[str, str] | None
             utdaterte_versjoner=_texts("utdaterte_versjoner", "; "),
         )
     )
+    synthetic = bool(data["syntetisk"].any())
+    if synthetic:  # a municipality without rows that month is "ingen meldinger" by that source
+        marks = data.group_by("kommunenummer").agg(pl.col("syntetisk").any())
+        df = df.join(marks, on="kommunenummer", how="left").with_columns(
+            pl.col("syntetisk").fill_null(True)
+        )
     share_cols = [f"andel_{ty}" for ty in types if f"andel_{ty}" in df.columns]
     df = df.select(
         "kommunenummer",
@@ -270,6 +285,7 @@ def messages_sheet(t: lookup.Tables, as_of: date, county: tuple[str, str] | None
         "totalt",
         "uten_versjon",
         "utdaterte_versjoner",
+        *(["syntetisk"] if synthetic else []),
     ).sort("kommunenummer")
     labels = {f"andel_{ty}": f"{ty}: andel gjeldende" for ty in types}
     return Sheet(MESSAGES, df, labels, percent=frozenset(share_cols), months=frozenset({"periode"}))

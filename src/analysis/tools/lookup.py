@@ -37,7 +37,7 @@ class NotFoundError(EhelseError, ValueError):
 
 def unresolved_message(value: str, res: Resolution) -> str:
     hint = f" Mente du: {res.candidates_text()}?" if res.candidates else ""
-    what = "flertydig" if res.match == "ambiguous" else "ukjent"
+    what = {"ambiguous": "flertydig", "fuzzy": "ikke et kjent navn"}.get(res.match, "ukjent")
     return f"{value!r} er {what} ({res.note}).{hint}"
 
 
@@ -165,6 +165,23 @@ def portfolio(t: Tables) -> pl.DataFrame:
         acts.join(nr, on="losning", how="left")
         .select("losning", "nr", "navn", "telles_trinn", "maal", "omfang_id", "frist")
         .sort("nr", "losning", nulls_last=True)
+    )
+
+
+def synthetic_solutions(t: Tables) -> list[str]:
+    """Solutions whose events come (at least in part) from the synthetic example data: what
+    such a source says, a step or no step at all, is synthetic."""
+    out = set(t.adopsjon.filter(pl.col("syntetisk"))["losning"].unique().to_list())
+    if t.meldinger is not None and t.meldinger.height and bool(t.meldinger["syntetisk"].any()):
+        out.add("meldinger")
+    return sorted(out)
+
+
+def synthetic_expr(t: Tables) -> pl.Expr:
+    """True for a row of ``municipal_all`` whose step (or lack of one) comes from synthetic
+    data."""
+    return pl.col("syntetisk") | (
+        pl.col("trinn").is_null() & pl.col("losning").is_in(synthetic_solutions(t))
     )
 
 

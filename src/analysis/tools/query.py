@@ -10,7 +10,9 @@ the current folder) and its size. A query that runs longer than its time limit i
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass
@@ -155,6 +157,93 @@ def _sql_text(text: str) -> str:
     return text.replace("'", "''")
 
 
+_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), m)
+    for p, m in (
+        (r'syntax error at or near "(?P<x>[^"]*)"', "syntaksfeil i spørringen ved «{x}»"),
+        (r"syntax error at end of input", "syntaksfeil: spørringen slutter for tidlig"),
+        (
+            r'Referenced column "(?P<x>[^"]+)" not found',
+            "ukjent kolonne «{x}» i spørringen (--schema viser kolonnene)",
+        ),
+        (
+            r"Table with name (?P<x>\S+) does not exist",
+            "ukjent tabell «{x}» i spørringen; tabellene er {views}",
+        ),
+        (
+            r"Permission Error",
+            "ikke tillatt: spørringer kan bare lese tabellene, ikke filer eller utvidelser",
+        ),
+        (r'Cannot change configuration option "(?P<x>[^"]+)"', "ikke tillatt: «{x}» er låst"),
+        (
+            r"Could not convert string '(?P<x>[^']*)' to (?P<y>\w+)",
+            "kan ikke gjøre «{x}» om til {y}",
+        ),
+        (
+            r"No function matches the given name and argument types '(?P<x>[^']+)'",
+            "ingen funksjon passer til {x}; gjør om typen med CAST",
+        ),
+        (r"Division by zero", "deling på null"),
+    )
+)
+
+
+def bokmal_error(exc: BaseException) -> str:
+    """A DuckDB error as one line in bokmål; DuckDB's own first line where we know no better."""
+    text = str(exc)
+    for pattern, message in _MESSAGES:
+        if m := pattern.search(text):
+            parts = {k: v for k, v in m.groupdict().items() if v is not None}
+            return message.format(**parts, views=", ".join(VIEWS))
+    return f"spørringen feilet: {first_line(exc)}"
+
+
+def referenced_views(sql: str) -> set[str]:
+    """The views a query names (parsed, not run; a CTE of the same name counts too). A query
+    that does not parse names nothing."""
+    con = duckdb.connect(":memory:")
+    try:
+        text = con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
+    finally:
+        con.close()
+    tree = json.loads(text[0]) if text else {}
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and isinstance(node.get("table_name"), str):
+                found.add(node["table_name"].casefold())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return found & set(VIEWS)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's result and how much of what it read is synthetic example data."""
+
+    frame: pl.DataFrame
+    synthetic_views: dict[str, tuple[int, int]]  # view -> (synthetic rows, rows)
+
+    @property
+    def synthetic_rows(self) -> int | None:
+        """Synthetic rows in the result itself, when it has a boolean ``syntetisk`` column."""
+        col = self.frame.schema.get("syntetisk")
+        if col != pl.Boolean:
+            return None
+        return int(self.frame["syntetisk"].sum())
+
+    @property
+    def touches_synthetic(self) -> bool:
+        rows = self.synthetic_rows
+        return bool(rows) if rows is not None else bool(self.synthetic_views)
+
+
 def run(
     sql: str,
     processed: Path | str | None = None,
@@ -163,6 +252,16 @@ def run(
 ) -> pl.DataFrame:
     """Run one query and return its result; errors, the time limit and the memory limit
     become one-line QueryError."""
+    return answer(sql, processed, timeout_s, memory_limit).frame
+
+
+def answer(
+    sql: str,
+    processed: Path | str | None = None,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    memory_limit: int | None = None,
+) -> Answer:
+    """``run``, and the synthetic rows of the views the query reads."""
     con = connect(processed, memory_limit)
     timer = None
     stopped = threading.Event()
@@ -177,9 +276,8 @@ def run(
         timer.start()
     try:
         rel = con.sql(sql)
-        if rel is None:
-            return pl.DataFrame()
-        return rel.pl()
+        frame = pl.DataFrame() if rel is None else rel.pl()
+        return Answer(frame, _synthetic_views(con, referenced_views(sql)))
     except duckdb.Error as exc:
         if stopped.is_set() or isinstance(exc, duckdb.InterruptException):
             raise QueryError(
@@ -190,11 +288,27 @@ def run(
             raise QueryError(
                 f"Spørringen trengte mer minne enn grensen på {limit:.1f} GiB (--memory endrer den)"
             ) from None
-        raise QueryError(first_line(exc)) from exc
+        raise QueryError(bokmal_error(exc)) from exc
     finally:
         if timer is not None:
             timer.cancel()
         con.close()
+
+
+def _synthetic_views(con: duckdb.DuckDBPyConnection, views: set[str]) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    for view in sorted(views):
+        try:
+            row = con.execute(
+                f'SELECT count(*) FILTER (WHERE syntetisk), count(*) FROM "_{view}"'
+            ).fetchone()
+        except duckdb.BinderException:  # a view without a syntetisk column
+            continue
+        except duckdb.CatalogException:  # a view this folder does not have
+            continue
+        if row and row[0]:
+            out[view] = (int(row[0]), int(row[1]))
+    return out
 
 
 def schema(processed: Path | str | None = None) -> list[ColumnInfo]:
