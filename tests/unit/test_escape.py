@@ -129,6 +129,27 @@ def test_csv_downloads_and_spreadsheet_cells_start_no_formula() -> None:
     assert spreadsheet_text("Oslo") == "Oslo"
 
 
+def _download(page: str) -> tuple[str, pl.DataFrame]:
+    found = re.search(r'download="([^"]+)" href="data:text/csv;charset=utf-8;base64,([^"]+)"', page)
+    assert found is not None
+    return found.group(1), pl.read_csv(base64.b64decode(found.group(2)))
+
+
+def test_csv_downloads_of_example_data_say_so_in_name_column_and_link() -> None:
+    from analysis.present.output import csv_download
+
+    df = pl.DataFrame({"dato": ["2023-01-31"], "antall": [3]})
+    name, real = _download(page := csv_download(df, "fig-1"))
+    assert name == "fig-1.csv" and "syntetisk" not in real.columns and "eksempeldata" not in page
+    name, fake = _download(page := csv_download(df, "fig-1", synthetic=True))
+    assert name == "fig-1-eksempeldata.csv" and fake["syntetisk"].to_list() == [True]
+    assert "eksempeldata" in page
+    # A frame with its own synthetic column keeps it, per row, and names the file after it.
+    mixed = pl.DataFrame({"antall": [1, 2], "syntetisk": [False, True]})
+    name, got = _download(csv_download(mixed, "fig-2"))
+    assert name == "fig-2-eksempeldata.csv" and got["syntetisk"].to_list() == [False, True]
+
+
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     from analysis.reference.municipalities import municipality_table

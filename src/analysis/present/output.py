@@ -130,16 +130,23 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-def csv_download(df: pl.DataFrame, name: str) -> str:
+def csv_download(df: pl.DataFrame, name: str, synthetic: bool = False) -> str:
     """A link that downloads the figure's numbers as CSV, from inside the page: nested columns
-    left out, text that a spreadsheet would read as a formula made harmless."""
+    left out, text that a spreadsheet would read as a formula made harmless. Numbers from the
+    example data carry a ``syntetisk`` column and «eksempeldata» in the file name, so a
+    downloaded file cannot pass for real figures."""
     flat = df.select([c for c, t in df.schema.items() if not t.is_nested()])
     flat = flat.with_columns(spreadsheet_expr(c) for c, t in flat.schema.items() if t == pl.String)
+    if "syntetisk" in flat.columns:
+        synthetic = synthetic or bool(flat["syntetisk"].any())
+    elif synthetic:
+        flat = flat.with_columns(pl.lit(True).alias("syntetisk"))
+    file_name = f"{name}-eksempeldata" if synthetic else name
+    label = "Last ned tallene (CSV, eksempeldata)" if synthetic else "Last ned tallene (CSV)"
     payload = base64.b64encode(flat.write_csv().encode("utf-8")).decode("ascii")
     return (
-        f' <a class="ehelse-csv" download="{name}.csv" '
-        f'href="data:text/csv;charset=utf-8;base64,{payload}">'
-        "Last ned tallene (CSV)</a>"
+        f' <a class="ehelse-csv" download="{file_name}.csv" '
+        f'href="data:text/csv;charset=utf-8;base64,{payload}">{label}</a>'
     )
 
 
@@ -164,7 +171,7 @@ def figure_html(
         trace["geojson"] = key
     height = int(spec.get("layout", {}).get("height") or CHART_HEIGHT)
     spec["config"] = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
-    download = "" if csv is None else csv_download(csv, fig_id)
+    download = "" if csv is None else csv_download(csv, fig_id, is_synthetic(fig))
     parts.append(
         f'<figure class="ehelse-figur" id="{fig_id}" aria-label="{html_text(alt)}">'
         f'<div class="ehelse-plot" id="{fig_id}-plot" style="height:{height}px"></div>'
