@@ -20,6 +20,7 @@ from analysis.cli import (
     refresh_reference,
     report,
     resolve,
+    skjema,
     status,
 )
 from analysis.cli.console import fail
@@ -57,6 +58,7 @@ app.command("ingest")(ingest.ingest)
 app.command("refresh-reference")(refresh_reference.refresh_reference)
 app.command("report")(report.report)
 app.command("export")(export.export)
+app.add_typer(skjema.app, name="skjema")
 
 
 def main() -> None:  # pragma: no cover - the console script calls app() directly
