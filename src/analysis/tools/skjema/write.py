@@ -62,10 +62,14 @@ class FormSpec:
     synthetic: bool = False
     # (losning, name, counted step) in the portfolio's order, for the guide's table
     activities: tuple[tuple[str, str, str], ...] = field(default=())
+    # A copy of a form sent earlier (a municipality's own part of it) keeps that form's id.
+    copy_of: str | None = None
 
     @property
     def form_id(self) -> str:
         """Stable for the same spec: year, region, creation day and a digest of the rows."""
+        if self.copy_of:
+            return self.copy_of
         h = hashlib.sha256(
             repr((self.regiontype, self.region, self.year, self.division, self.created, self.rows))
             .encode("utf-8")
