@@ -148,6 +148,30 @@ def _meta(rows: list[list[str | None]]) -> tuple[dict[str, str], dict[tuple[str,
     return meta, prefill
 
 
+def _with_typed_formulas(
+    path: Path, sheet: str, rows: list[tuple[int, list[str | None]]]
+) -> list[tuple[int, list[str | None]]]:
+    """A cell a person typed as a formula («=vedtatt i kommunestyret») and that was saved
+    without a value is read as the text typed, never evaluated and never lost."""
+    from openpyxl import load_workbook
+
+    if not any(v is None for _, r in rows for v in r):
+        return rows
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        typed = {
+            (i, j): v
+            for i, r in enumerate(wb[sheet].iter_rows(values_only=True), start=1)
+            for j, v in enumerate(r)
+            if isinstance(v, str) and v.startswith("=")
+        }
+    finally:
+        wb.close()
+    if not typed:
+        return rows
+    return [(i, [typed.get((i, j), v) if v is None else v for j, v in enumerate(r)]) for i, r in rows]
+
+
 def _read_xlsx(path: Path) -> FormFile:
     from openpyxl import load_workbook
 
@@ -183,6 +207,7 @@ def _read_xlsx(path: Path) -> FormFile:
             "med `ehelse skjema lag`"
         )
     sheet, rows = found
+    rows = _with_typed_formulas(path, sheet, rows)
     headers, extra, body, info = _table(path, rows, f"{path}, arket {sheet!r}")
     return FormFile(path, "xlsx", meta, info, headers, extra, body, prefill, sheet)
 
