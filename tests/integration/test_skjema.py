@@ -93,7 +93,9 @@ def _form(world: dict[str, Any]) -> Path:
 # -- the form as written -------------------------------------------------------------------
 
 
-def test_the_form_has_its_sheets_validation_protection_and_print_setup(world: dict[str, Any]) -> None:
+def test_the_form_has_its_sheets_validation_protection_and_print_setup(
+    world: dict[str, Any],
+) -> None:
     wb = load_workbook(_form(world))
     assert wb.sheetnames == ["Veiledning", "Status", "skjema_info"]
     assert wb["skjema_info"].sheet_state == "hidden"
@@ -104,12 +106,22 @@ def test_the_form_has_its_sheets_validation_protection_and_print_setup(world: di
     assert ws.protection.sort is False and ws.protection.autoFilter is False  # allowed
     assert ws.protection.formatColumns is False  # columns may be widened
     header = [c.value for c in ws[4]]
-    assert header[:7] == ["Kommunenummer", "Kommune", "Aktivitet", "Trinn", "Dato for trinnet", "Kontrollert", "Kommentar"]
+    assert header[:7] == [
+        "Kommunenummer",
+        "Kommune",
+        "Aktivitet",
+        "Trinn",
+        "Dato for trinnet",
+        "Kontrollert",
+        "Kommentar",
+    ]
     last = ws.max_row
     assert ws.auto_filter.ref == f"A4:J{last}"
     rows = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
     step, day, checked, comment = (rows[f"{c}{FIRST_ROW}:{c}{last}"] for c in "DEFG")
-    assert step.type == "list" and step.formula1 == '"ikke startet,planlagt,tilgjengeliggjort,i bruk"'
+    assert (
+        step.type == "list" and step.formula1 == '"ikke startet,planlagt,tilgjengeliggjort,i bruk"'
+    )
     assert day.type == "date" and day.operator in (None, "between")  # between is the default
     assert day.formula2 == "TODAY()"
     assert dt.date(1899, 12, 30) + dt.timedelta(days=int(day.formula1)) == dt.date(2010, 1, 1)
@@ -143,7 +155,10 @@ def test_the_same_spec_gives_the_same_bytes() -> None:
     row = FormRow("4601", "Bergen", "vkp", VKP, "i_bruk", dt.date(2023, 3, 1), "x", "=x")
     spec = FormSpec("fylke", "46", "Vestland", 2023, 2020, CREATED, TODAY, (row,))
     assert write_form(spec) == write_form(spec)
-    assert spec.form_id == FormSpec("fylke", "46", "Vestland", 2023, 2020, CREATED, TODAY, (row,)).form_id
+    assert (
+        spec.form_id
+        == FormSpec("fylke", "46", "Vestland", 2023, 2020, CREATED, TODAY, (row,)).form_id
+    )
 
 
 def test_the_sent_register_lists_the_form(world: dict[str, Any]) -> None:
@@ -179,7 +194,11 @@ def _events(world: dict[str, Any], losning: str) -> set[str]:
 
 def _steps(world: dict[str, Any], losning: str, trinn: str) -> set[str]:
     reg = world["registry"]
-    return set(reg.filter((pl.col("losning") == losning) & (pl.col("trinn") == trinn))["kommunenummer"].to_list())
+    return set(
+        reg.filter((pl.col("losning") == losning) & (pl.col("trinn") == trinn))[
+            "kommunenummer"
+        ].to_list()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -252,10 +271,15 @@ def filled(world: dict[str, Any]) -> dict[str, Any]:
         w = csv.writer(fh, delimiter=";")
         for row in ws.iter_rows(values_only=True):
             w.writerow(
-                ["" if v is None else f"{v:%d.%m.%Y}" if isinstance(v, dt.datetime) else v for v in row]
+                [
+                    "" if v is None else f"{v:%d.%m.%Y}" if isinstance(v, dt.datetime) else v
+                    for v in row
+                ]
             )
     for path, day in ((a, "2024-01-20"), (b, "2024-01-25"), (c, "2024-01-22")):
-        done = runner.invoke(app, ["skjema", "inn", str(path), "--raw", str(world["raw"]), "--mottatt", day])
+        done = runner.invoke(
+            app, ["skjema", "inn", str(path), "--raw", str(world["raw"]), "--mottatt", day]
+        )
         assert done.exit_code == 0, done.output
     out = world["tmp"] / "after"
     summary = run(world["raw"], out, year=2023, today=TODAY)
@@ -269,10 +293,16 @@ def filled(world: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_the_returned_forms_are_catalogued_as_forms(world: dict[str, Any], filled: dict[str, Any]) -> None:
+def test_the_returned_forms_are_catalogued_as_forms(
+    world: dict[str, Any], filled: dict[str, Any]
+) -> None:
     entries = yaml.safe_load((world["raw"] / "sources.yaml").read_text(encoding="utf-8"))["sources"]
     forms = {e["id"]: e for e in entries if e["kind"] == "skjema"}
-    assert set(forms) == {"skjema_svar_vestland", "skjema_svar_vestland_b", "skjema_svar_vestland_c"}
+    assert set(forms) == {
+        "skjema_svar_vestland",
+        "skjema_svar_vestland_b",
+        "skjema_svar_vestland_c",
+    }
     assert all(e["form_year"] == 2023 and e["path"].startswith("skjema/") for e in forms.values())
     assert forms["skjema_svar_vestland_b"]["date_accessed"] == "2024-01-25"
     assert "CSV" in forms["skjema_svar_vestland_c"]["note"]
@@ -285,7 +315,9 @@ def test_every_row_is_kept_or_rejected(filled: dict[str, Any]) -> None:
     svar = load_table("skjema_svar", filled["p"])
     assert svar.height == 215 * 3 - 3  # three rejects, all in the first copy
     rejects = load_table("avvist", filled["p"]).filter(pl.col("kilde_id") == "skjema_svar_vestland")
-    got = {(r, k, g.split(" ")[0]) for r, k, g in rejects.select("rad", "kolonne", "grunn").iter_rows()}
+    got = {
+        (r, k, g.split(" ")[0]) for r, k, g in rejects.select("rad", "kolonne", "grunn").iter_rows()
+    }
     rows = filled["rows"]
     assert got == {
         (rows["cleared"], "Trinn", "trinnet"),
@@ -328,7 +360,9 @@ def test_the_answers_are_counted_as_they_were_given(filled: dict[str, Any]) -> N
     assert "skjema 2023-46-" in note and "kommentar: =vedtatt i kommunestyret" in note
     confirmed = a.filter(pl.col("svar") == "bekreftet")
     assert not confirmed["telles"].any()
-    assert confirmed["grunn"].str.starts_with("samme hendelse som kilden 'eksempel_skattedata'").all()
+    assert (
+        confirmed["grunn"].str.starts_with("samme hendelse som kilden 'eksempel_skattedata'").all()
+    )
 
 
 def test_forms_without_their_hidden_sheet_are_matched_on_numbers(filled: dict[str, Any]) -> None:
@@ -345,22 +379,33 @@ def test_forms_without_their_hidden_sheet_are_matched_on_numbers(filled: dict[st
 def test_conflicts_are_listed_with_what_counts(filled: dict[str, Any]) -> None:
     m = filled["m"]
     konf = load_table("skjema_konflikter", filled["p"])
-    rows = {(k, s, slag): g for k, s, slag, g in konf.select("kommunenummer", "losning", "slag", "gjelder").iter_rows()}
+    rows = {
+        (k, s, slag): g
+        for k, s, slag, g in konf.select("kommunenummer", "losning", "slag", "gjelder").iter_rows()
+    }
     assert rows == {
         (m["m6"], "vkp", "to skjema"): "skjema_svar_vestland_b",  # received last
         (m["m2"], "kjernejournal", "register"): "eksempel_kjernejournal",
     }
     svar = load_table("skjema_svar", filled["p"])
-    lost = svar.filter((pl.col("kommunenummer") == m["m6"]) & (pl.col("losning") == "vkp") & (pl.col("svar") == "endret"))
+    lost = svar.filter(
+        (pl.col("kommunenummer") == m["m6"])
+        & (pl.col("losning") == "vkp")
+        & (pl.col("svar") == "endret")
+    )
     assert lost.height == 2 and not lost["telles"].any()
 
 
-def test_the_cli_shows_the_answer_rate_and_the_conflicts(world: dict[str, Any], filled: dict[str, Any]) -> None:
+def test_the_cli_shows_the_answer_rate_and_the_conflicts(
+    world: dict[str, Any], filled: dict[str, Any]
+) -> None:
     args = ["--year", "2023", "--data", str(filled["out"]), "--utsendt", str(world["forms"])]
     done = runner.invoke(app, ["skjema", "status", *args, "--format", "json"])
     assert done.exit_code == 0, done.output
     (row,) = json.loads(done.output)
-    answered = {filled["m"][k] for k in ("m1", "m2", "m3", "m6", "m7", "m8")} | set(filled["confirm"])
+    answered = {filled["m"][k] for k in ("m1", "m2", "m3", "m6", "m7", "m8")} | set(
+        filled["confirm"]
+    )
     assert (row["region"], row["sendt"], row["returnert"], row["kommuner"]) == ("46", 1, 3, 43)
     assert row["svart"] == len(answered) and row["andel"] == pytest.approx(len(answered) / 43)
     table = runner.invoke(app, ["skjema", "status", *args], env={"COLUMNS": "200"})
@@ -425,7 +470,9 @@ def test_a_form_of_another_year_or_division_stops_the_run(
         run(raw, tmp_path / "out", year=2023, today=TODAY)
     assert words in str(exc.value) and "\n" not in str(exc.value)
     assert not (tmp_path / "out").exists()
-    done = runner.invoke(app, ["ingest", "--raw", str(raw), "--out", str(tmp_path / "out"), "--year", "2023"])
+    done = runner.invoke(
+        app, ["ingest", "--raw", str(raw), "--out", str(tmp_path / "out"), "--year", "2023"]
+    )
     assert done.exit_code == 2 and "Traceback" not in done.output and words in done.output
 
 

@@ -96,7 +96,9 @@ def lag(
             format_date(m.spec.deadline),
         )
     console.print(table)
-    console.print(f"Registeret over utsendte skjemaer: {terminal_text(str(run.sent))}", highlight=False)
+    console.print(
+        f"Registeret over utsendte skjemaer: {terminal_text(str(run.sent))}", highlight=False
+    )
     for w in run.warnings:
         err_console.print(f"[bold yellow]Merk:[/] {terminal_text(w)}", highlight=False)
 
@@ -132,7 +134,10 @@ def inn(
 @app.command("status")
 def status(
     konflikter: Annotated[
-        bool, typer.Option("--konflikter", help="Vis svarene som motsier et annet skjema eller et register.")
+        bool,
+        typer.Option(
+            "--konflikter", help="Vis svarene som motsier et annet skjema eller et register."
+        ),
     ] = False,
     sent_dir: Annotated[
         Path | None,
@@ -155,7 +160,11 @@ def status(
     except MissingDataError as exc:
         fail(str(exc))
     t = st.tables(folder)
-    df = st.conflicts(t, kommuner) if konflikter else st.responses(t, kommuner, sent_register(sent_dir or default_out(y)))
+    df = (
+        st.conflicts(t, kommuner)
+        if konflikter
+        else st.responses(t, kommuner, sent_register(sent_dir or default_out(y)))
+    )
     if fmt != "table":
         _write(df, fmt)
         return
@@ -174,7 +183,9 @@ def _write(df: pl.DataFrame, fmt: str) -> None:
     if fmt == "csv":
         sys.stdout.write(df.write_csv(date_format="%Y-%m-%d"))
     else:
-        sys.stdout.write(json.dumps(df.to_dicts(), ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(
+            json.dumps(df.to_dicts(), ensure_ascii=False, indent=2, default=str) + "\n"
+        )
 
 
 def _print_responses(df: pl.DataFrame) -> None:
@@ -182,8 +193,18 @@ def _print_responses(df: pl.DataFrame) -> None:
         console.print("Ingen skjemaer er sendt eller lest inn ennå.", highlight=False)
         return
     table = Table(title="Svar på statusskjemaene per region")
-    for name in ("Region", "Sendt", "Returnert", "Kommuner", "Har svart", "Svarprosent", "Ikke svart"):
-        table.add_column(name, justify="left" if name in ("Region", "Ikke svart") else "right", overflow="fold")
+    for name in (
+        "Region",
+        "Sendt",
+        "Returnert",
+        "Kommuner",
+        "Har svart",
+        "Svarprosent",
+        "Ikke svart",
+    ):
+        table.add_column(
+            name, justify="left" if name in ("Region", "Ikke svart") else "right", overflow="fold"
+        )
     for r in df.iter_rows(named=True):
         table.add_row(
             terminal_text(f"{r['region'] or ''} {r['regionnavn'] or ''}".strip()),

@@ -55,7 +55,9 @@ def _form_tables(p: Path) -> FormTables | None:
 
     try:
         tables = FormTables(
-            load_table("skjema", p), load_table("skjema_svar", p), load_table("skjema_konflikter", p)
+            load_table("skjema", p),
+            load_table("skjema_svar", p),
+            load_table("skjema_konflikter", p),
         )
     except MissingDataError:
         return None
@@ -95,7 +97,9 @@ def unanswered(svar: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def with_unanswered(frame: pl.DataFrame, losning: str, processed: Path, value: str = "trinn") -> pl.DataFrame:
+def with_unanswered(
+    frame: pl.DataFrame, losning: str, processed: Path, value: str = "trinn"
+) -> pl.DataFrame:
     """A status frame where a municipality with no step and no answer shows «ikke svart»
     instead of «ikke startet» (what it did not answer, the data cannot say)."""
     t = form_tables(processed)
@@ -123,7 +127,9 @@ def conflict_frame(konflikter: pl.DataFrame, kommuner: pl.DataFrame) -> pl.DataF
         return pl.when(pl.col(dato).is_null()).then(step).otherwise(step + pl.lit(" fra ") + when)
 
     return (
-        konflikter.join(kommuner.select("kommunenummer", "kommunenavn"), on="kommunenummer", how="left")
+        konflikter.join(
+            kommuner.select("kommunenummer", "kommunenavn"), on="kommunenummer", how="left"
+        )
         .with_columns(
             kommune=pl.col("kommunenummer") + pl.lit(" ") + pl.col("kommunenavn").fill_null(""),
             aktivitet=pl.col("losning").replace_strict(names, default=pl.col("losning")),
@@ -131,7 +137,17 @@ def conflict_frame(konflikter: pl.DataFrame, kommuner: pl.DataFrame) -> pl.DataF
             mot=said("mot_trinn", "mot_dato"),
             skjema=pl.col("kilde_id") + pl.lit(", rad ") + pl.col("rad").cast(pl.String),
         )
-        .select("kommune", "aktivitet", "slag", "skjema", "svaret", "mot_kilde", "mot", "gjelder", "syntetisk")
+        .select(
+            "kommune",
+            "aktivitet",
+            "slag",
+            "skjema",
+            "svaret",
+            "mot_kilde",
+            "mot",
+            "gjelder",
+            "syntetisk",
+        )
         .sort("kommune", "aktivitet", "skjema")
     )
 
@@ -184,9 +200,7 @@ def form_blocks(d: EditionData) -> list[Block]:
         blocks.append(Text(f"Ingen av svarene motsier en annen kilde. {rule}"))
         return blocks
     blocks.append(
-        Text(
-            f"{format_int(konf.height)} svar motsier et annet skjema eller et register. {rule}"
-        )
+        Text(f"{format_int(konf.height)} svar motsier et annet skjema eller et register. {rule}")
     )
     blocks.append(
         TableBlock(

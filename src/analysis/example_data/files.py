@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from analysis.example_data.forms import render_forms
 from analysis.example_data.generate import current_status, to_division_2024
 from analysis.example_data.messages import _month
 from analysis.example_data.params import (
@@ -26,7 +27,6 @@ from analysis.example_data.params import (
     Example,
     ExampleFile,
 )
-from analysis.example_data.forms import render_forms
 from analysis.example_data.readme import render_readme
 
 

@@ -78,14 +78,20 @@ def _answers(
                 day = PLANNED_FROM + dt.timedelta(days=int(v * span))
                 start = _month_text(day + dt.timedelta(days=180))
                 when: dt.date | str = _month_text(day) if u < 0.05 else day
-                note = f"- venter på leverandøren, oppstart {start}" if u < 0.1 else f"Oppstart {start}"
+                note = (
+                    f"- venter på leverandøren, oppstart {start}"
+                    if u < 0.1
+                    else f"Oppstart {start}"
+                )
                 out[key] = Answer("planlagt", when, "ja", note)
             else:
                 out[key] = Answer("ikke startet", None, "ja")
             continue
         step, day = fact
         if u > 0.97:  # a date given from memory: it contradicts the owner's export
-            out[key] = Answer(STEP_LABELS[step], day - dt.timedelta(days=45), "ja", "Omtrentlig dato")
+            out[key] = Answer(
+                STEP_LABELS[step], day - dt.timedelta(days=45), "ja", "Omtrentlig dato"
+            )
         elif (step, day) != (r.trinn, r.dato):
             out[key] = Answer(STEP_LABELS[step], day, "ja")
         elif v < 0.9:
@@ -96,7 +102,9 @@ def _answers(
     for key, a in list(out.items()):
         if a.trinn is None and a.dato is None:
             row = by_key[key]
-            out[key] = Answer(STEP_LABELS[row.trinn] if row.trinn else None, row.dato, a.kontrollert)
+            out[key] = Answer(
+                STEP_LABELS[row.trinn] if row.trinn else None, row.dato, a.kontrollert
+            )
     return out
 
 
@@ -106,13 +114,9 @@ def render_forms(example: Example, files: Sequence[ExampleFile]) -> list[Example
 
     kommuner = example.municipalities.with_columns(inndeling=pl.lit(2020, pl.Int64))
     titles = {
-        "eksempel_" + f.name.rsplit(".", 1)[0]: f.title
-        for f in files
-        if f.kind == "adoption"
+        "eksempel_" + f.name.rsplit(".", 1)[0]: f.title for f in files if f.kind == "adoption"
     }
-    events = example.all_adoption().with_columns(
-        kilde_id=pl.lit("eksempel_") + pl.col("losning")
-    )
+    events = example.all_adoption().with_columns(kilde_id=pl.lit("eksempel_") + pl.col("losning"))
     known = known_steps(events, FORM_CREATED)
     acts = form_activities()
     members = scope_members(kommuner, division=DIVISION_YEAR)
@@ -125,8 +129,17 @@ def render_forms(example: Example, files: Sequence[ExampleFile]) -> list[Example
         codes = sorted(kommuner.filter(pl.col("fylkesnummer") == county)["kommunenummer"].to_list())
         rows = form_rows(kommuner, codes, known, titles, acts, members)
         spec = FormSpec(
-            "fylke", county, names[county], FORM_YEAR, 2020, FORM_CREATED, FORM_DEADLINE,
-            tuple(rows), CONTACT, True, activity_rows,  # type: ignore[arg-type]
+            "fylke",
+            county,
+            names[county],
+            FORM_YEAR,
+            2020,
+            FORM_CREATED,
+            FORM_DEADLINE,
+            tuple(rows),
+            CONTACT,
+            True,
+            activity_rows,
         )
         filled = _truth(events, received - dt.timedelta(days=3))
         answers = _answers(rng, rows, filled, share)
@@ -137,8 +150,18 @@ def render_forms(example: Example, files: Sequence[ExampleFile]) -> list[Example
     muni, losning = _second(first, _truth(events, received))
     own = tuple(r for r in spec.rows if r.kommunenummer == muni)
     copy = FormSpec(
-        spec.regiontype, spec.region, spec.regionnavn, spec.year, spec.division, spec.created,
-        spec.deadline, own, spec.contact, True, spec.activities, copy_of=spec.form_id,
+        spec.regiontype,
+        spec.region,
+        spec.regionnavn,
+        spec.year,
+        spec.division,
+        spec.created,
+        spec.deadline,
+        own,
+        spec.contact,
+        True,
+        spec.activities,
+        copy_of=spec.form_id,
     )
     answers = {k: a for k, a in first.items() if k[0] == muni}
     answers[(muni, losning)] = Answer(
@@ -174,7 +197,9 @@ def _second(
     return muni, losning
 
 
-def _file(spec: FormSpec, name: str, data: bytes, received: dt.date, extra: str = "") -> ExampleFile:
+def _file(
+    spec: FormSpec, name: str, data: bytes, received: dt.date, extra: str = ""
+) -> ExampleFile:
     return ExampleFile(
         name,
         "skjema",

@@ -227,7 +227,9 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
         )
     form_year = raw.get("form_year")
     if form_year is not None and (
-        isinstance(form_year, bool) or not isinstance(form_year, int) or not 1900 <= form_year <= 2999
+        isinstance(form_year, bool)
+        or not isinstance(form_year, int)
+        or not 1900 <= form_year <= 2999
     ):
         raise CatalogueError(f"{name}: form_year {form_year!r} er ikke et årstall")
     types = raw.get("row_types") or []

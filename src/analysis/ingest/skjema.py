@@ -33,7 +33,7 @@ from analysis.ingest.common import (
     resolve_frame,
     start_checks,
 )
-from analysis.ingest.labels import label_key, parse_date, parse_solution, parse_status, NO_STEP
+from analysis.ingest.labels import NO_STEP, label_key, parse_date, parse_solution, parse_status
 from analysis.ingest.readers import ROW
 from analysis.ingest.skjema_read import FormError, FormFile, Prefill, read_form
 from analysis.reference import county_names, division_for
@@ -101,7 +101,9 @@ def _date(text: str | None, column: str | None, today: dt.date) -> tuple[dt.date
         return None
     parsed = parse_date(text)
     if parsed is None:
-        raise RowError(f"ugyldig dato {text!r} (skriv for eksempel 01.03.2023 eller mars 2023)", column)
+        raise RowError(
+            f"ugyldig dato {text!r} (skriv for eksempel 01.03.2023 eller mars 2023)", column
+        )
     if parsed.dato > today:
         raise RowError(f"dato i fremtiden ({parsed.dato.isoformat()})", column)
     return parsed.dato, parsed.presisjon
@@ -133,9 +135,7 @@ def _prefill_of(form: FormFile, row: dict[str, Any], knr: str, losning: str) -> 
     return Prefill(step, parsed.dato.isoformat() if parsed else None)
 
 
-def _answer(
-    form: FormFile, row: dict[str, Any], knr: str, today: dt.date
-) -> dict[str, Any]:
+def _answer(form: FormFile, row: dict[str, Any], knr: str, today: dt.date) -> dict[str, Any]:
     cols = form.headers
     act_col = cols["aktivitet"]
     losning = parse_solution(row[act_col])
@@ -169,13 +169,7 @@ def _answer(
             cols["trinn"],
         )
     svar = (
-        "endret"
-        if changed
-        else "bekreftet"
-        if checked
-        else "kommentert"
-        if comment
-        else "ubesvart"
+        "endret" if changed else "bekreftet" if checked else "kommentert" if comment else "ubesvart"
     )
     return {
         "losning": losning,
@@ -220,11 +214,17 @@ def check_edition(form: FormFile, source: Source, ctx: Context) -> tuple[int | N
     return year, division
 
 
-def _region(form: FormFile, codes: list[str], division: int) -> tuple[str | None, str | None, str | None]:
+def _region(
+    form: FormFile, codes: list[str], division: int
+) -> tuple[str | None, str | None, str | None]:
     """(type, code, name) of the form's region: the hidden sheet's, else the one county of its
     municipalities (a form without its sheet cannot name a network)."""
     if form.meta is not None and form.meta.get("region"):
-        return form.meta.get("regiontype") or "fylke", form.meta["region"], form.meta.get("regionnavn")
+        return (
+            form.meta.get("regiontype") or "fylke",
+            form.meta["region"],
+            form.meta.get("regionnavn"),
+        )
     counties = sorted({c[:2] for c in codes})
     if len(counties) == 1:
         return "fylke", counties[0], county_names(division).get(counties[0])

@@ -169,7 +169,9 @@ def _with_typed_formulas(
         wb.close()
     if not typed:
         return rows
-    return [(i, [typed.get((i, j), v) if v is None else v for j, v in enumerate(r)]) for i, r in rows]
+    return [
+        (i, [typed.get((i, j), v) if v is None else v for j, v in enumerate(r)]) for i, r in rows
+    ]
 
 
 def _read_xlsx(path: Path) -> FormFile:
@@ -182,7 +184,9 @@ def _read_xlsx(path: Path) -> FormFile:
     try:
         meta = prefill = None
         if lay.META_SHEET in wb.sheetnames:
-            meta_rows = [[_text(v) for v in r] for r in wb[lay.META_SHEET].iter_rows(values_only=True)]
+            meta_rows = [
+                [_text(v) for v in r] for r in wb[lay.META_SHEET].iter_rows(values_only=True)
+            ]
             meta, prefill = _meta(meta_rows)
         candidates = [lay.FORM_SHEET] if lay.FORM_SHEET in wb.sheetnames else []
         candidates += [n for n in wb.sheetnames if n not in (lay.FORM_SHEET, lay.META_SHEET)]
@@ -236,7 +240,9 @@ def _read_csv(path: Path) -> FormFile:
             first, consumed = consumed + 1, reader.line_num
             rows.append((first, [c.strip() or None for c in row]))
     except csv.Error as exc:
-        raise FormError(f"{path}, linje {reader.line_num + 1}: kan ikke leses som CSV ({exc})") from None
+        raise FormError(
+            f"{path}, linje {reader.line_num + 1}: kan ikke leses som CSV ({exc})"
+        ) from None
     headers, extra, body, info = _table(path, rows, str(path))
     return FormFile(path, "csv", None, info, headers, extra, body, None, None)
 

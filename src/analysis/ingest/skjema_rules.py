@@ -25,7 +25,7 @@ import polars as pl
 
 from analysis.ingest.adoption import EVENT_SCHEMA, Seen
 from analysis.ingest.common import SourceResult
-from analysis.ingest.skjema import ANSWERED, ANSWER_SCHEMA
+from analysis.ingest.skjema import ANSWER_SCHEMA, ANSWERED
 from analysis.ingest.skjema_layout import NOT_STARTED, STEP_LABELS
 from analysis.schemas import TRINN
 
@@ -73,7 +73,9 @@ def _words(trinn: str | None, dato: dt.date | None) -> str:
     return f"«{step}»" + (f" fra {dato.isoformat()}" if dato else "")
 
 
-def _conflict(a: Mapping[str, Any], other: Mapping[str, Any], slag: str, gjelder: str, regel: str) -> dict[str, Any]:
+def _conflict(
+    a: Mapping[str, Any], other: Mapping[str, Any], slag: str, gjelder: str, regel: str
+) -> dict[str, Any]:
     return {
         "losning": a["losning"],
         "kommunenummer": a["kommunenummer"],
@@ -180,9 +182,9 @@ def settle(
             conflicts.append(_conflict(a, winner, "to skjema", winner["kilde_id"], regel))
         hit = _registry_conflict(winner, reg_by_key.get(key, []), records, accessed)
         if hit is not None:
-            e, regel = hit
+            other, regel = hit
             winner["grunn"] = regel
-            conflicts.append(_conflict(winner, e, "register", e["kilde_id"], regel))
+            conflicts.append(_conflict(winner, other, "register", other["kilde_id"], regel))
             continue
         if winner["trinn"] not in TRINN:
             winner["grunn"] = "ikke startet: ingen hendelse"

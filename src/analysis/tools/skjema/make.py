@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -60,7 +61,9 @@ def default_out(year: int) -> Path:
     return config.DATA_DIR / "skjema" / str(year)
 
 
-def _data(year: int, processed: Path | None) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, str], list[str]]:
+def _data(
+    year: int, processed: Path | None
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, str], list[str]]:
     """kommuner, adopsjon and source titles of the year's processed data; without data the
     register's municipalities and no pre-fill (said in a warning)."""
     from analysis.edition.params import data_folder, division_of, read_manifest
@@ -158,9 +161,11 @@ def make_forms(
     acts = form_activities()
     members = scope_members(kommuner)
     known = known_steps(adopsjon, created)
-    synthetic_sources = set(
-        adopsjon.filter(pl.col("syntetisk"))["kilde_id"].unique().to_list()
-    ) if adopsjon.height else set()
+    synthetic_sources = (
+        set(adopsjon.filter(pl.col("syntetisk"))["kilde_id"].unique().to_list())
+        if adopsjon.height
+        else set()
+    )
     activity_rows = tuple(acts.select("losning", "navn", "telles_trinn").iter_rows())
     made: list[Made] = []
     _io.output_folder(out)
@@ -178,10 +183,10 @@ def make_forms(
             tuple(rows),
             contact or guide.DEFAULT_CONTACT,
             synthetic,
-            activity_rows,  # type: ignore[arg-type]
+            activity_rows,
         )
         data = write_form(spec)
-        path = _io.write_file(out / spec.file_name, lambda tmp, d=data: tmp.write_bytes(d))
+        path = _io.write_file(out / spec.file_name, _writer(data))
         made.append(Made(path, spec, prefill_counts(rows)))
     if any(m.spec.synthetic for m in made):
         warnings.append(
@@ -190,6 +195,10 @@ def make_forms(
         )
     sent = _update_register(out, made)
     return Run(made, sent, warnings)
+
+
+def _writer(data: bytes) -> Callable[[Path], int]:
+    return lambda tmp: tmp.write_bytes(data)
 
 
 def _update_register(out: Path, made: list[Made]) -> Path:

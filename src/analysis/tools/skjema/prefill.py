@@ -91,9 +91,7 @@ def form_rows(
 
     acts = form_activities() if acts is None else acts
     members = scope_members(kommuner) if members is None else members
-    in_scope = {
-        (o, k) for o, k in members.select("omfang_id", "kommunenummer").iter_rows()
-    }
+    in_scope = {(o, k) for o, k in members.select("omfang_id", "kommunenummer").iter_rows()}
     names = dict(kommuner.select("kommunenummer", "kommunenavn").iter_rows())
     facts = {
         (s, k): (t, d, i)

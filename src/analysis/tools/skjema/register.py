@@ -111,5 +111,7 @@ def register_forms(
         new = _io.replace_entries(text, [r.entry for r in done])
         _io.replace_file(catalogue, new)
     except OSError as exc:
-        raise RegisterError(f"{catalogue}: kan ikke skrive katalogen ({_io.describe(exc)})") from None
+        raise RegisterError(
+            f"{catalogue}: kan ikke skrive katalogen ({_io.describe(exc)})"
+        ) from None
     return done

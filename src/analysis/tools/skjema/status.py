@@ -50,7 +50,8 @@ def responses(t: FormTables | None, kommuner: pl.DataFrame, sent: pl.DataFrame) 
         for f in t.skjema.iter_rows(named=True):
             key = str(f["region"] or "ukjent")
             row = rows.setdefault(
-                key, {"region": f["region"], "regionnavn": f["regionnavn"], "sendt": 0, "ids": set()}
+                key,
+                {"region": f["region"], "regionnavn": f["regionnavn"], "sendt": 0, "ids": set()},
             )
             if f["skjema_id"] not in row["ids"]:  # type: ignore[operator]
                 row["ids"].add(f["skjema_id"])  # type: ignore[attr-defined]
@@ -94,8 +95,7 @@ def responses(t: FormTables | None, kommuner: pl.DataFrame, sent: pl.DataFrame) 
 def conflicts(t: FormTables | None, kommuner: pl.DataFrame) -> pl.DataFrame:
     if t is None:
         return conflict_frame(
-            pl.DataFrame(schema={c: pl.String for c in ("losning", "kommunenummer")})
-            .with_columns(
+            pl.DataFrame(schema={c: pl.String for c in ("losning", "kommunenummer")}).with_columns(
                 pl.lit(None, pl.String).alias("slag"),
                 pl.lit(None, pl.String).alias("kilde_id"),
                 pl.lit(None, pl.Int64).alias("rad"),

@@ -71,8 +71,9 @@ class FormSpec:
         if self.copy_of:
             return self.copy_of
         h = hashlib.sha256(
-            repr((self.regiontype, self.region, self.year, self.division, self.created, self.rows))
-            .encode("utf-8")
+            repr(
+                (self.regiontype, self.region, self.year, self.division, self.created, self.rows)
+            ).encode("utf-8")
         ).hexdigest()
         return f"{self.year}-{lay.slug(self.region)}-{self.created:%Y%m%d}-{h[:6]}"
 
@@ -91,8 +92,19 @@ class _Formats:
         self.props: dict[str, dict[str, Any]] = {
             "title": {"bold": True, "font_size": 14},
             "note": {"italic": True, "text_wrap": True, "valign": "top"},
-            "warn": {"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE", "text_wrap": True},
-            "header": {"bold": True, "bg_color": "#DCE6F1", "bottom": 1, "text_wrap": True, "valign": "top"},
+            "warn": {
+                "bold": True,
+                "font_color": "#9C0006",
+                "bg_color": "#FFC7CE",
+                "text_wrap": True,
+            },
+            "header": {
+                "bold": True,
+                "bg_color": "#DCE6F1",
+                "bottom": 1,
+                "text_wrap": True,
+                "valign": "top",
+            },
             "locked": {"bg_color": "#F2F2F2", "valign": "top"},
             "locked_date": {"bg_color": "#F2F2F2", "num_format": "dd.mm.yyyy", "valign": "top"},
             "answer": {"locked": False, "border": 1, "border_color": "#A6A6A6", "valign": "top"},
@@ -151,7 +163,9 @@ def _guide(wb: Any, f: _Formats, spec: FormSpec) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     r = 0
-    ws.write_string(r, 0, f"Statusskjema for e-helseløsninger {spec.year} – {spec.regionnavn}", f("title"))
+    ws.write_string(
+        r, 0, f"Statusskjema for e-helseløsninger {spec.year} – {spec.regionnavn}", f("title")
+    )
     r += 2
     if spec.synthetic:
         ws.merge_range(r, 0, r, 4, guide.SYNTHETIC, f("warn"))
@@ -215,9 +229,15 @@ def _status(
     ws = wb.add_worksheet(lay.FORM_SHEET)
     keys = list(lay.COLUMNS)
     widths = [len(lay.COLUMNS[k]) for k in keys]
-    ws.write_string(0, 0, f"Statusskjema for e-helseløsninger {spec.year} – {spec.regionnavn}", f("title"))
-    info = lay.info_text(spec.form_id, spec.year, spec.division, format_date(spec.deadline), spec.synthetic)
-    ws.write_string(1, 0, info + " Les arket «Veiledning» først.", f("warn" if spec.synthetic else "note"))
+    ws.write_string(
+        0, 0, f"Statusskjema for e-helseløsninger {spec.year} – {spec.regionnavn}", f("title")
+    )
+    info = lay.info_text(
+        spec.form_id, spec.year, spec.division, format_date(spec.deadline), spec.synthetic
+    )
+    ws.write_string(
+        1, 0, info + " Les arket «Veiledning» først.", f("warn" if spec.synthetic else "note")
+    )
     h = lay.HEADER_ROW
     for c, k in enumerate(keys):
         ws.write_string(h, c, lay.COLUMNS[k], f("header"))
@@ -235,7 +255,9 @@ def _status(
             "kommentar": _text(ws, r, 6, a.kommentar if a else None, f, "answer_wrap"),
             "forhand_trinn": _text(ws, r, 7, step, f, "locked"),
             "forhand_dato": _date(ws, r, 8, row.dato, f, "locked_date"),
-            "forhand_kilde": _text(ws, r, 9, row.kilde or ("–" if row.trinn is None else None), f, "locked"),
+            "forhand_kilde": _text(
+                ws, r, 9, row.kilde or ("–" if row.trinn is None else None), f, "locked"
+            ),
         }
         for c, k in enumerate(keys):
             widths[c] = max(widths[c], cells[k])
