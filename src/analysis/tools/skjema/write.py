@@ -15,10 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.escape import spreadsheet_text
 from analysis.fmt import format_date
 from analysis.ingest import skjema_layout as lay
 from analysis.tools.skjema import guide
+from analysis.tools.skjema.cells import Formats as _Formats
+from analysis.tools.skjema.cells import date_cell as _date
+from analysis.tools.skjema.cells import text_cell as _text
 
 EARLIEST: dt.date = dt.date(2010, 1, 1)  # the date validation's window starts here
 MAX_WIDTH = 60
@@ -80,77 +82,6 @@ class FormSpec:
     @property
     def file_name(self) -> str:
         return lay.form_file_name(self.year, self.region, self.regionnavn, self.regiontype)
-
-
-class _Formats:
-    """xlsxwriter formats made once, with a quote-prefix twin for text that looks like a
-    formula."""
-
-    def __init__(self, wb: Any) -> None:
-        self.wb = wb
-        self._made: dict[tuple[str, bool], Any] = {}
-        self.props: dict[str, dict[str, Any]] = {
-            "title": {"bold": True, "font_size": 14},
-            "note": {"italic": True, "text_wrap": True, "valign": "top"},
-            "warn": {
-                "bold": True,
-                "font_color": "#9C0006",
-                "bg_color": "#FFC7CE",
-                "text_wrap": True,
-            },
-            "header": {
-                "bold": True,
-                "bg_color": "#DCE6F1",
-                "bottom": 1,
-                "text_wrap": True,
-                "valign": "top",
-            },
-            "locked": {"bg_color": "#F2F2F2", "valign": "top"},
-            "locked_date": {"bg_color": "#F2F2F2", "num_format": "dd.mm.yyyy", "valign": "top"},
-            "answer": {"locked": False, "border": 1, "border_color": "#A6A6A6", "valign": "top"},
-            "answer_date": {
-                "locked": False,
-                "border": 1,
-                "border_color": "#A6A6A6",
-                "num_format": "dd.mm.yyyy",
-                "valign": "top",
-            },
-            "answer_wrap": {
-                "locked": False,
-                "border": 1,
-                "border_color": "#A6A6A6",
-                "text_wrap": True,
-                "valign": "top",
-            },
-            "wrap": {"text_wrap": True, "valign": "top"},
-            "bold_wrap": {"bold": True, "text_wrap": True, "valign": "top"},
-        }
-
-    def __call__(self, name: str, quote: bool = False) -> Any:
-        key = (name, quote)
-        if key not in self._made:
-            props = dict(self.props[name]) | ({"quote_prefix": True} if quote else {})
-            self._made[key] = self.wb.add_format(props)
-        return self._made[key]
-
-
-def _text(ws: Any, r: int, c: int, value: str | None, f: _Formats, style: str) -> int:
-    """A text cell; returns its length (for the column width)."""
-    if value is None or value == "":
-        ws.write_blank(r, c, None, f(style))
-        return 0
-    ws.write_string(r, c, value, f(style, quote=spreadsheet_text(value) != value))
-    return len(value)
-
-
-def _date(ws: Any, r: int, c: int, value: dt.date | str | None, f: _Formats, style: str) -> int:
-    if value is None:
-        ws.write_blank(r, c, None, f(style))
-        return 0
-    if isinstance(value, str):  # typed as text (the example's free-text dates)
-        return _text(ws, r, c, value, f, style)
-    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), f(style))
-    return 10
 
 
 def _guide(wb: Any, f: _Formats, spec: FormSpec) -> None:
