@@ -51,6 +51,13 @@ def stages(runs: int, quick: bool = False) -> dict[str, object]:
         data = Path(tmp) / "processed"
         out["ingest"] = _time([*ehelse, "ingest", "--out", str(data)], runs)
         env = {**os.environ, "EHELSE_PROCESSED": str(data)}
+        # One pre-filled form per county from the ingested data (make_forms, xlsx writing).
+        forms = Path(tmp) / "skjema"
+        out["skjema lag --region all"] = _time(
+            [*ehelse, "skjema", "lag", "--region", "all", "--data", str(data), "--out", str(forms)],
+            runs,
+            env,
+        )
         out["analysis (ehelse status)"] = _time(
             [*ehelse, "status", "--data", str(data), "--format", "csv"], runs, env
         )

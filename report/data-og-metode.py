@@ -15,6 +15,7 @@ processed = None
 #| output: asis
 from analysis.edition import edition
 from analysis.edition import method as m
+from analysis.edition import skjema as sk
 from analysis.edition.data import edition_data
 from analysis.present.blocks import show_blocks
 
@@ -47,6 +48,18 @@ show_blocks(m.synthetic_blocks(d))
 # %%
 #| output: asis
 show_blocks(m.reject_blocks(d))
+
+# %% [markdown]
+# ### Statusskjema fra kommunene
+#
+# For de fleste løsningene finnes ingen offentlig liste per kommune. KS sender derfor et
+# statusskjema til kommunene i hvert fylke, forhåndsutfylt med det som er kjent, og leser
+# svarene inn med kilde, skjema og rad. Under står svarprosenten per fylke og svarene som
+# motsier et annet skjema eller et register.
+
+# %%
+#| output: asis
+show_blocks(sk.form_blocks(d))
 
 # %% [markdown]
 # ### Definisjoner

@@ -30,6 +30,9 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "publisert": schemas.Publisert,
     "tiltak": schemas.Tiltak,
     "avvist": schemas.Avvist,
+    "skjema": schemas.Skjema,
+    "skjema_svar": schemas.SkjemaSvar,
+    "skjema_konflikter": schemas.SkjemaKonflikt,
 }
 
 

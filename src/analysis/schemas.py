@@ -16,6 +16,8 @@ Tables (file name -> schema):
 * ``publisert.parquet`` -> Publisert: national figures as published, with their sources.
 * ``tiltak.parquet`` -> Tiltak: the portfolio's shared measures for the sector.
 * ``avvist.parquet`` -> Avvist: every input row that was not kept, with its reason.
+* ``skjema.parquet``, ``skjema_svar.parquet``, ``skjema_konflikter.parquet`` -> Skjema,
+  SkjemaSvar, SkjemaKonflikt: the returned status forms, their answers and the conflicts.
 """
 
 from __future__ import annotations
@@ -144,6 +146,83 @@ class Tiltak(pa.DataFrameModel):
 
     class Config:
         strict = False
+
+
+SVAR = ["endret", "bekreftet", "kommentert", "ubesvart"]
+ANSWER_STEPS = ["ikke_startet", *TRINN]
+
+
+class Skjema(pa.DataFrameModel):
+    """Returned status forms, one row per catalogued form file."""
+
+    kilde_id: str = pa.Field(unique=True)
+    fil: str
+    skjema_id: str = pa.Field(nullable=True)
+    regiontype: str = pa.Field(nullable=True, isin=["fylke", "nettverk"])
+    region: str = pa.Field(nullable=True)
+    regionnavn: str = pa.Field(nullable=True)
+    aar: int = pa.Field(nullable=True)
+    inndeling: int = pa.Field(nullable=True)
+    laget: pl.Date = pa.Field(nullable=True)
+    mottatt: pl.Date
+    kobling: str = pa.Field(isin=["skjema-id", "kommunenummer"])
+    lagret_som: str = pa.Field(isin=["xlsx", "csv"])
+    rader: int = pa.Field(ge=0)
+    kommuner: int = pa.Field(ge=0)
+    merknad: str = pa.Field(nullable=True)
+    syntetisk: bool
+
+    class Config:
+        strict = True
+
+
+class SkjemaSvar(pa.DataFrameModel):
+    """Every kept row of the returned forms: the answer, what was pre-filled, whether it counts."""
+
+    kilde_id: str
+    skjema_id: str = pa.Field(nullable=True)
+    region: str = pa.Field(nullable=True)
+    rad: int = pa.Field(ge=1)
+    kommunenummer: str = pa.Field(str_matches=CODE)
+    losning: str
+    svar: str = pa.Field(isin=SVAR)
+    trinn: str = pa.Field(nullable=True, isin=ANSWER_STEPS)
+    dato: pl.Date = pa.Field(nullable=True)
+    dato_presisjon: str = pa.Field(nullable=True, isin=["dag", "maaned", "aar"])
+    forhand_trinn: str = pa.Field(nullable=True, isin=ANSWER_STEPS)
+    forhand_dato: pl.Date = pa.Field(nullable=True)
+    forhand_kilde: str = pa.Field(nullable=True)
+    kommentar: str = pa.Field(nullable=True)
+    mottatt: pl.Date
+    telles: bool  # the answer's event is in adopsjon
+    grunn: str = pa.Field(nullable=True)  # why not (the rule that decided)
+    syntetisk: bool
+
+    class Config:
+        strict = True
+        unique = ["kilde_id", "rad"]
+
+
+class SkjemaKonflikt(pa.DataFrameModel):
+    """Answers that contradict another form or a registry, with the source that counts."""
+
+    losning: str
+    kommunenummer: str = pa.Field(str_matches=CODE)
+    slag: str = pa.Field(isin=["to skjema", "register"])
+    kilde_id: str
+    rad: int
+    trinn: str = pa.Field(nullable=True, isin=ANSWER_STEPS)
+    dato: pl.Date = pa.Field(nullable=True)
+    mot_kilde: str
+    mot_rad: int = pa.Field(nullable=True)
+    mot_trinn: str = pa.Field(nullable=True, isin=ANSWER_STEPS)
+    mot_dato: pl.Date = pa.Field(nullable=True)
+    gjelder: str
+    regel: str
+    syntetisk: bool
+
+    class Config:
+        strict = True
 
 
 class Avvist(pa.DataFrameModel):

@@ -243,7 +243,7 @@ def test_cli_rejects_a_negative_seed(tmp_path: Path) -> None:
 # -- catalogue -----------------------------------------------------------------------------
 
 
-def test_every_example_file_is_catalogued_as_synthetic() -> None:
+def test_every_example_file_is_catalogued_as_synthetic(rendered: list[ex.ExampleFile]) -> None:
     entries = _catalogue()
     files = sorted(p.name for p in EXAMPLE.iterdir() if p.name != "README.md")
     assert sorted(Path(str(e["path"])).name for e in entries) == files
@@ -253,11 +253,16 @@ def test_every_example_file_is_catalogued_as_synthetic() -> None:
         assert e["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), e["id"]
         assert str(e["title"]).startswith("Eksempeldata (syntetisk): ")
         assert f"seed {ex.DEFAULT_SEED}" in str(e["producer"]) and e["seed"] == ex.DEFAULT_SEED
+        assert e["license"] == "CC0 (syntetiske data)"
+        assert e["url"] and e["kind"] in ("adoption", "messages", "skjema")
+        assert (e["kind"] == "adoption") == ("solution" in e)
+        if e["kind"] == "skjema":  # a returned form: its date is the day it came back
+            received = {f.name: f.accessed for f in rendered if f.kind == "skjema"}
+            assert e["date_accessed"] == received[path.name], e["id"]
+            assert e["form_year"] == 2023 and "SYNTETISKE" in str(e["note"])
+            continue
         extracted = ex.EXTENSION_GENERATED_ON if _is_extension(e) else ex.GENERATED_ON
         assert e["date_accessed"] == extracted, e["id"]
-        assert e["license"] == "CC0 (syntetiske data)"
-        assert e["url"] and e["kind"] in ("adoption", "messages")
-        assert (e["kind"] == "adoption") == ("solution" in e)
     readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# SYNTETISKE EKSEMPELDATA")
     assert f"--seed {ex.DEFAULT_SEED}" in readme

@@ -22,6 +22,7 @@ from analysis.cli import (
     refresh_reference,
     report,
     resolve,
+    skjema,
     status,
 )
 from analysis.cli.console import fail
@@ -91,6 +92,7 @@ app.command("ingest")(ingest.ingest)
 app.command("refresh-reference")(refresh_reference.refresh_reference)
 app.command("report")(report.report)
 app.command("export")(export.export)
+app.add_typer(skjema.app, name="skjema")
 
 
 def _bokmal_commands(typer_app: typer.Typer) -> None:

@@ -72,6 +72,8 @@ def ingest(
             "kolonne, verdier og grunn.",
             highlight=False,
         )
+    for w in summary.warnings:
+        err_console.print(f"[bold yellow]Merk:[/] {terminal_text(w)}", highlight=False)
     if summary.synthetic:
         names = ", ".join(terminal_text(s) for s in summary.synthetic)
         n = len(summary.synthetic)

@@ -15,7 +15,14 @@ import polars as pl
 from analysis.edition import sentences as sn
 from analysis.edition.blocks import Block, ChartBlock, Heading, NoticeBlock, TableBlock, Text
 from analysis.edition.data import EditionData, projection_path, published_points, report_texts
-from analysis.edition.maps import STATUS_ORDER, map_areas, map_options
+from analysis.edition.maps import (
+    NO_ANSWER_COLOURS,
+    NO_ANSWER_LABELS,
+    STATUS_ORDER,
+    map_areas,
+    map_options,
+)
+from analysis.edition.skjema import with_unanswered
 from analysis.escape import markdown_text as md
 from analysis.fmt import (
     date_text,
@@ -43,6 +50,7 @@ STATUS_WORDS: Final = {
     "tilgjengelig": "tilgjengeliggjort",
     "planlagt": "planlagt",
     "ikke_startet": "ikke startet",
+    "ikke_svart": "ikke svart",
     None: "ingen data",
 }
 # From meeting the requirement to the least compliant, as the legend lists them.
@@ -137,8 +145,9 @@ def county_table(d: EditionData, losning: str) -> pl.DataFrame:
 
 
 def status_frame(d: EditionData, losning: str) -> pl.DataFrame:
-    """Each municipality in the activity's scope with its step on the status date."""
-    return d.in_region(d.municipal.filter(pl.col("losning") == losning)).select(
+    """Each municipality in the activity's scope with its step on the status date; one that
+    got a status form, did not answer and has no step is «ikke svart», not «ikke startet»."""
+    frame = d.in_region(d.municipal.filter(pl.col("losning") == losning)).select(
         "kommunenummer",
         "kommunenavn",
         "fylkesnavn",
@@ -148,6 +157,7 @@ def status_frame(d: EditionData, losning: str) -> pl.DataFrame:
         .alias("trinn"),
         "siden",
     )
+    return with_unanswered(frame, losning, d.edition.processed)
 
 
 def trend(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> ChartBlock | None:
@@ -243,9 +253,16 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
         f"Kart over {area} kommuner{scope_text}, farget etter status for {short} per "
         f"{format_date(d.as_of)}. Antall kommuner per status, {'; '.join(parts)}."
     )
+    no_answer = "ikke_svart" in frame["trinn"].to_list()
     caption = (
         f"{short}: status per kommune {format_date(d.as_of)}. «Ikke startet» er kommuner uten "
         "noe registrert trinn; «Ingen data» er kommuner kildene ikke sier noe om."
+        + (
+            " «Ikke svart» er kommuner som fikk statusskjema, ikke har svart og ikke har noe "
+            "trinn fra andre kilder."
+            if no_answer
+            else ""
+        )
         + ("" if whole else " Bare kommunene i omfanget er vist.")
         + (" Bygger på eksempeldata." if synthetic else "")
     )
@@ -254,7 +271,21 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
             "map",
             areas,
             map_options(
-                b, "trinn", legend_title="Status", region=d.region, codes=scope, synthetic=synthetic
+                b,
+                "trinn",
+                legend_title="Status",
+                region=d.region,
+                codes=scope,
+                synthetic=synthetic,
+                **(
+                    {
+                        "labels": NO_ANSWER_LABELS,
+                        "colours": NO_ANSWER_COLOURS,
+                        "categories": STATUS_ORDER,
+                    }
+                    if no_answer
+                    else {}
+                ),
             ),
             caption=caption,
             alt=alt,

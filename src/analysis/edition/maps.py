@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 # Steps from the most to the least advanced, as the legend lists them: where two
 # municipalities share one drawn area (a split not yet in the boundaries), the area shows the
 # less advanced of the two.
-STATUS_ORDER: Final = ("i_bruk", "tilgjengelig", "planlagt", "ikke_startet")
+STATUS_ORDER: Final = ("i_bruk", "tilgjengelig", "planlagt", "ikke_startet", "ikke_svart")
+# «Ikke svart»: a municipality that got a status form, did not answer it and has no step
+# from any other source (analysis.edition.skjema), kept apart from «ikke startet».
+NO_ANSWER_LABELS: Final = {"ikke_svart": "Ikke svart"}
+NO_ANSWER_COLOURS: Final = {"ikke_svart": "#CC79A7"}
 
 
 def map_areas(

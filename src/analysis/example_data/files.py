@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from analysis.example_data.forms import render_forms
 from analysis.example_data.generate import current_status, to_division_2024
 from analysis.example_data.messages import _month
 from analysis.example_data.params import (
@@ -102,7 +103,7 @@ def render(example: Example) -> list[ExampleFile]:
     """The example as files in the shapes real exports have: the exports through LAST_DAY in
     the 2020-2023 numbering, then the owners' exports of EXTENSION_GENERATED_ON in the 2024
     numbering (the current status, so they repeat what the earlier files said), the message
-    statistics and the README."""
+    statistics, the returned status forms and the README."""
     files = _adoption_files(example.adoption, example.municipalities, GENERATED_ON, "", "")
     snapshot = to_division_2024(example.all_adoption())
     current = pl.concat(
@@ -119,6 +120,7 @@ def render(example: Example) -> list[ExampleFile]:
         f", uttrekk {_dmy(EXTENSION_GENERATED_ON)} (kommunenummer fra 2024)",
     )
     files.extend(_render_messages(example))
+    files.extend(render_forms(example, files))
     files.append(
         ExampleFile("README.md", "readme", None, "", render_readme(example, files).encode("utf-8"))
     )

@@ -143,7 +143,12 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
         "digihelsestasjon_ungdom.csv": "CSV `;`; Kommune og Fylke; måned skrevet ut («april 2023»)",
     }
     for f in files:
-        if f.kind == "messages":
+        if f.kind == "skjema":
+            shape = (
+                "XLSX fra `ehelse skjema lag` (Veiledning, Status, skjult skjema_info), utfylt "
+                "med syntetiske svar"
+            )
+        elif f.kind == "messages":
             sep = "tabulator" if f.name.endswith(".tsv") else "`;`"
             shape = (
                 f"{sep}-separert; periode, avsender (kommunenummer eller organisasjonsnummer),"
@@ -153,6 +158,7 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
             stem, ext = f.name.rsplit(".", 1)
             shape = shapes[f"{stem.removesuffix(EXTENSION_SUFFIX)}.{ext}"]
         lines.append(f"| `{f.name}` | {f.title.split(': ', 1)[1]} | {shape} |")
+    lines += _forms_section(files)
     lines += [
         "",
         "## Meldingstyper og versjoner",
@@ -192,14 +198,42 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
     return "\n".join(lines)
 
 
+def _forms_section(files: Sequence[ExampleFile]) -> list[str]:
+    from analysis.example_data.forms import FORM_CREATED, FORM_YEAR
+
+    forms = [f for f in files if f.kind == "skjema"]
+    if not forms:
+        return []
+    return [
+        "",
+        "## Statusskjemaene",
+        "",
+        f"`skjema-*.xlsx` er statusskjemaer for rapportåret {FORM_YEAR}, laget som `ehelse skjema",
+        f"lag` lager dem {FORM_CREATED.isoformat()} og forhåndsutfylt med eksempelhendelsene kjent",
+        "da, og så fylt ut med SYNTETISKE svar slik kommunene i Vestland og Møre og Romsdal kunne ha",
+        "svart: de fleste bekrefter, noen retter et trinn eller en dato, noen legger til et planlagt",
+        "trinn som eiernes uttrekk ikke har, noen svarer ikke. Noen svar motsier et register med",
+        "vilje (en dato gitt etter hukommelsen; Molde om Helseplattformen mot den virkelige",
+        "innføringslisten), og én kommune sender sitt eget svar senere med et annet svar, så begge",
+        "reglene for motstrid vises (se docs/metode.md). Helseplattformen besvares ellers ikke, så",
+        "ingen syntetisk hendelse havner i en virkelig aktivitet. Skjemaene er merket syntetiske i",
+        "arket Status, i Veiledning, i det skjulte arket og i katalogen.",
+    ]
+
+
 def catalogue_entries(files: Sequence[ExampleFile], seed: int) -> list[dict[str, object]]:
     """The sources.yaml entries of the data files (not the README)."""
+    from analysis.example_data.forms import FORM_YEAR
+
     out: list[dict[str, object]] = []
     for f in files:
-        if f.kind not in ("adoption", "messages"):
+        if f.kind not in ("adoption", "messages", "skjema"):
             continue
+        stem = f.name.rsplit(".", 1)[0]
         entry: dict[str, object] = {
-            "id": "eksempel_" + f.name.rsplit(".", 1)[0],
+            "id": ("skjema_eksempel_" + stem.removeprefix("skjema-").replace("-", "_"))
+            if f.kind == "skjema"
+            else "eksempel_" + stem,
             "path": f"{EXAMPLE_SUBDIR}/{f.name}",
             "kind": f.kind,
         }
@@ -216,6 +250,12 @@ def catalogue_entries(files: Sequence[ExampleFile], seed: int) -> list[dict[str,
             "seed": seed,
             "note": CATALOGUE_NOTE,
         }
+        if f.kind == "skjema":
+            entry["form_year"] = FORM_YEAR
+            entry["note"] = (
+                "SYNTETISKE svar på statusskjemaet, ikke virkelige svar fra kommunene (se "
+                "data/raw/example/README.md)"
+            )
         out.append(entry)
     return out
 

@@ -23,7 +23,16 @@ from analysis.safe_yaml import YamlError, load_yaml
 # by analysis.reference; standards (message-standard deadlines) are the source of the rule
 # table analysis/metrics/data/meldingsversjoner.csv, which a test checks row by row against the file.
 # "names" (navnetillegg.csv) is read first: the place names an analyst has confirmed.
-INGESTED_KINDS = ("names", "adoption", "messages", "ambitions", "measures", "published")
+# "skjema" (returned status forms) is read last: its answers are weighed against the others.
+INGESTED_KINDS = (
+    "names",
+    "adoption",
+    "messages",
+    "ambitions",
+    "measures",
+    "published",
+    "skjema",
+)
 PASSIVE_KINDS = ("reference", "geometry", "standards")
 KINDS = INGESTED_KINDS + PASSIVE_KINDS
 ORIGIN_FIELDS = ("title", "producer", "url", "date_accessed", "license")
@@ -44,6 +53,7 @@ KNOWN_KEYS = {
     "planned_event_date",
     "counted_only",
     "row_types",
+    "form_year",
     *ORIGIN_FIELDS,
 }
 
@@ -81,6 +91,7 @@ class Source:
     # with their reason), and only rows whose type column is one of row_types (when given).
     counted_only: bool = False
     row_types: tuple[str, ...] = ()
+    form_year: int | None = None  # skjema: the report year the form was made for
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -214,6 +225,13 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
         raise CatalogueError(
             f"{name}: counted_only må være true eller false, ikke {counted_only!r}"
         )
+    form_year = raw.get("form_year")
+    if form_year is not None and (
+        isinstance(form_year, bool)
+        or not isinstance(form_year, int)
+        or not 1900 <= form_year <= 2999
+    ):
+        raise CatalogueError(f"{name}: form_year {form_year!r} er ikke et årstall")
     types = raw.get("row_types") or []
     if not isinstance(types, list) or not all(isinstance(t, str) and t.strip() for t in types):
         raise CatalogueError(f"{name}: row_types må være en liste av typer (tekst)")
@@ -241,6 +259,7 @@ def _entry(raw: Any, index: int, where: Path) -> Source:
         planned_event_date=planned,
         counted_only=counted_only,
         row_types=tuple(t.strip() for t in types),
+        form_year=form_year,
         extra={k: v for k, v in raw.items() if k not in KNOWN_KEYS},
     )
 

@@ -84,6 +84,7 @@ class SourceResult:
     kept_rows: pl.Series = field(default_factory=lambda: pl.Series(ROW, [], pl.Int64))
     rejects: pl.DataFrame = field(default_factory=lambda: empty_rejects())
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # kept, but worth a person's look
 
     @property
     def rows_kept(self) -> int | None:

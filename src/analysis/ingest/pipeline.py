@@ -57,6 +57,8 @@ from analysis.ingest.names import confirmed_names
 from analysis.ingest.published import SCHEMA as PUBLISHED_SCHEMA
 from analysis.ingest.published import ingest_published
 from analysis.ingest.readers import ROW, ReadError
+from analysis.ingest.skjema import ANSWER_SCHEMA, FORMS_SCHEMA, ingest_skjema
+from analysis.ingest.skjema_rules import CONFLICT_SCHEMA, settle
 from analysis.load import TABLES, processed_dir
 from analysis.reference import DivisionError, division_for, resolver
 from analysis.reference.municipalities import municipality_table
@@ -71,6 +73,9 @@ EMPTY: dict[str, dict[str, Any]] = {
     "tiltak": MEASURE_SCHEMA,
     "publisert": {k: v for k, v in PUBLISHED_SCHEMA.items() if k != ROW},
     "avvist": AVVIST_SCHEMA,
+    "skjema": FORMS_SCHEMA,
+    "skjema_svar": ANSWER_SCHEMA,
+    "skjema_konflikter": CONFLICT_SCHEMA,
 }
 SORT: dict[str, list[str]] = {
     "kommuner": ["kommunenummer"],
@@ -81,6 +86,9 @@ SORT: dict[str, list[str]] = {
     "tiltak": ["kilde_id", "nr"],
     "publisert": ["kilde_id", "dato", "beskrivelse"],
     "avvist": ["kilde_id", "rad"],
+    "skjema": ["kilde_id"],
+    "skjema_svar": ["kilde_id", "rad"],
+    "skjema_konflikter": ["losning", "kommunenummer", "slag", "kilde_id", "rad"],
 }
 TABLE_ORDER = tuple(SORT)
 Progress = Callable[[str, int, int], None]  # (message, done, total)
@@ -104,6 +112,7 @@ class SourceSummary:
     rows_kept: int | None
     rows_rejected: int | None
     reasons: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -124,6 +133,10 @@ class Summary:
     @property
     def rows_rejected(self) -> int:
         return sum(s.rows_rejected or 0 for s in self.sources)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for s in self.sources for w in s.warnings]
 
 
 def _kind_reader(kind: str) -> Callable[..., SourceResult]:
@@ -197,6 +210,11 @@ def _read(source: Source, raw: Path, allow_empty: bool = False) -> pl.DataFrame:
 
 
 def _ingest_source(source: Source, raw: Path, ctx: Context, seen: Seen, sha: str) -> SourceResult:
+    if source.kind == "skjema":
+        result = ingest_skjema(source, ctx)
+        result.sha256 = sha
+        _account(result)
+        return result
     df = _read(source, raw)
     try:
         if source.kind == "adoption":
@@ -263,6 +281,7 @@ def _manifest(
                 "rows_read": r.rows_read,
                 "rows_kept": r.rows_kept,
                 "rows_rejected": r.rows_rejected,
+                **({"warnings": r.warnings} if r.warnings else {}),
             }
             for r in results
         ],
@@ -352,21 +371,47 @@ def _run(
         confirmed[source.id] = result
         ctx = Context(year, ctx.resolver.with_confirmed(names), today, raw)
 
-    results: list[SourceResult] = []
+    by_id: dict[str, SourceResult] = {}
     seen: Seen = {}
-    ingested = [s for s in catalogue.sources if s.ingested]
+
+    def other_year(s: Source) -> bool:  # a form made for another year's edition
+        return s.kind == "skjema" and s.form_year is not None and s.form_year != year
+
+    ingested = [s for s in catalogue.sources if s.ingested and not other_year(s)]
+    # Returned forms last: their answers are weighed against every registry's events.
+    in_order = sorted(ingested, key=lambda s: s.kind == "skjema")
     for source in catalogue.sources:
-        if not source.ingested:
-            results.append(SourceResult(source, hashes[source.id], None))
-            continue
+        if source not in ingested:
+            by_id[source.id] = SourceResult(source, hashes[source.id], None)
+    for done, source in enumerate(in_order):
         if source.id in confirmed:
-            results.append(confirmed[source.id])
+            by_id[source.id] = confirmed[source.id]
             continue
         if progress:
-            progress(f"{source.id} ({source.path})", ingested.index(source), len(ingested))
-        results.append(_ingest_source(source, raw, ctx, seen, hashes[source.id]))
+            progress(f"{source.id} ({source.path})", done, len(ingested))
+        by_id[source.id] = _ingest_source(source, raw, ctx, seen, hashes[source.id])
     if progress:
         progress("bygger tabellene", len(ingested), len(ingested))
+    results = [by_id[s.id] for s in catalogue.sources]
+    forms = [r for r in results if r.source.kind == "skjema" and r.rows_read is not None]
+    konflikter = pl.DataFrame(schema=CONFLICT_SCHEMA)
+    if forms:
+        registry = pl.concat(
+            [
+                r.tables["adopsjon"]
+                for r in results
+                if r.source.kind == "adoption" and "adopsjon" in r.tables
+            ]
+            or [pl.DataFrame(schema=EVENT_SCHEMA)],
+            how="diagonal_relaxed",
+        )
+        konflikter = settle(
+            forms,
+            registry,
+            {s.id: s.accessed for s in catalogue.sources},
+            {s.id: i for i, s in enumerate(catalogue.sources)},
+            seen,
+        )
 
     kommuner = municipality_table(year)
     adopsjon = _combine(results, "adopsjon")
@@ -389,6 +434,9 @@ def _run(
         "tiltak": _combine(results, "tiltak"),
         "publisert": _combine(results, "publisert"),
         "avvist": _combine(results, "avvist"),
+        "skjema": _combine(results, "skjema"),
+        "skjema_svar": _combine(results, "skjema_svar"),
+        "skjema_konflikter": konflikter,
     }
     dup = tables["ambisjoner"].filter(pl.struct("losning", "portefolje_aar").is_duplicated())
     if dup.height:
@@ -412,6 +460,7 @@ def _run(
             r.rows_kept,
             r.rows_rejected,
             dict(Counter(reason_category(g) for g in r.rejects["grunn"].to_list())),
+            list(r.warnings),
         )
         for r in results
     ]
