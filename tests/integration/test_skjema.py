@@ -30,6 +30,7 @@ from analysis.edition.data import edition_data
 from analysis.ingest.common import IngestError
 from analysis.ingest.pipeline import run
 from analysis.load import data_dir, load_table
+from analysis.metrics.params import display_names
 from analysis.tools.skjema.write import FormRow, FormSpec, write_form
 
 pytestmark = pytest.mark.slow
@@ -38,12 +39,8 @@ TODAY = dt.date(2024, 2, 1)
 CREATED = dt.date(2024, 1, 8)
 REGISTRIES = ("eksempel_vkp", "eksempel_kjernejournal", "eksempel_skattedata")
 HOSTILE_TITLE = '=HYPERLINK("http://example.invalid","VKP")'
-VKP, KJ, DHS, SKATT = (
-    "Velferdsteknologisk knutepunkt",
-    "Kjernejournal",
-    "DigiHelsestasjon",
-    "Inntekts- og skattedata",
-)
+NAMES = display_names()  # the forms name activities as the report does
+VKP, KJ, DHS, SKATT = (NAMES[k] for k in ("vkp", "kjernejournal", "digihelsestasjon", "skattedata"))
 FIRST_ROW = 5  # title, information, blank, header
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis.ingest.labels import solutions
 from analysis.schemas import TRINN
 from analysis.tools.skjema.write import FormRow
 
@@ -25,14 +24,10 @@ class Region:
 def form_activities() -> pl.DataFrame:
     """The activities a form asks about: those measured by adoption (not message
     statistics), in the portfolio's order, with their scope and display name."""
-    from analysis.metrics.status import activities
+    from analysis.metrics.params import activities
 
-    names = {sid: s.navn for sid, s in solutions().items()}
     acts = activities().filter(pl.col("maal") == "adopsjon")
-    acts = acts.select("losning", "omfang_id", "telles_trinn")
-    return acts.with_columns(
-        navn=pl.col("losning").replace_strict(names, default=pl.col("losning"))
-    )
+    return acts.select("losning", "omfang_id", "telles_trinn", "navn")
 
 
 def regions(kommuner: pl.DataFrame, per: str = "fylke") -> list[Region]:
