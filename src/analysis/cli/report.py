@@ -76,7 +76,7 @@ def _ingest_if_stale(year: int) -> None:
     if os.environ.get(ENV_PROCESSED):
         return
     folder = data_folder(year)
-    pointer = folder / "current"  # switched last by every ingest (analysis._io)
+    pointer = folder / "current"  # switched last by every ingest (analysis.outputs)
     if pointer.is_file():
         built = pointer.stat().st_mtime_ns
         roots = [config.RAW_DIR, Path(ingest.__file__).resolve().parent]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from analysis._io import replace_block
+from analysis.catalogue_edit import replace_block
 from analysis.example_data.params import (
     ANCHORS,
     CATALOGUE_BEGIN,

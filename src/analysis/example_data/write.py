@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis._io import CatalogueError, catalogue_sources, replace_file
+from analysis._io import replace_file
+from analysis.catalogue_edit import CatalogueEditError, catalogue_sources
 from analysis.example_data.files import render
 from analysis.example_data.generate import generate
 from analysis.example_data.params import DEFAULT_SEED
@@ -24,7 +25,7 @@ def write_example(out: Path, seed: int = DEFAULT_SEED, catalogue: Path | None = 
         ids = {s.get("id") for s in catalogue_sources(new)}
         missing = [e["id"] for e in entries if e["id"] not in ids]
         if missing:
-            raise CatalogueError(
+            raise CatalogueEditError(
                 f"{catalogue}: eksempelblokken havnet utenfor listen `sources` ({missing[0]})"
             )
         written.append(replace_file(catalogue, new))

@@ -2,7 +2,7 @@
 
 Nothing is written until every table is built and validated; then the tables and the manifest
 are written as one new set inside the output folder and readers are switched to it with one
-atomic replace of the ``current`` pointer (``analysis._io``); a run killed at any moment
+atomic replace of the ``current`` pointer (``analysis.outputs``); a run killed at any moment
 leaves the previous set or the new one, whole. The run holds the folder's lock throughout. Every input row is accounted for: rows read = rows kept + rows rejected, per file.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 import pandera.errors as pa_errors
 import polars as pl
 
-from analysis import __version__, _io, config
+from analysis import __version__, _io, config, outputs
 from analysis.ingest.adoption import (
     EVENT_SCHEMA,
     STATUS_SCHEMA,
@@ -280,20 +280,20 @@ def _manifest(
 
 def write_outputs(out: Path, tables: dict[str, pl.DataFrame], manifest: dict[str, Any]) -> Path:
     """Write every table and the manifest as one new set in ``out`` and switch readers to it
-    at once (see ``analysis._io``); returns the set's folder."""
+    at once (see ``analysis.outputs``); returns the set's folder."""
 
     def write(folder: Path) -> None:
         for name, df in tables.items():
-            _io.step(f"skriver {name}.parquet")
+            outputs.step(f"skriver {name}.parquet")
             df.write_parquet(folder / f"{name}.parquet")
-        _io.step("skriver manifest.json")
+        outputs.step("skriver manifest.json")
         (folder / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8",
         )
 
     legacy = (*(f"{name}.parquet" for name in TABLES), "manifest.json")
-    return _io.publish_set(out, write, legacy)
+    return outputs.publish_set(out, write, legacy)
 
 
 def _data_until(tables: dict[str, pl.DataFrame]) -> str | None:
@@ -327,7 +327,7 @@ def run(
     _io.check_folder(out)
     # An existing folder is locked for the whole run, so a second run refuses at once; a new
     # one is made (and locked) only when there is something to write.
-    with _io.locked(out) if out.is_dir() else contextlib.nullcontext():
+    with outputs.locked(out) if out.is_dir() else contextlib.nullcontext():
         return _run(raw, out, year, today, progress)
 
 

@@ -572,7 +572,7 @@ def render(
     ed = edition(year, region, processed_dir)
     named = ed.processed
     out_dir = Path(output_dir) if output_dir else folder / "_output"
-    from analysis import _io
+    from analysis import outputs
     from analysis.load import MissingDataError, data_dir
 
     try:
@@ -580,7 +580,7 @@ def render(
     except MissingDataError as exc:
         raise RenderError(str(exc)) from None
     # No ingest may replace the data while we read it, and no other report may write here.
-    with _io.locked(named, shared=True), _io.locked(out_dir):
+    with outputs.locked(named, shared=True), outputs.locked(out_dir):
         return _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from analysis import _io, config
+from analysis import catalogue_edit, config
 from analysis._io import first_line, replace_file
 from analysis.reference import boundaries, register, resolve
 from analysis.reference.crosswalk import _edges, crosswalk
@@ -104,6 +104,6 @@ def update_catalogue(text: str, entries: Sequence[Mapping[str, Any]]) -> str:
     """The catalogue with ``entries`` replacing those of the same id, or appended to
     ``sources``; every other line (comments included) is kept as it was."""
     try:
-        return _io.replace_entries(text, entries)
-    except _io.CatalogueError as exc:
+        return catalogue_edit.replace_entries(text, entries)
+    except catalogue_edit.CatalogueEditError as exc:
         raise RefreshError(f"{config.CATALOGUE}: {exc}. {UNCHANGED}") from exc
