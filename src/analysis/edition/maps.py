@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # municipalities share one drawn area (a split not yet in the boundaries), the area shows the
 # less advanced of the two.
 STATUS_ORDER: Final = ("i_bruk", "tilgjengelig", "planlagt", "ikke_startet")
+MAP_PAGE: Final = 880  # px at 700 px wide: a map of the whole country fills an A4 page
 
 
 def map_areas(
