@@ -22,7 +22,7 @@ from analysis.cli import app
 from analysis.present import figures
 from analysis.present.figures import STATUS_ORDER, FigureOutput, county_map, municipality_map
 from analysis.reference import boundaries as bnd
-from analysis.reference.boundaries import Boundaries, to_areas
+from analysis.reference.areas import Boundaries, to_areas
 from analysis.reference.geometry import boundaries
 from analysis.reference.refresh import clear_reference_caches
 from analysis.reference.register import load_changes, load_register

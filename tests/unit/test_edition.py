@@ -14,6 +14,7 @@ from analysis import config
 from analysis.edition import EditionError, edition
 from analysis.edition import sentences as sn
 from analysis.edition.params import default_as_of
+from analysis.fmt import join_names
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "report"
@@ -183,7 +184,7 @@ def test_summary_points_and_lists() -> None:
         "- For 2 av 3 aktiviteter er ambisjonen nådd: A og B.",
         "- For 1 av 3 aktiviteter går det tilbake: C.",
     ]
-    assert sn.join_names(["a", "b", "c"]) == "a, b og c"
+    assert join_names(["a", "b", "c"]) == "a, b og c"
     assert sn.plural(1, "kommune", "kommuner") == "1 kommune"
 
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
-from analysis.reference.boundaries import Boundaries, boundaries, to_areas
+from analysis.reference.areas import Boundaries, to_areas
+from analysis.reference.boundaries import boundaries
 
 if TYPE_CHECKING:
     from analysis.edition.data import EditionData

@@ -44,7 +44,7 @@ from analysis.errors import EhelseError
 from analysis.escape import html_text, spreadsheet_expr
 
 if TYPE_CHECKING:
-    from analysis.reference.boundaries import Boundaries
+    from analysis.reference.areas import Boundaries
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO: Final = {
@@ -293,7 +293,7 @@ def _boundary_meta(
 
 def _check_areas(df: pl.DataFrame, code_col: str, areas: Iterable[str]) -> None:
     """A map with Boundaries draws areas: a municipal number that is not one is an error,
-    never "ingen data" (move the frame with ``analysis.reference.boundaries.to_areas``)."""
+    never "ingen data" (move the frame with ``analysis.reference.areas.to_areas``)."""
     known = set(areas)
     unknown = sorted({str(c) for c in df[code_col].drop_nulls()} - known)
     if unknown:

@@ -25,7 +25,8 @@ from shapely.geometry import shape
 
 from analysis import config
 from analysis._io import replace_file
-from analysis.reference.boundaries import Boundaries, boundaries, to_areas
+from analysis.reference.areas import Boundaries, to_areas
+from analysis.reference.boundaries import boundaries
 from analysis.reference.simplify import (
     COORDINATE_DECIMALS,
     METHOD,
