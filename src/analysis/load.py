@@ -19,6 +19,7 @@ import pandera.polars as pa
 import polars as pl
 
 from analysis import _io, config, outputs, schemas
+from analysis.divisions import division_for
 from analysis.errors import EhelseError
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {
@@ -53,8 +54,6 @@ def processed_dir(path: Path | str | None = None, year: int | None = None) -> Pa
     env = os.environ.get(PROCESSED_ENV)
     if env:
         return Path(env)
-    from analysis.reference import division_for
-
     return config.processed_for(division_for(year if year is not None else config.default_year()))
 
 

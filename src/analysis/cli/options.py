@@ -77,7 +77,7 @@ def table_format(value: str) -> str:
 def county(value: str | None, division: int) -> tuple[str, str] | None:
     """--region as (number, name) of a county of the division; an unknown one ends with the
     closest counties."""
-    from analysis.tools.lookup import NotFoundError, find_county
+    from analysis.reference.find import NotFoundError, find_county
 
     if value is None:
         return None

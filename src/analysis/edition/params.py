@@ -104,7 +104,7 @@ def default_as_of(year: int, manifest: dict[str, Any] | None = None) -> date:
 
 
 def _county(region: str, division: int) -> tuple[str, str]:
-    from analysis.tools.lookup import NotFoundError, find_county
+    from analysis.reference.find import NotFoundError, find_county
 
     try:
         return find_county(region, division)
