@@ -30,9 +30,9 @@ browser: ## Installer det rapporttestene trenger fra Debian ved behov: chromium,
 report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF; YEAR=2024, REGION=46)
 	@$(RUN) ehelse report $(if $(YEAR),--year $(YEAR)) $(if $(REGION),--region $(REGION))
 
-lint: setup ## ruff og mypy
-	@$(RUN) ruff check src tests bench
-	@$(RUN) ruff format --check src tests bench
+lint: setup ## ruff og mypy (også rapportkapitlene og notatbøkene)
+	@$(RUN) ruff check src tests bench report notebooks
+	@$(RUN) ruff format --check src tests bench report notebooks
 	@$(RUN) mypy
 
 test: setup browser lint ## Kjør alle tester (ruff, mypy, pytest)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import secrets
 from collections.abc import Callable
@@ -108,6 +109,11 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def file_sha256(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes, as hex: what provenance notes and cache keys record."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def replace_file(path: Path | str, content: str | bytes) -> Path:
     """Write ``content`` (text as UTF-8, line ends as given) to a temporary file beside
     ``path`` (its folder made if missing) and move it into place, so readers never see half a
@@ -149,6 +155,7 @@ __all__ = [
     "check_file",
     "check_folder",
     "describe",
+    "file_sha256",
     "first_line",
     "fsync",
     "output_file",

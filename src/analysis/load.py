@@ -42,7 +42,7 @@ class SchemaMismatchError(EhelseError, ValueError):
     """A processed table does not follow its schema (built by another version, or edited)."""
 
 
-PROCESSED_ENV = "EHELSE_PROCESSED"
+ENV_PROCESSED = "EHELSE_PROCESSED"
 
 
 def processed_dir(path: Path | str | None = None, year: int | None = None) -> Path:
@@ -51,7 +51,7 @@ def processed_dir(path: Path | str | None = None, year: int | None = None) -> Pa
     (default: the report year) under data/processed."""
     if path is not None:
         return Path(path)
-    env = os.environ.get(PROCESSED_ENV)
+    env = os.environ.get(ENV_PROCESSED)
     if env:
         return Path(env)
     return config.processed_for(division_for(year if year is not None else config.default_year()))

@@ -100,7 +100,9 @@ def test_a_kill_before_any_write_leaves_the_old_or_the_new_set_whole(tmp_path: P
         assert read_whole(out) == "neste"
         assert not list((out / outputs.SETS).glob(".staging-*")), k
         assert not list(out.glob(".current.*")), k
-        assert len([p for p in (out / outputs.SETS).iterdir()]) <= 2  # the new set and the one before
+        assert (
+            len([p for p in (out / outputs.SETS).iterdir()]) <= 2
+        )  # the new set and the one before
     # Killed before the pointer switched: the old set; after: the new one. Never a mix.
     switch = steps.index("bytter pekeren")
     assert outcomes == ["gammel"] * (switch + 1) + ["ny"] * (len(steps) - switch - 1)
@@ -267,9 +269,9 @@ def test_a_killed_report_takes_its_kernel_and_browser_with_it(tmp_path: Path) ->
     # ipykernel's own parent poller would notice).
     assert ctypes.CDLL(None).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
     data = tmp_path / "processed"
-    from analysis.ingest.pipeline import run
+    from analysis.ingest.pipeline import run_ingest
 
-    run(out=data)
+    run_ingest(out=data)
     env = dict(os.environ, EHELSE_TARGET="pdf")
     report = subprocess.Popen(
         [

@@ -13,7 +13,7 @@ import pytest
 from analysis import config
 from analysis.edition import EditionError, edition
 from analysis.edition import sentences as sn
-from analysis.edition.params import default_as_of
+from analysis.edition.params import as_of_for
 from analysis.fmt import join_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,9 +111,9 @@ def test_a_division_mismatch_says_which_ingest_to_run(tmp_path: Path) -> None:
 
 
 def test_the_status_date_is_the_year_end_unless_the_data_end_before_it() -> None:
-    assert default_as_of(2023) == date(2023, 12, 31)
-    assert default_as_of(2023, {"data_until": "2026-11-30"}) == date(2023, 12, 31)
-    assert default_as_of(2026, {"data_until": "2026-11-30"}) == date(2026, 11, 30)
+    assert as_of_for(2023) == date(2023, 12, 31)
+    assert as_of_for(2023, {"data_until": "2026-11-30"}) == date(2023, 12, 31)
+    assert as_of_for(2026, {"data_until": "2026-11-30"}) == date(2026, 11, 30)
 
 
 def test_cli_report_with_mismatched_data_is_one_line(tmp_path: Path) -> None:

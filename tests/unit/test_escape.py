@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from analysis.cli import app
 from analysis.edition.method import source_line
-from analysis.escape import markdown_text, spreadsheet_text, terminal_text, typst_string
+from analysis.escape import markdown_text, spreadsheet_expr, terminal_text, typst_string
 from analysis.present.tables import Notice, prose, table
 
 runner = CliRunner()
@@ -127,7 +127,8 @@ def test_csv_downloads_and_spreadsheet_cells_start_no_formula() -> None:
     csv = base64.b64decode(payload.group(1)).decode("utf-8")
     rows = pl.read_csv(csv.encode())["navn"].to_list()
     assert rows == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "Oslo"]
-    assert spreadsheet_text("Oslo") == "Oslo"
+    cells = pl.DataFrame({"a": ["Oslo", "=1", "\t2", None]}).select(spreadsheet_expr("a"))
+    assert cells["a"].to_list() == ["Oslo", "'=1", "'\t2", None]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from rich.table import Table
 from analysis.escape import terminal_text
 
 if TYPE_CHECKING:
-    from analysis.ingest.pipeline import Summary
+    from analysis.ingest.pipeline import IngestSummary
 
 console = Console()
 err_console = Console(stderr=True)
@@ -218,7 +218,7 @@ def status_table(df: pl.DataFrame, title: str, caption: str, wide: bool) -> Tabl
     return table
 
 
-def ingest_table(summary: Summary) -> Table:
+def ingest_table(summary: IngestSummary) -> Table:
     """`ehelse ingest`: rows read, kept and rejected per source, with the reasons."""
     table = Table(
         title=f"Innlest til {terminal_text(str(summary.out))} (inndeling {summary.division})"

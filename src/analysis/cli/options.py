@@ -52,9 +52,9 @@ def report_year(year: int | None) -> int:
 
 def data_folder(year: int | None, data: Path | None) -> Path:
     """The processed data for the report year (its division's folder) unless --data says."""
-    from analysis.edition.params import data_folder as edition_folder
+    from analysis.load import processed_dir
 
-    return edition_folder(report_year(year), data)
+    return processed_dir(data, report_year(year))
 
 
 def as_of_date(value: str | None) -> date | None:

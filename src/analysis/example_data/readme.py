@@ -31,11 +31,11 @@ from analysis.example_data.params import (
 )
 
 
-def national_counts(adoption: pl.DataFrame, solution: str, on: dt.date) -> int:
-    """Municipalities that had reached the solution's counted step by the end of ``on``."""
+def national_counts(adoption: pl.DataFrame, solution: str, as_of: dt.date) -> int:
+    """Municipalities that had reached the solution's counted step by the end of ``as_of``."""
     steps = ("tilgjengelig", "i_bruk") if COUNTED_STEP[solution] == "tilgjengelig" else ("i_bruk",)
     return adoption.filter(
-        (pl.col("losning") == solution) & pl.col("trinn").is_in(steps) & (pl.col("dato") <= on)
+        (pl.col("losning") == solution) & pl.col("trinn").is_in(steps) & (pl.col("dato") <= as_of)
     )["kommunenummer"].n_unique()
 
 
@@ -192,7 +192,7 @@ def render_readme(example: Example, files: Sequence[ExampleFile]) -> str:
     return "\n".join(lines)
 
 
-def catalogue_entries(files: Sequence[ExampleFile], seed: int) -> list[dict[str, object]]:
+def example_entries(files: Sequence[ExampleFile], seed: int) -> list[dict[str, object]]:
     """The sources.yaml entries of the data files (not the README)."""
     out: list[dict[str, object]] = []
     for f in files:

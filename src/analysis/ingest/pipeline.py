@@ -28,7 +28,7 @@ from analysis.ingest.adoption import (
     STATUS_SCHEMA,
     Seen,
     ingest_adoption,
-    status_table,
+    status_snapshots,
 )
 from analysis.ingest.ambitions import (
     AMBITION_SCHEMA,
@@ -114,7 +114,7 @@ class SourceSummary:
 
 
 @dataclass
-class Summary:
+class IngestSummary:
     """What a run did, for the CLI's closing table and for tests."""
 
     out: Path
@@ -192,7 +192,7 @@ def _account(result: SourceResult) -> None:
         )
 
 
-def _read(source: Source, raw: Path, allow_empty: bool = False) -> pl.DataFrame:
+def _read_raw(source: Source, raw: Path, allow_empty: bool = False) -> pl.DataFrame:
     path = raw / source.path
     try:
         df = read_any(path, sheet=source.sheet)
@@ -204,7 +204,7 @@ def _read(source: Source, raw: Path, allow_empty: bool = False) -> pl.DataFrame:
 
 
 def _ingest_source(source: Source, raw: Path, ctx: Context, seen: Seen, sha: str) -> SourceResult:
-    df = _read(source, raw)
+    df = _read_raw(source, raw)
     try:
         if source.kind == "adoption":
             result = ingest_adoption(source, df, ctx, seen)
@@ -307,13 +307,13 @@ def _data_until(tables: dict[str, pl.DataFrame]) -> str | None:
     return max(days).isoformat() if days else None
 
 
-def run(
+def run_ingest(
     raw: Path | str | None = None,
     out: Path | str | None = None,
     year: int | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
-) -> Summary:
+) -> IngestSummary:
     """Ingest every catalogued source in ``raw`` into ``out``; raise IngestError if unusable
     (OutputError if ``out`` cannot be written, BusyError if another run holds it)."""
     raw = Path(raw) if raw is not None else config.RAW_DIR
@@ -333,7 +333,7 @@ def run(
 
 def _run(
     raw: Path, out: Path, year: int, today: dt.date | None, progress: Progress | None
-) -> Summary:
+) -> IngestSummary:
     today = today or dt.date.today()
     try:
         catalogue = load_catalogue(raw / "sources.yaml")
@@ -351,7 +351,7 @@ def _run(
     for source in (s for s in catalogue.sources if s.kind == "names"):
         try:
             names, result = confirmed_names(
-                source, _read(source, raw, allow_empty=True), ctx.resolver, ctx.where(source)
+                source, _read_raw(source, raw, allow_empty=True), ctx.resolver, ctx.where(source)
             )
         except ColumnError as exc:
             raise IngestError(f"{exc} (kilden {source.id!r})") from None
@@ -388,7 +388,7 @@ def _run(
     tables = {
         "kommuner": kommuner,
         "adopsjon": adopsjon,
-        "status": status_table(
+        "status": status_snapshots(
             adopsjon, kommuner["kommunenummer"].to_list(), end, synthetic_solutions
         ),
         "meldinger": _combine(results, "meldinger"),
@@ -422,4 +422,4 @@ def _run(
         )
         for r in results
     ]
-    return Summary(out, year, division, sources, manifest["tables"], manifest)
+    return IngestSummary(out, year, division, sources, manifest["tables"], manifest)

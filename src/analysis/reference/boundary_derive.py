@@ -6,7 +6,6 @@ when any of its inputs changes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -19,7 +18,7 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import config
-from analysis._io import replace_file
+from analysis._io import file_sha256, replace_file
 from analysis.fmt import date_text, join_names
 from analysis.reference.areas import (
     EMBEDDED_DIVISION,
@@ -124,10 +123,6 @@ def derived_note(shared: Sequence[tuple[str, Sequence[str]]], division: int) -> 
     return f"Kartet bruker grensene fra {span}, og disse vises som ett område hver: {listed}."
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-
-
 def _inputs(division: int, reference_dir: Path) -> dict[str, Any]:
     """Everything a derived result depends on; any difference means rebuild."""
     from analysis.reference import geometry
@@ -141,7 +136,10 @@ def _inputs(division: int, reference_dir: Path) -> dict[str, Any]:
     return {
         "method": DERIVE_METHOD,
         "embedded": geometry._sidecar(geometry.source_path()),
-        "files": {p.relative_to(reference_dir).as_posix(): _sha256(p) for p in files},
+        "files": {
+            p.relative_to(reference_dir).as_posix(): (file_sha256(p) if p.is_file() else "")
+            for p in files
+        },
     }
 
 

@@ -18,7 +18,6 @@ municipalities.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -32,7 +31,7 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import config
-from analysis._io import replace_file
+from analysis._io import file_sha256, replace_file
 from analysis.reference import boundaries as bnd
 from analysis.reference.areas import (
     COUNTY_FILE,
@@ -125,10 +124,6 @@ def read_boundary_file(path: Path, key: str, digits: int) -> tuple[dict[str, Any
     return dict(sorted(joined.items())), repaired
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _provenance(
     year: int,
     files: list[Path],
@@ -146,7 +141,7 @@ def _provenance(
         "## Kildefiler",
         "",
     ]
-    lines += [f"- `{p.name}` (sha256 {_sha256(p)})" for p in files]
+    lines += [f"- `{p.name}` (sha256 {file_sha256(p)})" for p in files]
     lines += [
         "",
         "## Filer",

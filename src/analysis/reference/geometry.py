@@ -11,7 +11,6 @@ and otherwise boundaries derived from these through the crosswalk
 from __future__ import annotations
 
 import bz2
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -24,7 +23,7 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import config
-from analysis._io import replace_file
+from analysis._io import file_sha256, replace_file
 from analysis.reference.areas import Boundaries, to_areas
 from analysis.reference.boundaries import boundaries
 from analysis.reference.simplify import (
@@ -162,10 +161,6 @@ def county_features(
     ]
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _sidecar(source: Path) -> dict[str, Any]:
     """What the cached files were built from; any difference means rebuild."""
     return {
@@ -173,7 +168,7 @@ def _sidecar(source: Path) -> dict[str, Any]:
             "package": SOURCE.package,
             "version": SOURCE.version,
             "resource": SOURCE.resource,
-            "sha256": _sha256(source),
+            "sha256": file_sha256(source),
         },
         "parameters": parameters(),
     }

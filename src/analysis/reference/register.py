@@ -203,7 +203,7 @@ def load_changes(division: int) -> pl.DataFrame:
     return df.select(expected)
 
 
-def clear_caches() -> None:
+def clear_register_caches() -> None:
     """Forget loaded reference data (after a refresh, or when tests re-point the root)."""
     for fn in (division_years, counties, load_register, load_changes):
         fn.cache_clear()

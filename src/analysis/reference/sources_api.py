@@ -89,7 +89,7 @@ class Fetched:
     data: Any
 
 
-def _one_line(text: str, limit: int = 120) -> str:
+def _shortened(text: str, limit: int = 120) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
@@ -171,7 +171,7 @@ class SourceClient:
                     continue
                 raise RefreshError(
                     f"Får ikke kontakt med {host} ({type(exc).__name__}: "
-                    f"{_one_line(str(exc), 80)}). {UNCHANGED}"
+                    f"{_shortened(str(exc), 80)}). {UNCHANGED}"
                 ) from exc
             if (response.status_code >= 500 or response.status_code == 429) and (
                 attempt + 1 < self._attempts
@@ -181,7 +181,7 @@ class SourceClient:
             break
         assert response is not None
         if response.status_code >= 400:
-            detail = _one_line(response.text, 100)
+            detail = _shortened(response.text, 100)
             raise HttpStatusError(
                 f"{host} svarte HTTP {response.status_code} på {shown}"
                 + (f" ({detail})" if detail else "")
@@ -258,11 +258,11 @@ def kommuneinfo_area(client: SourceClient, code: str) -> Fetched:
 
 def _refuse(fetched: Fetched, expected: str, got: str) -> ShapeError:
     return ShapeError(
-        f"Uventet svar fra {fetched.url}: ventet {expected}; fikk {_one_line(got, 80)}. {UNCHANGED}"
+        f"Uventet svar fra {fetched.url}: ventet {expected}; fikk {_shortened(got, 80)}. {UNCHANGED}"
     )
 
 
-def _describe(value: Any) -> str:
+def _shape_of(value: Any) -> str:
     if isinstance(value, dict):
         return "et objekt med nøklene " + ", ".join(sorted(map(str, value))[:8])
     if isinstance(value, list):
@@ -274,11 +274,11 @@ def _records(fetched: Fetched, key: str, fields: Sequence[str]) -> list[dict[str
     data = fetched.data
     expected = f'et objekt med listen "{key}" av objekter med {", ".join(fields)}'
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise _refuse(fetched, expected, _describe(data))
+        raise _refuse(fetched, expected, _shape_of(data))
     rows: list[dict[str, Any]] = data[key]
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or any(f not in row for f in fields):
-            raise _refuse(fetched, expected, f"element {i}: {_describe(row)}")
+            raise _refuse(fetched, expected, f"element {i}: {_shape_of(row)}")
     return rows
 
 
@@ -297,7 +297,7 @@ class KlassChange:
     occurred: date
 
 
-def _text(value: Any) -> str | None:
+def _stripped(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
@@ -309,7 +309,7 @@ def parse_codes(fetched: Fetched) -> list[KlassCode]:
     rows = _records(fetched, "codes", ("code", "name"))
     out = []
     for i, row in enumerate(rows):
-        code, name = _text(row["code"]), _text(row["name"])
+        code, name = _stripped(row["code"]), _stripped(row["name"])
         if code is None or name is None:
             raise _refuse(fetched, "kode og navn i hvert element", f"element {i}: {row!r}")
         out.append(KlassCode(code, name))
@@ -327,11 +327,13 @@ def parse_changes(fetched: Fetched) -> list[KlassChange]:
             raise _refuse(
                 fetched, "changeOccurred som ÅÅÅÅ-MM-DD", f"element {i}: {row['changeOccurred']!r}"
             ) from exc
-        old, new = _text(row["oldCode"]), _text(row["newCode"])
+        old, new = _stripped(row["oldCode"]), _stripped(row["newCode"])
         if old is None and new is None:
             raise _refuse(fetched, "oldCode eller newCode i hvert element", f"element {i}: {row}")
         out.append(
-            KlassChange(old, _text(row.get("oldName")), new, _text(row.get("newName")), occurred)
+            KlassChange(
+                old, _stripped(row.get("oldName")), new, _stripped(row.get("newName")), occurred
+            )
         )
     return out
 
@@ -341,7 +343,7 @@ def parse_correspondence(fetched: Fetched) -> dict[str, list[str]]:
     rows = _records(fetched, "correspondenceItems", ("sourceCode", "targetCode"))
     out: dict[str, list[str]] = {}
     for row in rows:
-        source, target = _text(row["sourceCode"]), _text(row["targetCode"])
+        source, target = _stripped(row["sourceCode"]), _stripped(row["targetCode"])
         if source and target:
             out.setdefault(target, []).append(source)
     return out
@@ -360,7 +362,7 @@ def _category_index(fetched: Fetched, dim_id: str, dim: Any) -> dict[str, int]:
         labels = category["label"]
         if len(labels) == 1:
             return {str(next(iter(labels))): 0}
-    raise _refuse(fetched, expected, _describe(index))
+    raise _refuse(fetched, expected, _shape_of(index))
 
 
 def parse_jsonstat_values(
@@ -378,7 +380,7 @@ def parse_jsonstat_values(
         or not isinstance(data.get("dimension"), dict)
         or "value" not in data
     ):
-        raise _refuse(fetched, expected, _describe(data))
+        raise _refuse(fetched, expected, _shape_of(data))
     ids = [str(i) for i in data["id"]]
     sizes = data["size"]
     if len(ids) != len(sizes) or not all(isinstance(s, int) and s >= 0 for s in sizes):
@@ -388,7 +390,7 @@ def parse_jsonstat_values(
     indexes = {}
     for dim_id, size in zip(ids, sizes, strict=True):
         if dim_id not in data["dimension"]:
-            raise _refuse(fetched, f"dimension.{dim_id}", _describe(data["dimension"]))
+            raise _refuse(fetched, f"dimension.{dim_id}", _shape_of(data["dimension"]))
         index = _category_index(fetched, dim_id, data["dimension"][dim_id])
         if len(index) != size:
             raise _refuse(
@@ -411,7 +413,7 @@ def parse_jsonstat_values(
     elif isinstance(raw, list) and len(raw) == total:
         values = raw
     else:
-        raise _refuse(fetched, f"value med {total} verdier", _describe(raw))
+        raise _refuse(fetched, f"value med {total} verdier", _shape_of(raw))
     # Row-major order: the stride of a dimension is the product of the sizes after it.
     stride = math.prod(sizes[ids.index(by) + 1 :])
     out: dict[str, float | None] = {}
@@ -451,8 +453,8 @@ def parse_area(fetched: Fetched, code: str) -> shapely.Geometry:
     expected = 'et objekt med "omrade" (GeoJSON Polygon eller MultiPolygon)'
     area = data.get("omrade") if isinstance(data, dict) else None
     if not isinstance(area, dict) or area.get("type") not in ("Polygon", "MultiPolygon"):
-        raise _refuse(fetched, expected, _describe(area if area is not None else data))
-    stated = _text(data.get("kommunenummer"))
+        raise _refuse(fetched, expected, _shape_of(area if area is not None else data))
+    stated = _stripped(data.get("kommunenummer"))
     if stated is not None and stated != code:
         raise _refuse(fetched, f"kommunenummer {code}", stated)
     try:

@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from analysis import config
 from analysis._io import first_line
-from analysis.edition.params import ENV_PROCESSED, ENV_REGION, ENV_YEAR, Edition, edition
+from analysis.edition.params import ENV_REGION, ENV_YEAR, Edition, edition
 from analysis.errors import EhelseError
 from analysis.fmt import date_text
+from analysis.load import ENV_PROCESSED
 
 if TYPE_CHECKING:
     from analysis.render.quarto import ProjectOptions

@@ -108,9 +108,8 @@ def load_tables(processed: Path | str | None = None) -> Tables:
 
 def default_as_of(t: Tables, year: int | None = None) -> date:
     """The edition's status date for these tables: the end of the report year, or the last
-    data date if the data end before it (analysis.edition.params.default_as_of)."""
-    from analysis.edition.params import default_as_of as edition_as_of
-    from analysis.edition.params import default_year
+    data date if the data end before it (analysis.edition.params.as_of_for)."""
+    from analysis.edition.params import as_of_for
 
     last: list[date] = []
     if t.adopsjon.height:
@@ -118,7 +117,7 @@ def default_as_of(t: Tables, year: int | None = None) -> date:
     if t.meldinger is not None and t.meldinger.height:
         last.append(t.meldinger["periode"].dt.month_end().max())  # type: ignore[arg-type]
     until = {"data_until": max(last).isoformat()} if last else None
-    return edition_as_of(year if year is not None else default_year(), until)
+    return as_of_for(year if year is not None else config.default_year(), until)
 
 
 def portfolio(t: Tables) -> pl.DataFrame:

@@ -23,7 +23,7 @@ from analysis.reference.sources_api import UNCHANGED, RefreshError
 
 def clear_reference_caches() -> None:
     """Make a running process see the reference folder as it now is."""
-    register.clear_caches()
+    register.clear_register_caches()
     resolve.clear_caches()
     boundaries.clear_cache()
     for fn in (

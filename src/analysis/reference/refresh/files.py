@@ -175,7 +175,7 @@ def provenance(
     return "\n".join(lines) + "\n"
 
 
-def catalogue_entries(
+def reference_entries(
     year: int,
     previous: int,
     fetched: FetchedDivision,
