@@ -8,10 +8,10 @@ YEAR ?=
 REGION ?=
 QUICK ?=
 
-.PHONY: help setup browser report test lint bench clean
+.PHONY: help setup browser report test test-fast lint bench clean
 
 help: ## Vis målene
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 setup: ## Installer uv (ved behov) og Python-avhengighetene fra uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -37,6 +37,9 @@ lint: setup ## ruff og mypy (også rapportkapitlene og notatbøkene)
 
 test: setup browser lint ## Kjør alle tester (ruff, mypy, pytest)
 	@$(RUN) pytest -n 2 --dist loadgroup
+
+test-fast: setup ## Kjør enhets- og integrasjonstestene uten nettleser (under to minutter)
+	@$(RUN) pytest -n 2 --dist loadgroup tests/unit tests/integration
 
 bench: setup browser ## Kjør ytelsesmålingene (QUICK=1 for en kort runde)
 	@$(RUN) python -m bench $(if $(QUICK),--quick)
