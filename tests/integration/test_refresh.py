@@ -41,13 +41,7 @@ from analysis.reference.refresh import (
 )
 from analysis.reference.register import division_years, load_changes, load_register
 from analysis.reference.resolve import resolver
-from analysis.reference.sources_api import (
-    KLASS,
-    KOMMUNEINFO,
-    PXWEB,
-    RefreshError,
-    SourceClient,
-)
+from analysis.reference.sources_api import KLASS, KOMMUNEINFO, PXWEB, RefreshError, SourceClient
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "refresh"

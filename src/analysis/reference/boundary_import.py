@@ -43,7 +43,8 @@ from analysis.reference.areas import (
 )
 from analysis.reference.register import DivisionError, county_names, division_for, load_register
 from analysis.reference.simplify import polygonal, simplify_features
-from analysis.reference.sources_api import UNCHANGED, RefreshError, _swap_if_lat_lon
+from analysis.reference.source_answers import swap_if_lat_lon
+from analysis.reference.sources_api import UNCHANGED, RefreshError
 
 
 @dataclass
@@ -108,7 +109,7 @@ def read_boundary_file(path: Path, key: str, digits: int) -> tuple[dict[str, Any
             )
         try:
             geom = shape(feature["geometry"])
-            geom = _swap_if_lat_lon(geom)
+            geom = swap_if_lat_lon(geom)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RefreshError(
                 f"{path}: objekt {i} ({key} {code}) har ikke flater i lengde/bredde innenfor "

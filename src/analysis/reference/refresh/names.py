@@ -13,7 +13,7 @@ import polars as pl
 
 from analysis.reference import register
 from analysis.reference.resolve import name_key
-from analysis.reference.sources_api import KlassCode
+from analysis.reference.source_answers import KlassCode
 
 REGISTER_FILE = "kommuner.csv"
 
