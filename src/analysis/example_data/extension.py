@@ -34,7 +34,7 @@ from analysis.example_data.params import (
 )
 
 
-def _stream(seed: int, key: int) -> np.random.Generator:
+def child_stream(seed: int, key: int) -> np.random.Generator:
     """An independent random stream derived from the seed and a fixed key."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key,))))
 

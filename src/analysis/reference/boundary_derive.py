@@ -135,7 +135,7 @@ def _inputs(division: int, reference_dir: Path) -> dict[str, Any]:
     ]
     return {
         "method": DERIVE_METHOD,
-        "embedded": geometry._sidecar(geometry.source_path()),
+        "embedded": geometry.source_stamp(geometry.source_path()),
         "files": {
             p.relative_to(reference_dir).as_posix(): (file_sha256(p) if p.is_file() else "")
             for p in files

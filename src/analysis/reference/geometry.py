@@ -161,7 +161,7 @@ def county_features(
     ]
 
 
-def _sidecar(source: Path) -> dict[str, Any]:
+def source_stamp(source: Path) -> dict[str, Any]:
     """What the cached files were built from; any difference means rebuild."""
     return {
         "source": {
@@ -197,7 +197,7 @@ def build_geometry_cache(force: bool = False, *, directory: Path | None = None) 
     paths = {"kommuner": directory / MUNICIPALITY_FILE, "fylker": directory / COUNTY_FILE}
     sidecar = directory / SIDECAR_FILE
     source = source_path()
-    expected = _sidecar(source)
+    expected = source_stamp(source)
     if not force and _is_fresh(paths, sidecar, expected, source):
         return paths
     # The sidecar goes first and comes back last, so an interrupted build is never trusted.

@@ -13,7 +13,7 @@ import polars as pl
 from analysis import catalogue_edit, config
 from analysis._io import first_line, replace_file
 from analysis.reference import boundaries, register, resolve
-from analysis.reference.crosswalk import _edges, crosswalk
+from analysis.reference.crosswalk import crosswalk, division_edges
 from analysis.reference.population import population as population_in
 from analysis.reference.population import population_years
 from analysis.reference.refresh.files import COUNTY_FILE
@@ -27,7 +27,7 @@ def clear_reference_caches() -> None:
     resolve.clear_caches()
     boundaries.clear_cache()
     for fn in (
-        _edges,
+        division_edges,
         crosswalk,
         population_years,
         population_in,
