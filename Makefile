@@ -8,10 +8,10 @@ YEAR ?=
 REGION ?=
 QUICK ?=
 
-.PHONY: help setup browser report test lint bench clean
+.PHONY: help setup browser report test test-fast lint bench clean
 
 help: ## Vis målene
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 setup: ## Installer uv (ved behov) og Python-avhengighetene fra uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -30,13 +30,16 @@ browser: ## Installer det rapporttestene trenger fra Debian ved behov: chromium,
 report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF; YEAR=2024, REGION=46)
 	@$(RUN) ehelse report $(if $(YEAR),--year $(YEAR)) $(if $(REGION),--region $(REGION))
 
-lint: setup ## ruff og mypy
-	@$(RUN) ruff check src tests bench
-	@$(RUN) ruff format --check src tests bench
+lint: setup ## ruff og mypy (også rapportkapitlene og notatbøkene)
+	@$(RUN) ruff check src tests bench report notebooks
+	@$(RUN) ruff format --check src tests bench report notebooks
 	@$(RUN) mypy
 
 test: setup browser lint ## Kjør alle tester (ruff, mypy, pytest)
 	@$(RUN) pytest -n 2 --dist loadgroup
+
+test-fast: setup ## Kjør enhets- og integrasjonstestene uten nettleser (under to minutter)
+	@$(RUN) pytest -n 2 --dist loadgroup tests/unit tests/integration
 
 bench: setup browser ## Kjør ytelsesmålingene (QUICK=1 for en kort runde)
 	@$(RUN) python -m bench $(if $(QUICK),--quick)

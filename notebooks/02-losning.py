@@ -95,6 +95,7 @@ overview.filter(pl.col("losning") == losning).select(
 
 # %%
 if act["maal"] == "meldingsversjon":
+    assert t.meldinger is not None, "dataene har ingen meldingsstatistikk"
     series = msg.compliance_series(t.meldinger, msg.current_versions(), as_of)
 else:
     series = st.count_series(t.adopsjon, own, as_of)
@@ -108,7 +109,10 @@ fig = trend_chart(
 show(
     fig,
     caption=f"{act['navn']}: kommuner som teller mot ambisjonen per måned.",
-    alt=f"Linjediagram over antall kommuner med {act['navn']} fra {series['dato'].min():%Y}.",
+    alt=(
+        f"Linjediagram over antall kommuner med {act['navn']} fra "
+        f"{series.select(pl.col('dato').dt.year().min()).item()}."
+    ),
     data=series,
 )
 

@@ -45,7 +45,7 @@ t = lookup.load_tables(DATA)
 as_of = date.fromisoformat(AS_OF) if AS_OF else lookup.default_as_of(t)
 names = [KOMMUNE] if isinstance(KOMMUNE, str) else list(KOMMUNE)
 found = [lookup.find_municipality(name, t.division) for name in names]
-codes = [r.kommunenummer for r in found]
+codes = [r.kommunenummer for r in found if r.kommunenummer is not None]
 municipal = lookup.municipal_all(t, as_of)
 chosen = t.kommuner.filter(pl.col("kommunenummer").is_in(codes))
 display(

@@ -41,13 +41,14 @@ from analysis.metrics.overview import status_overview
 from analysis.metrics.rules import message_rule_text
 from analysis.present.charts import trend_chart
 from analysis.present.output import show
+from analysis.reference.find import find_county
 from analysis.tools import lookup
 
 t = lookup.load_tables(DATA)
 if t.meldinger is None or not t.meldinger.height:
     raise ValueError("Ingen meldingsstatistikk i dataene: legg den inn og kjør `ehelse ingest`.")
 as_of = date.fromisoformat(AS_OF) if AS_OF else lookup.default_as_of(t)
-county = lookup.find_county(FYLKE, t.division) if FYLKE else None
+county = find_county(FYLKE, t.division) if FYLKE else None
 kommuner = t.kommuner.filter(pl.col("fylkesnummer") == county[0]) if county else t.kommuner
 meldinger = t.meldinger.join(kommuner.select("kommunenummer"), on="kommunenummer", how="semi")
 versions = msg.required_versions(as_of)

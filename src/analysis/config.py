@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 
 def project_root() -> Path:
@@ -47,13 +48,21 @@ def default_year(today: date | None = None) -> int:
     so the default division is the one in force at that report date.
     """
     if CATALOGUE.is_file():
-        from analysis.errors import EhelseError
         from analysis.safe_yaml import load_yaml
 
-        data = load_yaml(CATALOGUE) or {}
-        year = data.get("report_year") if isinstance(data, dict) else None
+        year = catalogue_report_year(load_yaml(CATALOGUE) or {}, CATALOGUE)
         if year is not None:
-            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
-                raise EhelseError(f"{CATALOGUE}: report_year må være et årstall, ikke {year!r}")
             return year
     return (today or date.today()).year
+
+
+def catalogue_report_year(catalogue: Any, path: Path | str) -> int | None:
+    """A catalogue's ``report_year``: a whole year (``true`` is not one), or None."""
+    from analysis.errors import EhelseError
+
+    year = catalogue.get("report_year") if isinstance(catalogue, dict) else None
+    if year is None:
+        return None
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
+        raise EhelseError(f"{path}: report_year må være et årstall, ikke {year!r}")
+    return year

@@ -11,7 +11,7 @@ for that output here, so it is shown as written and never read as markup:
   plain text.
 * ``typst_string``: a Typst string literal, for raw Typst blocks.
 * ``html_text``: HTML text and attribute values.
-* ``spreadsheet_text``: a CSV cell a spreadsheet would otherwise read as a formula.
+* ``spreadsheet_expr``: CSV cells a spreadsheet would otherwise read as formulas.
 * ``terminal_text``: rich markup escaped and control characters shown visibly.
 * ``slug``: an id or file name from text ("Status på Øst" -> "status-pa-ost").
 """
@@ -69,12 +69,13 @@ def spreadsheet_text(value: str) -> str:
 
 
 def spreadsheet_expr(column: str) -> Any:
-    """``spreadsheet_text`` for a polars string column (nulls stay null)."""
+    """A polars string column whose cells would start a formula in Excel or LibreOffice get a
+    leading apostrophe, so they are shown, not computed (nulls stay null)."""
     import polars as pl
 
     col = pl.col(column)
     return (
-        pl.when(col.str.contains(r"^[=+\-@\t\r]"))
+        pl.when(col.str.contains("^[" + re.escape("".join(_FORMULA_START)) + "]"))
         .then(pl.lit("'") + col)
         .otherwise(col)
         .alias(column)

@@ -7,6 +7,7 @@ a true minus sign, "%" after a no-break space; dates as 31.12.2023 in tables and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 THIN: Final = "\u202f"  # narrow no-break space: the thousands separator
@@ -83,3 +84,12 @@ def date_text(value: Any) -> str:
     if value is None:
         return DASH
     return f"{value.day}. {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def join_names(names: Sequence[str]) -> str:
+    """["a", "b", "c"] -> "a, b og c"."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " og " + names[-1]

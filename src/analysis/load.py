@@ -2,7 +2,7 @@
 
 It reads a processed table, checks it against its schema, and says clearly when the data has
 not been built yet (run `ehelse ingest`). A processed folder holds whole sets of tables behind
-a ``current`` pointer (see ``analysis._io``); everything here reads through it, so a reader
+a ``current`` pointer (see ``analysis.outputs``); everything here reads through it, so a reader
 never mixes files of two ingest runs. Code that reads several files should resolve the set
 once with ``data_dir`` and pass that folder on.
 """
@@ -18,7 +18,8 @@ import pandera.errors as pa_errors
 import pandera.polars as pa
 import polars as pl
 
-from analysis import _io, config, schemas
+from analysis import _io, config, outputs, schemas
+from analysis.divisions import division_for
 from analysis.errors import EhelseError, schema_error_text
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {
@@ -44,7 +45,7 @@ class SchemaMismatchError(EhelseError, ValueError):
     """A processed table does not follow its schema (built by another version, or edited)."""
 
 
-PROCESSED_ENV = "EHELSE_PROCESSED"
+ENV_PROCESSED = "EHELSE_PROCESSED"
 
 
 def processed_dir(path: Path | str | None = None, year: int | None = None) -> Path:
@@ -53,11 +54,9 @@ def processed_dir(path: Path | str | None = None, year: int | None = None) -> Pa
     (default: the report year) under data/processed."""
     if path is not None:
         return Path(path)
-    env = os.environ.get(PROCESSED_ENV)
+    env = os.environ.get(ENV_PROCESSED)
     if env:
         return Path(env)
-    from analysis.reference import division_for
-
     return config.processed_for(division_for(year if year is not None else config.default_year()))
 
 
@@ -66,7 +65,7 @@ def data_dir(path: Path | str | None = None) -> Path:
     ``current`` pointer names, or the folder itself when it has none (a flat folder). Passing
     the result back in returns it unchanged."""
     try:
-        return _io.current_dir(processed_dir(path))
+        return outputs.current_dir(processed_dir(path))
     except _io.OutputError as exc:
         raise MissingDataError(str(exc)) from None
 

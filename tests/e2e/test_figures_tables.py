@@ -436,7 +436,7 @@ def test_every_figure_needs_caption_and_alt() -> None:
 
 
 def test_a_map_with_boundaries_draws_their_areas_and_captions_them() -> None:
-    from analysis.reference.boundaries import Boundaries
+    from analysis.reference.areas import Boundaries
 
     b = Boundaries(
         division=2024,

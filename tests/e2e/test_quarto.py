@@ -395,11 +395,11 @@ needs_quarto = pytest.mark.skipif(shutil.which("quarto") is None, reason="trenge
 @pytest.fixture(scope="module")
 def quarto_and_chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """`quarto render report` (national, and -P region:46) beside the Python chain's files."""
-    from analysis.ingest.pipeline import run
+    from analysis.ingest.pipeline import run_ingest
 
     base = tmp_path_factory.mktemp("quarto")
     processed = base / "processed"
-    run(out=processed)
+    run_ingest(out=processed)
     project = base / "report"
     shutil.copytree(REPORT, project, ignore=shutil.ignore_patterns("_output", ".quarto"))
     files: dict[str, Path] = {}

@@ -432,10 +432,10 @@ def pdf_standard_part(path: Path) -> str | None:
 @pytest.fixture(scope="session")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The embedded data (data/raw: the published facts and the example data), ingested."""
-    from analysis.ingest.pipeline import run
+    from analysis.ingest.pipeline import run_ingest
 
     out = tmp_path_factory.mktemp("embedded") / "processed"
-    run(out=out)
+    run_ingest(out=out)
     return out
 
 

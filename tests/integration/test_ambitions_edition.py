@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from analysis.ingest.common import IngestError
-from analysis.ingest.pipeline import run
+from analysis.ingest.pipeline import run_ingest
 from analysis.load import load_table
 from analysis.metrics import status as st
 
@@ -102,7 +102,7 @@ def _raw(tmp_path: Path, with_2025: bool) -> Path:
 
 
 def test_a_newer_portfolio_in_the_catalogue_simply_wins(tmp_path: Path) -> None:
-    run(_raw(tmp_path, with_2025=True), tmp_path / "out", today=TODAY)
+    run_ingest(_raw(tmp_path, with_2025=True), tmp_path / "out", today=TODAY)
     amb = load_table("ambisjoner", tmp_path / "out")
     assert amb.group_by("portefolje_aar").len().sort("portefolje_aar").rows() == [
         (2023, 7),
@@ -130,12 +130,12 @@ def test_one_portfolio_year_per_activity_and_a_year_is_required(tmp_path: Path) 
         text.replace("portfolio_year: 2025", "portfolio_year: 2023"), encoding="utf-8"
     )
     with pytest.raises(IngestError, match="flere ambisjonskilder for porteføljen 2023"):
-        run(raw, tmp_path / "out", today=TODAY)
+        run_ingest(raw, tmp_path / "out", today=TODAY)
     # Without portfolio_year the year is the status date's (from the status column's name).
     (raw / "sources.yaml").write_text(
         text.replace("    portfolio_year: 2025\n", ""), encoding="utf-8"
     )
-    run(raw, tmp_path / "out2", today=TODAY)
+    run_ingest(raw, tmp_path / "out2", today=TODAY)
     years = load_table("ambisjoner", tmp_path / "out2")["portefolje_aar"].unique().sort()
     assert years.to_list() == [2023, 2025]
     # Without either there is no year to file the ambitions under.
@@ -146,7 +146,7 @@ def test_one_portfolio_year_per_activity_and_a_year_is_required(tmp_path: Path) 
         encoding="utf-8",
     )
     with pytest.raises(IngestError, match=r"porteføljeåret mangler.*portefolje_2025_test"):
-        run(raw, tmp_path / "out3", today=TODAY)
+        run_ingest(raw, tmp_path / "out3", today=TODAY)
 
 
 def test_a_carried_over_ambition_of_every_municipality_follows_the_division() -> None:

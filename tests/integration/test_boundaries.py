@@ -24,7 +24,7 @@ from analysis.present.maps import county_map, municipality_map
 from analysis.present.output import FigureOutput
 from analysis.present.theme import STATUS_ORDER
 from analysis.reference import boundaries as bnd
-from analysis.reference.boundaries import Boundaries, to_areas
+from analysis.reference.areas import Boundaries, to_areas
 from analysis.reference.geometry import boundaries
 from analysis.reference.refresh import clear_reference_caches
 from analysis.reference.register import load_changes, load_register

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from analysis import schemas
 from analysis.cli import app
-from analysis.reference import load_register
+from analysis.reference import find, load_register
 from analysis.tools import lookup
 from metric_frames import portfolio_ambitions
 
@@ -205,7 +205,7 @@ def test_unknown_names_answer_with_the_closest_matches(
     assert len(result.stderr.strip().splitlines()) == 1
     if "Mente du" in expected or "Rogaland" in expected:
         hints = re.findall(r"\d{2,4} [A-ZÆØÅ]", result.stderr)
-        assert 1 <= len(hints) <= lookup.CLOSEST
+        assert 1 <= len(hints) <= find.CLOSEST
     assert not (tmp_path / "ut.xlsx").exists()
 
 
@@ -213,10 +213,10 @@ def test_lookup_helpers_for_notebooks() -> None:
     assert lookup.find_municipality("bergen", 2023).kommunenummer == "4601"
     with pytest.raises(lookup.NotFoundError, match="Mente du"):
         lookup.find_municipality("Qwxyzzz", 2023)
-    assert lookup.find_county("46", 2020) == ("46", "Vestland")
-    assert lookup.find_county(" vestland ", 2020) == ("46", "Vestland")
-    with pytest.raises(lookup.NotFoundError, match="46 Vestland"):
-        lookup.find_county("Vestlnd", 2020)
+    assert find.find_county("46", 2020) == ("46", "Vestland")
+    assert find.find_county(" vestland ", 2020) == ("46", "Vestland")
+    with pytest.raises(find.NotFoundError, match="46 Vestland"):
+        find.find_county("Vestlnd", 2020)
     solutions = {"digihelse": "DigiHelse", "helseplattformen": "Helseplattformen"}
     assert lookup.find_solution("Digi Helse", solutions) == "digihelse"
     with pytest.raises(lookup.NotFoundError, match="helseplattformen"):

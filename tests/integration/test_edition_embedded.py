@@ -20,7 +20,7 @@ from analysis.edition.blocks import ChartBlock, Heading, NoticeBlock, TableBlock
 from analysis.edition.data import edition_data
 from analysis.edition.method import change_blocks
 from analysis.edition.summary import summary
-from analysis.ingest.pipeline import run
+from analysis.ingest.pipeline import run_ingest
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "snapshots" / "status-2023-12-31.csv"
 
@@ -31,7 +31,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     out = {}
     for year in (2023, 2024):
         folder = tmp_path_factory.mktemp(f"data{year}")
-        run(config.RAW_DIR, folder, year=year)
+        run_ingest(config.RAW_DIR, folder, year=year)
         out[year] = folder
     return out
 

@@ -27,7 +27,8 @@ from typer.testing import CliRunner
 from analysis import config
 from analysis import example_data as ex
 from analysis.cli import app
-from analysis.ingest.pipeline import run
+from analysis.fmt import MONTH_NAMES
+from analysis.ingest.pipeline import run_ingest
 from analysis.ingest.readers import read_table
 from analysis.load import data_dir
 from analysis.reference import resolver
@@ -53,7 +54,7 @@ STEPS = {
     "tilgjengeliggjort": "tilgjengelig",
     "planlagt": "planlagt",
 }
-MONTHS = {name: i + 1 for i, name in enumerate(ex._MONTHS_NB)}
+MONTHS = {name: i + 1 for i, name in enumerate(MONTH_NAMES)}
 CODE_COLS = ("Kommunenr", "Knr", "Kommunenummer")
 ORG_COLS = ("Orgnr",)
 NAME_COLS = ("Kommune", "Kommunenavn")
@@ -175,7 +176,7 @@ def generated() -> ex.Example:
 
 @pytest.fixture(scope="module")
 def rendered(generated: ex.Example) -> list[ex.ExampleFile]:
-    return ex.render(generated)
+    return ex.example_files(generated)
 
 
 def _population() -> pl.DataFrame:
@@ -193,7 +194,7 @@ def test_generator_reproduces_the_committed_files(rendered: list[ex.ExampleFile]
 
 
 def test_another_seed_gives_other_files(rendered: list[ex.ExampleFile]) -> None:
-    other = {f.name: f.data for f in ex.render(ex.generate(ex.DEFAULT_SEED + 1))}
+    other = {f.name: f.data for f in ex.example_files(ex.generate(ex.DEFAULT_SEED + 1))}
     changed = [f.name for f in rendered if f.name != "README.md" and other[f.name] != f.data]
     assert len(changed) == len(rendered) - 1
 
@@ -346,7 +347,7 @@ def test_adoption_days_pass_through_any_anchors(
         anchors.append((min(day, ex.LAST_DAY), total))
     anchors = [a for i, a in enumerate(anchors) if i == 0 or a[0] > anchors[i - 1][0]]
     days = ex.adoption_days(np.random.Generator(np.random.PCG64(seed)), diffusion, anchors)
-    dates = [ex._date(d) for d in days]
+    dates = [ex.day_date(d) for d in days]
     assert all(d.weekday() < 5 and ex.FIRST_DAY <= d <= ex.LAST_DAY for d in dates)
     assert dates == sorted(dates)
     for on, n in anchors:
@@ -507,7 +508,7 @@ def test_message_compliance_under_the_dated_rule_is_plausible(generated: ex.Exam
     assert share[dt.date(2022, 1, 1)] < 0.5
     assert share[dt.date(2023, 12, 1)] > 0.75
     assert share[dt.date(2024, 12, 1)] > 0.85
-    assert max(share) == ex._month(ex.N_MONTHS - 1) == dt.date(2026, 10, 1)
+    assert max(share) == ex.month_date(ex.N_MONTHS - 1) == dt.date(2026, 10, 1)
 
 
 def test_message_files_from_2024_use_the_2024_numbering(
@@ -668,7 +669,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     out = {}
     for year in (2023, 2024):
         path = tmp_path_factory.mktemp(f"ingest{year}")
-        run(config.RAW_DIR, path, year=year, today=TODAY_AFTER)
+        run_ingest(config.RAW_DIR, path, year=year, today=TODAY_AFTER)
         out[year] = data_dir(path)  # the set the pointer names
     return out
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from analysis.cli import app
 from analysis.ingest.common import IngestError
-from analysis.ingest.pipeline import Summary, run
+from analysis.ingest.pipeline import IngestSummary, run_ingest
 from analysis.load import data_dir, load_manifest, load_table
 
 BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
@@ -55,9 +55,9 @@ PUBLISHED_REASONS = {
 
 
 @pytest.fixture(scope="module")
-def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Summary, Path]:
+def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[IngestSummary, Path]:
     out = tmp_path_factory.mktemp("broken") / "processed"
-    return run(BROKEN, out, today=TODAY), out
+    return run_ingest(BROKEN, out, today=TODAY), out
 
 
 def reasons(out: Path, source: str) -> dict[int, str]:
@@ -65,7 +65,7 @@ def reasons(out: Path, source: str) -> dict[int, str]:
     return dict(zip(avvist["rad"].to_list(), avvist["grunn"].to_list(), strict=True))
 
 
-def test_every_row_is_accounted_for(broken: tuple[Summary, Path]) -> None:
+def test_every_row_is_accounted_for(broken: tuple[IngestSummary, Path]) -> None:
     summary, out = broken
     manifest = load_manifest(out)
     inputs = {i["id"]: i for i in manifest["inputs"]}
@@ -86,7 +86,7 @@ def test_every_row_is_accounted_for(broken: tuple[Summary, Path]) -> None:
     assert summary.rows_rejected == avvist.height
 
 
-def test_adoption_rejects_and_their_reasons(broken: tuple[Summary, Path]) -> None:
+def test_adoption_rejects_and_their_reasons(broken: tuple[IngestSummary, Path]) -> None:
     _, out = broken
     assert reasons(out, "adopsjon_feil") == ADOPTION_REASONS
     avvist = load_table("avvist", out).filter(pl.col("kilde_id") == "adopsjon_feil")
@@ -105,7 +105,7 @@ def test_adoption_rejects_and_their_reasons(broken: tuple[Summary, Path]) -> Non
     }
 
 
-def test_adoption_rows_kept(broken: tuple[Summary, Path]) -> None:
+def test_adoption_rows_kept(broken: tuple[IngestSummary, Path]) -> None:
     _, out = broken
     ev = load_table("adopsjon", out).filter(pl.col("kilde_id") == "adopsjon_feil").sort("rad")
     rows = ev.select("rad", "losning", "kommunenummer", "trinn", "dato", "dato_presisjon")
@@ -119,7 +119,7 @@ def test_adoption_rows_kept(broken: tuple[Summary, Path]) -> None:
     assert ev["syntetisk"].all()
 
 
-def test_html_in_a_name_is_kept_verbatim(broken: tuple[Summary, Path]) -> None:
+def test_html_in_a_name_is_kept_verbatim(broken: tuple[IngestSummary, Path]) -> None:
     _, out = broken
     ev = load_table("adopsjon", out)
     assert "1804 <i>Bodø</i>" in ev["kommune_inndata"].to_list()
@@ -128,7 +128,7 @@ def test_html_in_a_name_is_kept_verbatim(broken: tuple[Summary, Path]) -> None:
     assert json.loads(raw["verdier"][0])["Kommune"] == "<b>Bodø</b><script>alert(1)</script>"
 
 
-def test_windows_1252_file(broken: tuple[Summary, Path]) -> None:
+def test_windows_1252_file(broken: tuple[IngestSummary, Path]) -> None:
     _, out = broken
     ev = load_table("adopsjon", out).filter(pl.col("kilde_id") == "vkp_cp1252").sort("rad")
     assert ev.select("kommunenummer", "trinn").rows() == [
@@ -138,7 +138,7 @@ def test_windows_1252_file(broken: tuple[Summary, Path]) -> None:
     assert reasons(out, "vkp_cp1252") == {3: "ukjent kommune 'Trøndelag-kommunen'"}
 
 
-def test_message_rejects_and_sums(broken: tuple[Summary, Path]) -> None:
+def test_message_rejects_and_sums(broken: tuple[IngestSummary, Path]) -> None:
     _, out = broken
     assert reasons(out, "meldinger_feil") == MESSAGE_REASONS
     m = load_table("meldinger", out).sort("periode", "kommunenummer", "versjon", nulls_last=True)
@@ -151,7 +151,7 @@ def test_message_rejects_and_sums(broken: tuple[Summary, Path]) -> None:
     ]
 
 
-def test_published_rejects(broken: tuple[Summary, Path]) -> None:
+def test_published_rejects(broken: tuple[IngestSummary, Path]) -> None:
     _, out = broken
     assert reasons(out, "publisert_feil") == PUBLISHED_REASONS
     pub = load_table("publisert", out)
@@ -161,7 +161,7 @@ def test_published_rejects(broken: tuple[Summary, Path]) -> None:
     ]
 
 
-def test_summary_counts_reasons(broken: tuple[Summary, Path]) -> None:
+def test_summary_counts_reasons(broken: tuple[IngestSummary, Path]) -> None:
     summary, _ = broken
     by_id = {s.id: s for s in summary.sources}
     assert by_id["adopsjon_feil"].reasons["duplikat av rad"] == 2
@@ -237,7 +237,7 @@ def test_unusable_inputs_stop_the_run(
 ) -> None:
     raw = raw_with(tmp_path, name, kind, extra)
     with pytest.raises(IngestError, match=message) as err:
-        run(raw, tmp_path / "out", today=TODAY)
+        run_ingest(raw, tmp_path / "out", today=TODAY)
     assert "\n" not in str(err.value)
     assert not (tmp_path / "out").exists()
 
@@ -264,7 +264,7 @@ def test_cli_completes_with_rejects_and_synthetic_notice(tmp_path: Path) -> None
 
 def test_a_failing_run_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "processed"
-    run(BROKEN, out, today=TODAY)
+    run_ingest(BROKEN, out, today=TODAY)
     (out / ".gitkeep").write_text("")
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     # A copy of the broken folder whose last source lacks a required column: the failure comes
@@ -273,7 +273,7 @@ def test_a_failing_run_leaves_the_previous_output_untouched(tmp_path: Path) -> N
     shutil.copytree(BROKEN, raw)
     shutil.copy(BROKEN / "unusable" / "mangler_status.csv", raw / "publisert_feil.csv")
     with pytest.raises(IngestError, match="mangler kolonnen 'beskrivelse'"):
-        run(raw, out, today=TODAY)
+        run_ingest(raw, out, today=TODAY)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".processed")] == []

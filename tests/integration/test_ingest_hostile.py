@@ -22,7 +22,7 @@ from analysis import config
 from analysis.cli import app
 from analysis.ingest.bulk import read_any
 from analysis.ingest.common import IngestError
-from analysis.ingest.pipeline import run
+from analysis.ingest.pipeline import run_ingest
 from analysis.ingest.readers import ReadError, read_table
 from analysis.load import load_manifest, load_table
 
@@ -106,7 +106,7 @@ def test_hostile_file(tmp_path: Path, name: str) -> None:
         assert line.startswith("Feil: ")
         assert re.search(rows[0]["forventet"], line), (rows[0]["defekt"], line)
         return
-    run(raw, out, today=TODAY)
+    run_ingest(raw, out, today=TODAY)
     inputs = {i["id"]: i for i in load_manifest(out)["inputs"]}["kilde"]
     avvist = load_table("avvist", out)
     reasons = dict(zip(avvist["rad"].to_list(), avvist["grunn"].to_list(), strict=True))
@@ -175,7 +175,7 @@ def test_a_confirmed_place_name_resolves_and_says_so(tmp_path: Path) -> None:
         catalogue(("steder", "steder.csv", "adoption"), ("navn", "navnetillegg.csv", "names")),
         encoding="utf-8",
     )
-    summary = run(raw, tmp_path / "out", today=TODAY)
+    summary = run_ingest(raw, tmp_path / "out", today=TODAY)
     ev = load_table("adopsjon", tmp_path / "out").sort("rad")
     assert ev.select("rad", "kommunenummer", "treff").rows() == [
         (2, "0301", "exact"),
@@ -211,13 +211,13 @@ def test_a_symlink_out_of_the_raw_folder_is_refused(tmp_path: Path) -> None:
     outside.write_text("Kommune;Status;Dato\nOslo;I bruk;2023-01-01\n")
     (raw / "a.csv").symlink_to(outside)
     with pytest.raises(IngestError, match=r"a\.csv: peker ut av rådatamappen") as err:
-        run(raw, tmp_path / "out", today=TODAY)
+        run_ingest(raw, tmp_path / "out", today=TODAY)
     assert "\n" not in str(err.value)
     (raw / "a.csv").unlink()
     (raw / "lenke").symlink_to(tmp_path, target_is_directory=True)
     (raw / "sources.yaml").write_text(catalogue(("kilde", "lenke/hemmelig.csv", "adoption")))
     with pytest.raises(IngestError, match=r"peker ut av rådatamappen"):
-        run(raw, tmp_path / "out", today=TODAY)
+        run_ingest(raw, tmp_path / "out", today=TODAY)
     assert not (tmp_path / "out").exists()
 
 
@@ -225,7 +225,7 @@ def test_a_symlink_inside_the_raw_folder_is_fine(tmp_path: Path) -> None:
     raw = _raw_with_link(tmp_path)
     (raw / "ekte.csv").write_text("Kommune;Status;Dato\nOslo;I bruk;2023-01-01\n")
     (raw / "a.csv").symlink_to(raw / "ekte.csv")
-    assert run(raw, tmp_path / "out", today=TODAY).tables["adopsjon"] == 1
+    assert run_ingest(raw, tmp_path / "out", today=TODAY).tables["adopsjon"] == 1
 
 
 @pytest.mark.parametrize(

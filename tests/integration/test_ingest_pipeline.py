@@ -12,10 +12,10 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from analysis.cli import app
-from analysis.ingest.adoption import status_table
+from analysis.ingest.adoption import status_snapshots
 from analysis.ingest.common import IngestError
 from analysis.ingest.messages import aggregate_messages
-from analysis.ingest.pipeline import run
+from analysis.ingest.pipeline import run_ingest
 from analysis.load import TABLES, load_manifest, load_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ def test_status_snapshots_take_the_highest_step_so_far() -> None:
             "syntetisk": [False, False, True, False],
         }
     )
-    st = status_table(ev, ["0301", "4601", "5001"], dt.date(2023, 4, 30), {"x"})
+    st = status_snapshots(ev, ["0301", "4601", "5001"], dt.date(2023, 4, 30), {"x"})
     assert st["dato"].unique().sort().to_list() == [
         dt.date(2023, 1, 31), dt.date(2023, 2, 28), dt.date(2023, 3, 31), dt.date(2023, 4, 30),
     ]  # fmt: skip
@@ -210,7 +210,7 @@ def test_excel_title_rows_wide_dates_and_solution_column(tmp_path: Path) -> None
     (raw / "sources.yaml").write_text(
         CATALOGUE_HEAD + ENTRY.format(id="x", path="eksport.xlsx", extra=""), encoding="utf-8"
     )
-    summary = run(raw, tmp_path / "out", today=TODAY)
+    summary = run_ingest(raw, tmp_path / "out", today=TODAY)
     ev = load_table("adopsjon", tmp_path / "out").sort("rad", "dato")
     assert ev.select("rad", "losning", "kommunenummer", "trinn", "dato").rows() == [
         (5, "kjernejournal", "4601", "tilgjengelig", dt.date(2022, 5, 1)),
@@ -239,7 +239,7 @@ def test_status_with_a_single_step_date_column_and_cross_source_duplicates(tmp_p
         + ENTRY.format(id="b", path="b.csv", extra=extra),
         encoding="utf-8",
     )
-    run(raw, tmp_path / "out", today=TODAY)
+    run_ingest(raw, tmp_path / "out", today=TODAY)
     ev = load_table("adopsjon", tmp_path / "out").sort("kilde_id", "rad")
     assert ev.select("kilde_id", "kommunenummer", "trinn").rows() == [
         ("a", "4601", "i_bruk"),
@@ -277,7 +277,7 @@ def test_future_go_live_dates_are_planned(
     (raw / "sources.yaml").write_text(
         CATALOGUE_HEAD + ENTRY.format(id="hp", path="hp.csv", extra=extra), encoding="utf-8"
     )
-    run(raw, tmp_path / "out", today=TODAY)
+    run_ingest(raw, tmp_path / "out", today=TODAY)
     ev = load_table("adopsjon", tmp_path / "out").sort("rad")
     molde = ev.filter(pl.col("kommunenummer") == "1506").row(0, named=True)
     assert (molde["trinn"], molde["dato"]) == ("i_bruk", dt.date(2024, 11, 9))
@@ -300,7 +300,7 @@ def test_year_2024_uses_the_2024_division(tmp_path: Path) -> None:
         CATALOGUE_HEAD + ENTRY.format(id="a", path="a.csv", extra="    solution: vkp\n"),
         encoding="utf-8",
     )
-    run(raw, tmp_path / "out", year=2024, today=TODAY)
+    run_ingest(raw, tmp_path / "out", year=2024, today=TODAY)
     assert load_table("kommuner", tmp_path / "out").height == 357
     ev = load_table("adopsjon", tmp_path / "out")
     assert ev["kommunenummer"].to_list() == ["5501"]  # Tromsø's 2024 code
@@ -309,4 +309,4 @@ def test_year_2024_uses_the_2024_division(tmp_path: Path) -> None:
         "1580 Haram (Møre og Romsdal)"
     ]
     with pytest.raises(IngestError, match="før 2019"):
-        run(raw, tmp_path / "out2", year=1990, today=TODAY)
+        run_ingest(raw, tmp_path / "out2", year=1990, today=TODAY)

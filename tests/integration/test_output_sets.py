@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from analysis import _io
+from analysis import _io, outputs
 from analysis.cli import app
 from analysis.ingest.pipeline import write_outputs
 from analysis.load import TABLES, data_dir, load_manifest, load_table
@@ -53,7 +53,7 @@ CHILD = """
 import json, os, signal, sys
 from pathlib import Path
 import polars as pl
-from analysis import _io
+from analysis import outputs
 from analysis.ingest.pipeline import write_outputs
 from analysis.load import TABLES
 out, kill_at = Path(sys.argv[1]), int(sys.argv[2])
@@ -62,7 +62,7 @@ def step(label):
     seen.append(label)
     if len(seen) - 1 == kill_at:
         os.kill(os.getpid(), signal.SIGKILL)
-_io.step = step
+outputs.step = step
 tables = {n: pl.DataFrame({"sett": ["ny"] * 5, "i": list(range(5))}) for n in TABLES}
 write_outputs(out, tables, {"sett": "ny", "tables": dict.fromkeys(TABLES, 5)})
 print(json.dumps(seen))
@@ -83,7 +83,7 @@ def test_a_kill_before_any_write_leaves_the_old_or_the_new_set_whole(tmp_path: P
     template = tmp_path / "template"
     write_outputs(template, tables_for("gammel", 3), manifest_for("gammel", 3))
     # A leftover from an earlier killed run, which the next run must clear away.
-    (template / _io.SETS / ".staging-rest").mkdir()
+    (template / outputs.SETS / ".staging-rest").mkdir()
     counted = _child(tmp_path / "count", -1)
     assert counted.returncode == 0, counted.stderr
     steps = json.loads(counted.stdout)
@@ -98,9 +98,11 @@ def test_a_kill_before_any_write_leaves_the_old_or_the_new_set_whole(tmp_path: P
         # The next run clears what the killed one left and ends with the new set only.
         write_outputs(out, tables_for("neste", 2), manifest_for("neste", 2))
         assert read_whole(out) == "neste"
-        assert not list((out / _io.SETS).glob(".staging-*")), k
+        assert not list((out / outputs.SETS).glob(".staging-*")), k
         assert not list(out.glob(".current.*")), k
-        assert len([p for p in (out / _io.SETS).iterdir()]) <= 2  # the new set and the one before
+        assert (
+            len([p for p in (out / outputs.SETS).iterdir()]) <= 2
+        )  # the new set and the one before
     # Killed before the pointer switched: the old set; after: the new one. Never a mix.
     switch = steps.index("bytter pekeren")
     assert outcomes == ["gammel"] * (switch + 1) + ["ny"] * (len(steps) - switch - 1)
@@ -116,11 +118,11 @@ def test_readers_read_only_through_the_pointer(tmp_path: Path) -> None:
     assert read_whole(out) == "flat"
     # ... and once a set is written, the flat files are gone and never read again.
     new = write_outputs(out, tables_for("sett", 2), manifest_for("sett", 2))
-    assert data_dir(out) == new and new.parent == out / _io.SETS
+    assert data_dir(out) == new and new.parent == out / outputs.SETS
     assert not (out / "kommuner.parquet").exists() and not (out / "manifest.json").exists()
     assert read_whole(out) == "sett"
     assert data_dir(new) == new  # a resolved set passed on stays itself
-    (out / _io.POINTER).write_text("finnes-ikke\n", encoding="utf-8")
+    (out / outputs.POINTER).write_text("finnes-ikke\n", encoding="utf-8")
     from analysis.load import MissingDataError
 
     with pytest.raises(MissingDataError, match="finnes-ikke"):
@@ -140,8 +142,8 @@ def test_the_old_code_layout_mixes_sets_but_this_one_cannot(tmp_path: Path) -> N
 
 HOLD = """
 import sys, time
-from analysis import _io
-with _io.locked(sys.argv[1]):
+from analysis import outputs
+with outputs.locked(sys.argv[1]):
     print("låst", flush=True)
     time.sleep(60)
 """
@@ -155,7 +157,7 @@ def test_a_second_ingest_or_report_into_a_busy_folder_refuses(tmp_path: Path) ->
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "låst"
-        with pytest.raises(_io.BusyError):
+        with pytest.raises(outputs.BusyError):
             write_outputs(out, tables_for("b", 2), manifest_for("b", 2))
         result = runner.invoke(app, ["ingest", "--out", str(out)])
         assert result.exit_code == 2
@@ -254,52 +256,4 @@ def test_a_full_disk_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     out = tmp_path / "processed"
     with pytest.raises(_io.OutputError, match="disken er full"):
         write_outputs(out, tables_for("a", 1), manifest_for("a", 1))
-    assert not list((out / _io.SETS).glob("*")) or not (out / _io.POINTER).exists()
-
-
-@pytest.mark.slow
-def test_a_killed_report_takes_its_kernel_and_browser_with_it(tmp_path: Path) -> None:
-    import ctypes
-
-    import psutil
-
-    # As in a container whose init is a subreaper: orphans come to us, not to pid 1 (where
-    # ipykernel's own parent poller would notice).
-    assert ctypes.CDLL(None).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
-    data = tmp_path / "processed"
-    from analysis.ingest.pipeline import run
-
-    run(out=data)
-    env = dict(os.environ, EHELSE_TARGET="pdf")
-    report = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "analysis.cli",
-            "report",
-            "--data",
-            str(data),
-            "--out",
-            str(tmp_path / "r"),
-            "--format",
-            "pdf",
-            "--force",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    me = psutil.Process(report.pid)
-    kernel: list[psutil.Process] = []
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:  # until the kernel has started its Chromium
-        children = me.children(recursive=True)
-        if any("chrom" in (c.name() or "").lower() for c in children):
-            kernel = children
-            break
-        time.sleep(0.2)
-    assert kernel, "the report's kernel never started Chromium"
-    report.send_signal(signal.SIGKILL)
-    report.wait()
-    _gone, alive = psutil.wait_procs(kernel, timeout=15)
-    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
+    assert not list((out / outputs.SETS).glob("*")) or not (out / outputs.POINTER).exists()

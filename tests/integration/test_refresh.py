@@ -34,20 +34,14 @@ from analysis.reference.population import population
 from analysis.reference.refresh import (
     clear_reference_caches,
     norwegian_part,
-    refresh_reference,
+    refresh,
     split_name,
     update_catalogue,
     update_counties,
 )
 from analysis.reference.register import division_years, load_changes, load_register
 from analysis.reference.resolve import resolver
-from analysis.reference.sources_api import (
-    KLASS,
-    KOMMUNEINFO,
-    PXWEB,
-    RefreshError,
-    SourceClient,
-)
+from analysis.reference.sources_api import KLASS, KOMMUNEINFO, PXWEB, RefreshError, SourceClient
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "refresh"
@@ -139,7 +133,7 @@ def client() -> SourceClient:
 def test_refresh_yields_a_division_the_resolver_uses(
     raw: Path, api: dict[str, respx.Route]
 ) -> None:
-    result = refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+    result = refresh(2026, client=client(), boundaries=False, today=TODAY)
     assert result.previous == 2024 and result.municipalities == 356
     assert 2026 in division_years()
 
@@ -178,7 +172,7 @@ def test_refresh_yields_a_division_the_resolver_uses(
 
 
 def test_requests_follow_the_documented_api(raw: Path, api: dict[str, respx.Route]) -> None:
-    refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+    refresh(2026, client=client(), boundaries=False, today=TODAY)
     for key in ("counties", "codes", "changes", "orgnr"):
         request = api[key].calls.last.request
         assert request.headers["Accept"] == "application/json"
@@ -195,7 +189,7 @@ def test_requests_follow_the_documented_api(raw: Path, api: dict[str, respx.Rout
 
 
 def test_change_file_maps_every_2024_code(raw: Path, api: dict[str, respx.Route]) -> None:
-    refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+    refresh(2026, client=client(), boundaries=False, today=TODAY)
     changes = load_changes(2026)
     assert set(changes["gammelt_nummer"]) == set(load_register(2024)["kommunenummer"])
     kinds = dict(changes.select("gammelt_nummer", "endring").iter_rows())
@@ -209,7 +203,7 @@ def test_change_file_maps_every_2024_code(raw: Path, api: dict[str, respx.Route]
 
 
 def test_population_sums(raw: Path, api: dict[str, respx.Route]) -> None:
-    result = refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+    result = refresh(2026, client=client(), boundaries=False, today=TODAY)
     recorded = fixture("pxweb_07459_2026.json")["value"]
     assert result.population_total == sum(recorded)
     pop = population(2026, 2026)
@@ -228,7 +222,7 @@ def test_population_sums(raw: Path, api: dict[str, respx.Route]) -> None:
 def test_catalogue_gets_entries_and_keeps_the_rest(raw: Path, api: dict[str, respx.Route]) -> None:
     before_text = (raw / "sources.yaml").read_text(encoding="utf-8")
     before = yaml.safe_load(before_text)
-    refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+    refresh(2026, client=client(), boundaries=False, today=TODAY)
     text = (raw / "sources.yaml").read_text(encoding="utf-8")
     after = yaml.safe_load(text)
     assert text.startswith(before_text.splitlines()[0])  # the comment header is kept
@@ -255,7 +249,7 @@ def test_catalogue_gets_entries_and_keeps_the_rest(raw: Path, api: dict[str, res
 def test_boundaries_are_simplified_and_keyed_by_code(
     raw: Path, api: dict[str, respx.Route]
 ) -> None:
-    result = refresh_reference(2026, client=client(), population=False, today=TODAY)
+    result = refresh(2026, client=client(), population=False, today=TODAY)
     path = raw / "reference" / "2026" / "kommuner.geojson"
     assert path.stat().st_size < 1_000_000 and result.boundary_bytes == path.stat().st_size
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -293,7 +287,7 @@ def test_offline_fails_cleanly_with_nothing_changed(raw: Path) -> None:
             side_effect=httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
         )
         with pytest.raises(RefreshError) as err:
-            refresh_reference(2026, client=client(), today=TODAY)
+            refresh(2026, client=client(), today=TODAY)
     message = str(err.value)
     assert message.startswith("Får ikke kontakt med data.ssb.no (ConnectError")
     assert message.endswith("Referansedataene er ikke endret.") and "\n" not in message
@@ -305,7 +299,7 @@ def test_http_500_is_retried_then_refused(raw: Path, api: dict[str, respx.Route]
     before = snapshot(raw)
     api["population"].respond(500, text="Internal Server Error")
     with pytest.raises(RefreshError, match=r"data\.ssb\.no svarte HTTP 500") as err:
-        refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+        refresh(2026, client=client(), boundaries=False, today=TODAY)
     assert api["population"].call_count == sources_api.ATTEMPTS
     assert "Referansedataene er ikke endret." in str(err.value)
     assert snapshot(raw) == before
@@ -316,7 +310,7 @@ def test_a_later_good_answer_after_a_503_is_used(raw: Path, api: dict[str, respx
         httpx.Response(503, text="Service Unavailable"),
         httpx.Response(200, json=fixture("klass_131_changes_2024_2026.json")),
     ]
-    result = refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+    result = refresh(2026, client=client(), boundaries=False, today=TODAY)
     assert api["changes"].call_count == 2 and result.change_counts["sammenslaing"] == 2
 
 
@@ -334,7 +328,7 @@ def test_wrong_shape_is_refused_naming_what_was_expected(
     before = snapshot(raw)
     api[route].respond(json=answer)
     with pytest.raises(RefreshError) as err:
-        refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+        refresh(2026, client=client(), boundaries=False, today=TODAY)
     assert "Uventet svar fra" in str(err.value) and "ventet" in str(err.value)
     assert expected in str(err.value)
     assert snapshot(raw) == before
@@ -349,7 +343,7 @@ def test_population_by_sex_is_refused(raw: Path, api: dict[str, respx.Route]) ->
     data["value"] = [v for v in data["value"] for _ in (0, 1)]
     api["population"].respond(json=data)
     with pytest.raises(RefreshError, match="ventet én kategori i Kjonn"):
-        refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+        refresh(2026, client=client(), boundaries=False, today=TODAY)
 
 
 def test_changes_that_do_not_explain_the_division_are_refused(
@@ -358,7 +352,7 @@ def test_changes_that_do_not_explain_the_division_are_refused(
     before = snapshot(raw)
     api["changes"].respond(json={"codeChanges": []})
     with pytest.raises(RefreshError, match=r"1103, 1811, 1812 finnes ikke 1\.1\.2026") as err:
-        refresh_reference(2026, client=client(), boundaries=False, today=TODAY)
+        refresh(2026, client=client(), boundaries=False, today=TODAY)
     assert "ventet at hver kommune" in str(err.value)
     assert snapshot(raw) == before
 
@@ -382,7 +376,7 @@ def test_unchanged_division_writes_only_uendret(raw: Path) -> None:
         mock.post(f"{PXWEB}/tables/07459/data").respond(
             json=build.jsonstat_response(pop_2024, dict(codes), 2025)
         )
-        result = refresh_reference(2025, client=client(), boundaries=False, today=TODAY)
+        result = refresh(2025, client=client(), boundaries=False, today=TODAY)
     changes = load_changes(2025)
     assert changes.height == 357 and set(changes["endring"]) == {"uendret"}
     assert set(changes["gyldig_fra"]) == {"2025-01-01"}
@@ -397,9 +391,9 @@ def test_unchanged_division_writes_only_uendret(raw: Path) -> None:
 
 def test_existing_or_older_year_is_refused(raw: Path) -> None:
     with pytest.raises(RefreshError, match="--force"):
-        refresh_reference(2024, client=client(), today=TODAY)
+        refresh(2024, client=client(), today=TODAY)
     with pytest.raises(RefreshError, match="nyeste"):
-        refresh_reference(2022, client=client(), today=TODAY)
+        refresh(2022, client=client(), today=TODAY)
 
 
 def test_split_names_and_norwegian_part() -> None:

@@ -24,7 +24,7 @@ from analysis import config
 from analysis.cli import app
 from analysis.edition import edition
 from analysis.edition import skjema as sk
-from analysis.edition.activities import status_frame
+from analysis.edition.activity_charts import status_frame
 from analysis.edition.blocks import TableBlock
 from analysis.edition.data import edition_data
 from analysis.ingest.common import IngestError

@@ -13,7 +13,8 @@ import pytest
 from analysis import config
 from analysis.edition import EditionError, edition
 from analysis.edition import sentences as sn
-from analysis.edition.params import default_as_of
+from analysis.edition.params import as_of_for
+from analysis.fmt import join_names
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "report"
@@ -105,9 +106,9 @@ def test_a_division_mismatch_says_which_ingest_to_run(tmp_path: Path) -> None:
 
 
 def test_the_status_date_is_the_year_end_unless_the_data_end_before_it() -> None:
-    assert default_as_of(2023) == date(2023, 12, 31)
-    assert default_as_of(2023, {"data_until": "2026-11-30"}) == date(2023, 12, 31)
-    assert default_as_of(2026, {"data_until": "2026-11-30"}) == date(2026, 11, 30)
+    assert as_of_for(2023) == date(2023, 12, 31)
+    assert as_of_for(2023, {"data_until": "2026-11-30"}) == date(2023, 12, 31)
+    assert as_of_for(2026, {"data_until": "2026-11-30"}) == date(2026, 11, 30)
 
 
 def test_cli_report_with_mismatched_data_is_one_line(tmp_path: Path) -> None:
@@ -178,7 +179,7 @@ def test_summary_points_and_lists() -> None:
         "- For 2 av 3 aktiviteter er ambisjonen nådd: A og B.",
         "- For 1 av 3 aktiviteter går det tilbake: C.",
     ]
-    assert sn.join_names(["a", "b", "c"]) == "a, b og c"
+    assert join_names(["a", "b", "c"]) == "a, b og c"
     assert sn.plural(1, "kommune", "kommuner") == "1 kommune"
 
 

@@ -14,6 +14,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from analysis._io import file_sha256
 from analysis.reference import geometry
 
 CODE = re.compile(r"^\d{4}$")
@@ -147,7 +148,7 @@ def test_cache_is_rebuilt_when_parameters_differ(
     sidecar = cache / geometry.SIDECAR_FILE
     original = sidecar.read_text(encoding="utf-8")
     stored = json.loads(original)
-    assert stored["source"]["sha256"] == geometry._sha256(geometry.source_path())
+    assert stored["source"]["sha256"] == file_sha256(geometry.source_path())
     stored["parameters"]["tolerance_deg_lat"] = 0.5
     sidecar.write_text(json.dumps(stored), encoding="utf-8")
 

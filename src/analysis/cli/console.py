@@ -19,7 +19,7 @@ from analysis.escape import terminal_text
 from analysis.fmt import format_int
 
 if TYPE_CHECKING:
-    from analysis.ingest.pipeline import Summary
+    from analysis.ingest.pipeline import IngestSummary
 
 console = Console()
 err_console = Console(stderr=True)
@@ -232,7 +232,7 @@ def status_table(df: pl.DataFrame, title: str, caption: str, wide: bool) -> Tabl
 INGEST_WIDE = 120  # narrower terminals get the reasons as a list under the table
 
 
-def ingest_table(summary: Summary, width: int = INGEST_WIDE) -> Table:
+def ingest_table(summary: IngestSummary, width: int = INGEST_WIDE) -> Table:
     """`ehelse ingest`: rows read, kept and rejected per source; the reasons in a column when
     the terminal is wide enough, else listed under the table (``ingest_reasons``), so no
     source id or word is broken in the middle."""
@@ -271,7 +271,7 @@ def ingest_table(summary: Summary, width: int = INGEST_WIDE) -> Table:
     return table
 
 
-def ingest_reasons(summary: Summary) -> list[str]:
+def ingest_reasons(summary: IngestSummary) -> list[str]:
     """The rejection reasons per source, one line each, for a narrow terminal."""
     lines = []
     for s in summary.sources:

@@ -36,7 +36,7 @@ def ingest(
     """Les alle kildene i katalogen, finn kommunene og skriv de bearbeidede tabellene."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from analysis.ingest.pipeline import run
+    from analysis.ingest.pipeline import run_ingest
 
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -53,7 +53,7 @@ def ingest(
                 task, description=f"Leser {terminal_text(message)}", completed=done, total=total
             )
 
-        summary = run(raw, out, year, progress=report)
+        summary = run_ingest(raw, out, year, progress=report)
 
     # A console made now, so the layout follows this call's terminal width (COLUMNS).
     screen = Console()

@@ -54,9 +54,9 @@ def report_year(year: int | None) -> int:
 
 def data_folder(year: int | None, data: Path | None) -> Path:
     """The processed data for the report year (its division's folder) unless --data says."""
-    from analysis.edition.params import data_folder as edition_folder
+    from analysis.load import processed_dir
 
-    return edition_folder(report_year(year), data)
+    return processed_dir(data, report_year(year))
 
 
 _NORWEGIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -95,7 +95,7 @@ def table_format(value: str) -> str:
 def county(value: str | None, division: int) -> tuple[str, str] | None:
     """--region as (number, name) of a county of the division; an unknown one ends with the
     closest counties."""
-    from analysis.tools.lookup import NotFoundError, find_county
+    from analysis.reference.find import NotFoundError, find_county
 
     if value is None:
         return None

@@ -49,7 +49,7 @@ def refresh_reference(
     ] = None,
 ) -> None:
     """Hent kommuneinndeling, befolkning og kommunegrenser for et nytt år fra SSB og Kartverket."""
-    from analysis.reference.refresh import refresh_reference as refresh
+    from analysis.reference.refresh import refresh
 
     if boundary_file is not None:
         from analysis.reference.boundary_import import import_boundaries

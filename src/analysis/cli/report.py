@@ -66,13 +66,13 @@ def _ingest_if_stale(year: int) -> None:
     """Read the raw data into the report year's division folder when that folder is missing or
     older than the raw data or the ingest code, so `ehelse report --year 2024` just works."""
     from analysis import ingest
-    from analysis.edition.params import ENV_PROCESSED, data_folder
-    from analysis.ingest.pipeline import run
+    from analysis.ingest.pipeline import run_ingest
+    from analysis.load import ENV_PROCESSED, processed_dir
 
     if os.environ.get(ENV_PROCESSED):
         return
-    folder = data_folder(year)
-    pointer = folder / "current"  # switched last by every ingest (analysis._io)
+    folder = processed_dir(None, year)
+    pointer = folder / "current"  # switched last by every ingest (analysis.outputs)
     if pointer.is_file():
         built = pointer.stat().st_mtime_ns
         roots = [config.RAW_DIR, Path(ingest.__file__).resolve().parent]
@@ -81,4 +81,4 @@ def _ingest_if_stale(year: int) -> None:
         ):
             return
     console.print(f"Leser inn dataene for {year} til {folder} ...", highlight=False)
-    run(out=folder, year=year)
+    run_ingest(out=folder, year=year)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
-from analysis.reference.boundaries import Boundaries, boundaries, to_areas
+from analysis.reference.areas import Boundaries, to_areas
+from analysis.reference.boundaries import boundaries
 
 if TYPE_CHECKING:
     from analysis.edition.data import EditionData
@@ -21,6 +22,7 @@ STATUS_ORDER: Final = ("i_bruk", "tilgjengelig", "planlagt", "ikke_startet", "ik
 # from any other source (analysis.edition.skjema), kept apart from «ikke startet».
 NO_ANSWER_LABELS: Final = {"ikke_svart": "Ikke svart"}
 NO_ANSWER_COLOURS: Final = {"ikke_svart": "#CC79A7"}
+MAP_PAGE: Final = 880  # px at 700 px wide: a map of the whole country fills an A4 page
 
 
 def map_areas(

@@ -7,8 +7,7 @@ import polars as pl
 from analysis.edition.blocks import Block, ChartBlock, TableBlock, Text
 from analysis.edition.data import EditionData
 from analysis.edition.maps import map_areas, map_options
-from analysis.edition.sentences import join_names
-from analysis.fmt import format_date, format_int, format_month
+from analysis.fmt import format_date, format_int, format_month, join_names
 
 POPULATION_BINS = [2_000, 5_000, 10_000, 20_000, 50_000]
 

@@ -15,10 +15,10 @@ from typing import Any, Final
 
 from analysis import config
 from analysis.errors import EhelseError
+from analysis.load import processed_dir
 
 ENV_YEAR: Final = "EHELSE_YEAR"
 ENV_REGION: Final = "EHELSE_REGION"
-ENV_PROCESSED: Final = "EHELSE_PROCESSED"
 ENV_TARGET: Final = "EHELSE_TARGET"  # the renderings to produce: html, pdf or html,pdf
 
 
@@ -53,11 +53,6 @@ class Edition:
         return division_of(self.year - 1)
 
 
-def default_year() -> int:
-    """The report year: ``report_year`` in the source catalogue, else the current year."""
-    return config.default_year()
-
-
 def division_of(year: int) -> int:
     from analysis.reference import DivisionError, division_for
 
@@ -65,17 +60,6 @@ def division_of(year: int) -> int:
         return division_for(year)
     except DivisionError as exc:
         raise EditionError(str(exc)) from None
-
-
-def data_folder(year: int, processed: Path | str | None = None) -> Path:
-    """The processed data for an edition: the folder given, else EHELSE_PROCESSED, else the
-    division's own folder under data/processed."""
-    if processed is not None and str(processed):
-        return Path(processed)
-    env = os.environ.get(ENV_PROCESSED)
-    if env:
-        return Path(env)
-    return config.processed_for(division_of(year))
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -96,7 +80,7 @@ def data_until(manifest: dict[str, Any] | None) -> date | None:
         return None
 
 
-def default_as_of(year: int, manifest: dict[str, Any] | None = None) -> date:
+def as_of_for(year: int, manifest: dict[str, Any] | None = None) -> date:
     """The status date: the end of the report year, or the last day of the data when they end
     before it (an edition of the running year)."""
     end = date(year, 12, 31)
@@ -105,7 +89,7 @@ def default_as_of(year: int, manifest: dict[str, Any] | None = None) -> date:
 
 
 def _county(region: str, division: int) -> tuple[str, str]:
-    from analysis.tools.lookup import NotFoundError, find_county
+    from analysis.reference.find import NotFoundError, find_county
 
     try:
         return find_county(region, division)
@@ -148,9 +132,9 @@ def edition(
     EHELSE_PROCESSED: set by ``ehelse report`` for the chapters) filling what is None, and
     the defaults (report year, its division, the status date) filling the rest."""
     raw_year = year if year is not None else os.environ.get(ENV_YEAR) or None
-    y = _int_year(raw_year) if raw_year is not None else default_year()
+    y = _int_year(raw_year) if raw_year is not None else config.default_year()
     division = division_of(y)
-    folder = data_folder(y, processed)
+    folder = processed_dir(processed if processed is not None and str(processed) else None, y)
     manifest = read_manifest(folder)
     if check:
         check_division(folder, manifest, y)
@@ -159,7 +143,7 @@ def edition(
     return Edition(
         year=y,
         division=division,
-        as_of=as_of or default_as_of(y, manifest),
+        as_of=as_of or as_of_for(y, manifest),
         region=county[0] if county else None,
         region_name=county[1] if county else None,
         processed=folder,

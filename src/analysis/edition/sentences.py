@@ -19,6 +19,7 @@ from analysis.fmt import (
     format_month,
     format_number,
     format_percent,
+    join_names,
 )
 
 MESSAGES: Final = "meldinger"
@@ -40,15 +41,6 @@ CATEGORY_PHRASES: Final = {
 
 
 Row = Mapping[str, Any]
-
-
-def join_names(names: Sequence[str]) -> str:
-    """["a", "b", "c"] -> "a, b og c"."""
-    if not names:
-        return ""
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " og " + names[-1]
 
 
 def plural(n: int, one: str, many: str) -> str:

@@ -187,7 +187,7 @@ def tiles(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
     return [TilesBlock(tuple(out), synthetic=bool(main["syntetisk"].any())), Text(text)]
 
 
-def status_table(d: EditionData) -> list[Block]:
+def summary_table(d: EditionData) -> list[Block]:
     overview = d.overview
     carried = portfolio_year(d)
     carried_note = f" Ambisjonene er videreført fra porteføljen for {carried}." if carried else ""
@@ -298,4 +298,4 @@ def status_table(d: EditionData) -> list[Block]:
 
 def summary(d: EditionData) -> Summary:
     texts = report_texts()
-    return Summary(intro(d, texts), tiles(d, texts), status_table(d))
+    return Summary(intro(d, texts), tiles(d, texts), summary_table(d))

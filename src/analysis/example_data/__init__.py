@@ -19,14 +19,14 @@ draws), ``messages`` (the message statistics), ``generate`` (divisions and the o
 """
 
 from analysis.example_data.adoption import (
-    _date,
     adoption_days,
     business_days,
     cumulative_curve,
+    day_date,
     generate_adoption,
 )
 from analysis.example_data.extension import extend_adoption, extension_days
-from analysis.example_data.files import STATUS_LABELS, render
+from analysis.example_data.files import STATUS_LABELS, example_files
 from analysis.example_data.generate import (
     current_status,
     generate,
@@ -34,9 +34,8 @@ from analysis.example_data.generate import (
     municipalities_2024,
     to_division_2024,
 )
-from analysis.example_data.messages import _month, generate_messages
+from analysis.example_data.messages import generate_messages, month_date
 from analysis.example_data.params import (
-    _MONTHS_NB,
     ANCHORS,
     CATALOGUE_BEGIN,
     CATALOGUE_END,
@@ -66,7 +65,7 @@ from analysis.example_data.params import (
 )
 from analysis.example_data.readme import (
     catalogue_block,
-    catalogue_entries,
+    example_entries,
     national_counts,
     render_readme,
     updated_catalogue,
@@ -98,27 +97,26 @@ __all__ = [
     "POPULATION_YEAR",
     "STATUS_DATE",
     "STATUS_LABELS",
-    "_MONTHS_NB",
     "Diffusion",
     "Example",
     "ExampleFile",
-    "_date",
-    "_month",
     "adoption_days",
     "business_days",
     "catalogue_block",
-    "catalogue_entries",
     "cumulative_curve",
     "current_status",
+    "day_date",
+    "example_entries",
+    "example_files",
     "extend_adoption",
     "extension_days",
     "generate",
     "generate_adoption",
     "generate_messages",
+    "month_date",
     "municipalities",
     "municipalities_2024",
     "national_counts",
-    "render",
     "render_readme",
     "to_division_2024",
     "updated_catalogue",

@@ -33,7 +33,7 @@ def _day(d: dt.date) -> int:
     return (d - FIRST_DAY).days
 
 
-def _date(day: int | np.integer) -> dt.date:
+def day_date(day: int | np.integer) -> dt.date:
     return FIRST_DAY + dt.timedelta(days=int(day))
 
 
@@ -101,7 +101,7 @@ def _business_day_between(rng: np.random.Generator, first: dt.date, last: dt.dat
     grid = business_days()
     lo = int(np.searchsorted(grid, _day(first), side="left"))
     hi = int(np.searchsorted(grid, _day(last), side="right"))
-    return _date(grid[rng.integers(lo, hi)])
+    return day_date(grid[rng.integers(lo, hi)])
 
 
 def _business_days_later(day: int, n: int) -> int | None:
@@ -160,7 +160,7 @@ def generate_adoption(
     days = adoption_days(rng, DIFFUSION["digihelse"], ANCHORS["digihelse"])
     order = ordered("digihelse")
     for k, day in enumerate(days):
-        rows.append(("digihelse", codes[order[k]], "i_bruk", _date(day)))
+        rows.append(("digihelse", codes[order[k]], "i_bruk", day_date(day)))
     rest = order[len(days) :]
     state["order:digihelse"] = list(rest)
     n_available, n_planned = 24, 19
@@ -176,7 +176,7 @@ def generate_adoption(
     order = ordered("digihelsestasjon", [_code_of(muni, DIGIHELSESTASJON_FIRST)])
     dhs_day = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     for k, day in enumerate(days):
-        rows.append(("digihelsestasjon", codes[order[k]], "i_bruk", _date(day)))
+        rows.append(("digihelsestasjon", codes[order[k]], "i_bruk", day_date(day)))
         dhs_day[order[k]] = day
     state["order:digihelsestasjon"] = order[len(days) :]
     state["dhs_day"] = dhs_day
@@ -193,7 +193,7 @@ def generate_adoption(
     keys = keys + rng.gumbel(size=n)
     taken = {index[_code_of(muni, oslo)]}
     for day in days:
-        month = _month_start(_date(day))
+        month = _month_start(day_date(day))
         eligible = [i for i in range(n) if i not in taken and dhs_day[i] < _day(month)]
         best = max(eligible, key=lambda i: (keys[i], -i))
         taken.add(best)
@@ -213,7 +213,7 @@ def generate_adoption(
     stalled: list[int] = []
     for k, day in enumerate(days):
         i = order[k]
-        rows.append(("kjernejournal", codes[i], "tilgjengelig", _date(day)))
+        rows.append(("kjernejournal", codes[i], "tilgjengelig", day_date(day)))
         pilot = k < len(pilots)
         stall = (not pilot) and rng.uniform() < (0.16 if small[i] else 0.08)
         # The lag to routine use, in business days (pilots: one to three months).
@@ -223,7 +223,7 @@ def generate_adoption(
             continue
         in_use = _business_days_later(int(day), math.ceil(lag))
         if in_use is not None:
-            rows.append(("kjernejournal", codes[i], "i_bruk", _date(in_use)))
+            rows.append(("kjernejournal", codes[i], "i_bruk", day_date(in_use)))
         else:
             pending.append((i, int(day), math.ceil(lag)))
     state["order:kjernejournal"] = order[len(days) :]
@@ -235,7 +235,7 @@ def generate_adoption(
         days = adoption_days(rng, DIFFUSION[solution], ANCHORS[solution])
         order = ordered(solution)
         for k, day in enumerate(days):
-            d = _date(day)
+            d = day_date(day)
             rows.append((solution, codes[order[k]], "i_bruk", _month_start(d) if monthly else d))
         state[f"order:{solution}"] = order[len(days) :]
 

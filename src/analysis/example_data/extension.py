@@ -18,11 +18,11 @@ import numpy as np
 import polars as pl
 
 from analysis.example_data.adoption import (
-    _date,
     _day,
     _month_start,
     business_days,
     cumulative_curve,
+    day_date,
 )
 from analysis.example_data.params import (
     ANCHORS,
@@ -34,7 +34,7 @@ from analysis.example_data.params import (
 )
 
 
-def _stream(seed: int, key: int) -> np.random.Generator:
+def child_stream(seed: int, key: int) -> np.random.Generator:
     """An independent random stream derived from the seed and a fixed key."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key,))))
 
@@ -84,12 +84,12 @@ def extend_adoption(
     # DigiHelse: those with it available or planned come first, as in their order.
     rest = order("digihelse")
     for k, day in enumerate(extension_days(rng, "digihelse", n, grid)):
-        rows.append(("digihelse", codes[rest[k]], "i_bruk", _date(day)))
+        rows.append(("digihelse", codes[rest[k]], "i_bruk", day_date(day)))
 
     rest = order("digihelsestasjon")
     dhs_day = np.array(state["dhs_day"], dtype=np.int64)
     for k, day in enumerate(extension_days(rng, "digihelsestasjon", n, grid)):
-        rows.append(("digihelsestasjon", codes[rest[k]], "i_bruk", _date(day)))
+        rows.append(("digihelsestasjon", codes[rest[k]], "i_bruk", day_date(day)))
         dhs_day[rest[k]] = day
 
     # The youth solution: only where DigiHelsestasjon came before the month.
@@ -97,7 +97,7 @@ def extend_adoption(
     taken = {int(i) for i in state["ungdom_taken"]}  # type: ignore[attr-defined]
     eligible_total = int((dhs_day <= grid[-1]).sum())
     for day in extension_days(rng, "digihelsestasjon_ungdom", eligible_total, grid):
-        month = _month_start(_date(day))
+        month = _month_start(day_date(day))
         eligible = [i for i in range(n) if i not in taken and dhs_day[i] < _day(month)]
         if not eligible:
             continue
@@ -115,26 +115,28 @@ def extend_adoption(
     for i, day, lag in state["kjernejournal_pending"]:  # type: ignore[attr-defined]
         in_use = later(day, lag)
         if in_use is not None:
-            rows.append(("kjernejournal", codes[i], "i_bruk", _date(in_use)))
+            rows.append(("kjernejournal", codes[i], "i_bruk", day_date(in_use)))
     logpop = np.log(muni["befolkning"].to_numpy().astype(float))
     small = logpop < np.median(logpop)
     rest = order("kjernejournal")
     for k, day in enumerate(extension_days(rng, "kjernejournal", n, grid)):
         i = rest[k]
-        rows.append(("kjernejournal", codes[i], "tilgjengelig", _date(day)))
+        rows.append(("kjernejournal", codes[i], "tilgjengelig", day_date(day)))
         stall = rng.uniform() < (0.16 if small[i] else 0.08)
         lag = math.ceil(15 + rng.gamma(2.0, 40.0))
         in_use = None if stall else later(int(day), lag)
         if in_use is not None:
-            rows.append(("kjernejournal", codes[i], "i_bruk", _date(in_use)))
+            rows.append(("kjernejournal", codes[i], "i_bruk", day_date(in_use)))
     for i in state["kjernejournal_stalled"]:  # type: ignore[attr-defined]
         if rng.uniform() < 0.25:
-            rows.append(("kjernejournal", codes[i], "i_bruk", _date(grid[rng.integers(grid.size)])))
+            rows.append(
+                ("kjernejournal", codes[i], "i_bruk", day_date(grid[rng.integers(grid.size)]))
+            )
 
     for solution, monthly in (("vkp", True), ("skattedata", False)):
         rest = order(solution)
         for k, day in enumerate(extension_days(rng, solution, n, grid)):
-            d = _date(day)
+            d = day_date(day)
             rows.append((solution, codes[rest[k]], "i_bruk", _month_start(d) if monthly else d))
 
     return pl.DataFrame(

@@ -12,9 +12,8 @@ import polars as pl
 
 from analysis.example_data.forms import render_forms
 from analysis.example_data.generate import current_status, to_division_2024
-from analysis.example_data.messages import _month
+from analysis.example_data.messages import month_date
 from analysis.example_data.params import (
-    _MONTHS_NB,
     DIVISION_YEAR,
     EXTENSION_GENERATED_ON,
     EXTENSION_SUFFIX,
@@ -28,6 +27,7 @@ from analysis.example_data.params import (
     ExampleFile,
 )
 from analysis.example_data.readme import render_readme
+from analysis.fmt import format_month
 
 
 def _csv(header: Sequence[str], rows: Sequence[Sequence[str]], delimiter: str, eol: str) -> str:
@@ -99,7 +99,7 @@ STATUS_LABELS = {
 }
 
 
-def render(example: Example) -> list[ExampleFile]:
+def example_files(example: Example) -> list[ExampleFile]:
     """The example as files in the shapes real exports have: the exports through LAST_DAY in
     the 2020-2023 numbering, then the owners' exports of EXTENSION_GENERATED_ON in the 2024
     numbering (the current status, so they repeat what the earlier files said), the message
@@ -261,7 +261,7 @@ def _adoption_files(
                 m["kommunenavn_norsk"],
                 m["fylkesnavn"],
                 "I bruk",
-                f"{_MONTHS_NB[d.month - 1]} {d.year}",
+                format_month(d),
             ]
         )
     text = _csv(["Kommune", "Fylke", "Status", "Fra dato"], rows_c, ";", "\n")
@@ -316,7 +316,7 @@ def _render_messages(example: Example) -> list[ExampleFile]:
     later = _senders_2024(example.municipalities)
     out: list[ExampleFile] = []
     msgs = example.messages.with_columns(year=pl.col("periode").dt.year())
-    for year in range(FIRST_MONTH.year, _month(N_MONTHS - 1).year + 1):
+    for year in range(FIRST_MONTH.year, month_date(N_MONTHS - 1).year + 1):
         part = msgs.filter(pl.col("year") == year)
         tab = year < 2023
         rows: list[list[str]] = []

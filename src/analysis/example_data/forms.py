@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from analysis.example_data.extension import _stream
+from analysis.example_data.extension import child_stream
 from analysis.example_data.params import DIVISION_YEAR, Example, ExampleFile
 from analysis.fmt import format_date
 from analysis.ingest.skjema_layout import STEP_LABELS
@@ -122,7 +122,7 @@ def render_forms(example: Example, files: Sequence[ExampleFile]) -> list[Example
     members = scope_members(kommuner, division=DIVISION_YEAR)
     activity_rows = tuple(acts.select("losning", "navn", "telles_trinn").iter_rows())
     names = dict(kommuner.select("fylkesnummer", "fylkesnavn").unique().iter_rows())
-    rng = _stream(example.seed, FORMS_STREAM)
+    rng = child_stream(example.seed, FORMS_STREAM)
     out: list[ExampleFile] = []
     specs: dict[str, tuple[FormSpec, dict[tuple[str, str], Answer]]] = {}
     for county, received, share in COUNTIES:

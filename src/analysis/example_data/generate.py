@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 
 from analysis.example_data.adoption import generate_adoption
-from analysis.example_data.extension import _stream, extend_adoption
+from analysis.example_data.extension import child_stream, extend_adoption
 from analysis.example_data.messages import generate_messages
 from analysis.example_data.params import (
     DEFAULT_SEED,
@@ -77,5 +77,5 @@ def generate(seed: int = DEFAULT_SEED) -> Example:
     state: dict[str, object] = {}
     adoption, maturity = generate_adoption(rng, muni, state)
     messages = generate_messages(rng, muni, maturity)
-    extension = extend_adoption(_stream(seed, EXTENSION_STREAM), muni, state)
+    extension = extend_adoption(child_stream(seed, EXTENSION_STREAM), muni, state)
     return Example(seed, muni, adoption, messages, extension, municipalities_2024())

@@ -18,7 +18,7 @@ from analysis.example_data.params import (
 )
 
 
-def _month(m: int | np.integer) -> dt.date:
+def month_date(m: int | np.integer) -> dt.date:
     y, mm = divmod(FIRST_MONTH.month - 1 + m, 12)
     return dt.date(FIRST_MONTH.year + y, mm + 1, 1)
 
@@ -40,7 +40,10 @@ def generate_messages(
     zpop = (logpop - logpop.mean()) / logpop.std()
     months = np.arange(N_MONTHS)
     season = np.array(
-        [0.8 if _month(m).month == 7 else 0.92 if _month(m).month == 12 else 1.0 for m in months]
+        [
+            0.8 if month_date(m).month == 7 else 0.92 if month_date(m).month == 12 else 1.0
+            for m in months
+        ]
     )
     # Months after a requirement until the municipality's systems send the new version: larger
     # and more mature municipalities sooner; some never switch within the series.
@@ -69,7 +72,7 @@ def generate_messages(
         share = np.clip((months[None, :] - switch[:, None] + 1) / (ramp[:, None] + 1), 0.0, 1.0)
         current[:, :, j] = rng.binomial(counts[:, :, j], share)
     for m in months:
-        period = _month(int(m))
+        period = month_date(int(m))
         for i, code in enumerate(codes):
             no_version = bool(versionless[i] and m < fixed_at[i])
             for j, mtype in enumerate(MESSAGE_TYPES):

@@ -184,22 +184,6 @@ MESSAGE_NUMBERING_FROM = 2024
 MESSAGE_STREAM = 7  # the message draws use their own child stream of the seed
 
 
-_MONTHS_NB = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
-
-
 @dataclass(frozen=True)
 class Example:
     """The generated data in canonical form (the dates as the files state them)."""

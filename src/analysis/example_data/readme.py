@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from analysis._io import replace_block
+from analysis.catalogue_edit import replace_block
 from analysis.example_data.params import (
     ANCHORS,
     CATALOGUE_BEGIN,
@@ -31,11 +31,11 @@ from analysis.example_data.params import (
 )
 
 
-def national_counts(adoption: pl.DataFrame, solution: str, on: dt.date) -> int:
-    """Municipalities that had reached the solution's counted step by the end of ``on``."""
+def national_counts(adoption: pl.DataFrame, solution: str, as_of: dt.date) -> int:
+    """Municipalities that had reached the solution's counted step by the end of ``as_of``."""
     steps = ("tilgjengelig", "i_bruk") if COUNTED_STEP[solution] == "tilgjengelig" else ("i_bruk",)
     return adoption.filter(
-        (pl.col("losning") == solution) & pl.col("trinn").is_in(steps) & (pl.col("dato") <= on)
+        (pl.col("losning") == solution) & pl.col("trinn").is_in(steps) & (pl.col("dato") <= as_of)
     )["kommunenummer"].n_unique()
 
 
@@ -221,7 +221,7 @@ def _forms_section(files: Sequence[ExampleFile]) -> list[str]:
     ]
 
 
-def catalogue_entries(files: Sequence[ExampleFile], seed: int) -> list[dict[str, object]]:
+def example_entries(files: Sequence[ExampleFile], seed: int) -> list[dict[str, object]]:
     """The sources.yaml entries of the data files (not the README)."""
     from analysis.example_data.forms import FORM_YEAR
 

@@ -256,7 +256,7 @@ def _wide_events(
 # -- status --------------------------------------------------------------------------------------
 
 
-def status_table(
+def status_snapshots(
     events: pl.DataFrame,
     municipalities: Sequence[str],
     end: dt.date,

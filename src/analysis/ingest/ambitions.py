@@ -54,7 +54,7 @@ def status_date_from_header(header: str) -> dt.date | None:
     return month_end(parsed.dato) if parsed and parsed.presisjon == "maaned" else None
 
 
-def _cell(row: dict[str, Any], found: dict[str, str], name: str) -> str | None:
+def _field(row: dict[str, Any], found: dict[str, str], name: str) -> str | None:
     return row[found[name]] if name in found else None
 
 
@@ -77,7 +77,7 @@ def ingest_ambitions(source: Source, df: pl.DataFrame, ctx: Context) -> SourceRe
     first: dict[str, int] = {}
     for row in df.iter_rows(named=True):
         try:
-            text = _cell(row, found, "aktivitet_id")
+            text = _field(row, found, "aktivitet_id")
             if text is None:
                 raise RowError("mangler løsning", found["aktivitet_id"])
             losning = parse_solution(text) or (text if SOLUTION_ID.match(text) else None)
@@ -85,12 +85,12 @@ def ingest_ambitions(source: Source, df: pl.DataFrame, ctx: Context) -> SourceRe
                 raise RowError(f"ukjent løsning {text!r}", found["aktivitet_id"])
             if losning in first:
                 raise RowError(f"duplikat av rad {first[losning]}", found["aktivitet_id"])
-            aktivitet = _cell(row, found, "aktivitet")
+            aktivitet = _field(row, found, "aktivitet")
             if aktivitet is None:
                 raise RowError("mangler aktivitet", found["aktivitet"])
-            ambisjon = parse_count(_cell(row, found, "ambisjon"), found["ambisjon"])
+            ambisjon = parse_count(_field(row, found, "ambisjon"), found["ambisjon"])
             status = parse_count(
-                _cell(row, found, "status_publisert"), found.get("status_publisert")
+                _field(row, found, "status_publisert"), found.get("status_publisert")
             )
         except RowError as bad:
             records.append((row, bad.column, bad.reason))
@@ -100,17 +100,17 @@ def ingest_ambitions(source: Source, df: pl.DataFrame, ctx: Context) -> SourceRe
             {
                 "losning": losning,
                 "portefolje_aar": year,
-                "nr": _cell(row, found, "nr") or "",
+                "nr": _field(row, found, "nr") or "",
                 "aktivitet": aktivitet,
-                "innsatsomrade": _cell(row, found, "innsatsomrade") or "",
-                "eier": _cell(row, found, "eier"),
-                "tidsramme": _cell(row, found, "tidsramme"),
+                "innsatsomrade": _field(row, found, "innsatsomrade") or "",
+                "eier": _field(row, found, "eier"),
+                "tidsramme": _field(row, found, "tidsramme"),
                 "ambisjon": ambisjon,
                 "status_publisert": status,
                 "status_dato": status_date if status is not None else None,
-                "omfang": _cell(row, found, "omfang") or "",
-                "merknad": _cell(row, found, "merknad"),
-                "kilde": _cell(row, found, "kilde") or source.title,
+                "omfang": _field(row, found, "omfang") or "",
+                "merknad": _field(row, found, "merknad"),
+                "kilde": _field(row, found, "kilde") or source.title,
                 "kilde_id": source.id,
                 "syntetisk": source.synthetic,
                 ROW: row[ROW],
@@ -132,14 +132,14 @@ def ingest_measures(source: Source, df: pl.DataFrame, ctx: Context) -> SourceRes
             records.append((row, None, f"duplikat av rad {seen[values]}"))
             continue
         seen[values] = row[ROW]
-        if _cell(row, found, "tiltak") is None:
+        if _field(row, found, "tiltak") is None:
             records.append((row, found["tiltak"], "mangler tiltak"))
             continue
         out.append(
             {
                 "kilde_id": source.id,
-                **{f: _cell(row, found, f) for f in MEASURE_FIELDS if f != "kilde"},
-                "kilde": _cell(row, found, "kilde") or source.title,
+                **{f: _field(row, found, f) for f in MEASURE_FIELDS if f != "kilde"},
+                "kilde": _field(row, found, "kilde") or source.title,
                 "syntetisk": source.synthetic,
                 ROW: row[ROW],
             }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis import config
 from analysis.errors import EhelseError
 from analysis.ingest.labels import SOLUTION_ID
 from analysis.ingest.readers import file_problem
@@ -278,7 +279,10 @@ def load_catalogue(path: Path | str) -> Catalogue:
         raise CatalogueError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("sources", []), list):
         raise CatalogueError(f"{path}: forventet en tabell med listen 'sources'")
-    year = report_year(data, path)
+    try:
+        year = config.catalogue_report_year(data, path)
+    except EhelseError as exc:
+        raise CatalogueError(str(exc)) from None
     sources = [_entry(e, i, path) for i, e in enumerate(data.get("sources") or [], start=1)]
     seen: set[str] = set()
     for s in sources:
@@ -286,16 +290,6 @@ def load_catalogue(path: Path | str) -> Catalogue:
             raise CatalogueError(f"{path}: kilden {s.id!r} står mer enn én gang")
         seen.add(s.id)
     return Catalogue(path, tuple(sources), year)
-
-
-def report_year(data: Any, path: Path | str) -> int | None:
-    """The catalogue's ``report_year``: a whole year (``true`` is not one), or None."""
-    year = data.get("report_year") if isinstance(data, dict) else None
-    if year is None:
-        return None
-    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
-        raise CatalogueError(f"{path}: report_year må være et årstall, ikke {year!r}")
-    return year
 
 
 def source_file(raw: Path, source: Source, catalogue: Path | str = "sources.yaml") -> Path:

@@ -213,7 +213,7 @@ def resolve_with_hints(
     return plain
 
 
-def _describe(res: Resolution) -> str:
+def _named(res: Resolution) -> str:
     return f"{res.kommunenummer} {res.kommunenavn}"
 
 
@@ -260,9 +260,9 @@ def resolve_reference(
             or any(c.kommunenummer == res.kommunenummer for c in alt.candidates)
         )
         if not agrees:
-            other_text = _describe(alt) if alt.resolved else alt.candidates_text()
+            other_text = _named(alt) if alt.resolved else alt.candidates_text()
             why = (
-                f"motstridende kommune: {col} {value!r} er {_describe(res)}, "
+                f"motstridende kommune: {col} {value!r} er {_named(res)}, "
                 f"men {other_col} {other!r} er {other_text}"
             )
             return Reference(None, inndata=written, grunn=why, kolonne=other_col)

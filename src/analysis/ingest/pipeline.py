@@ -2,7 +2,7 @@
 
 Nothing is written until every table is built and validated; then the tables and the manifest
 are written as one new set inside the output folder and readers are switched to it with one
-atomic replace of the ``current`` pointer (``analysis._io``); a run killed at any moment
+atomic replace of the ``current`` pointer (``analysis.outputs``); a run killed at any moment
 leaves the previous set or the new one, whole. The run holds the folder's lock throughout. Every input row is accounted for: rows read = rows kept + rows rejected, per file.
 """
 
@@ -22,13 +22,13 @@ from typing import Any
 import pandera.errors as pa_errors
 import polars as pl
 
-from analysis import __version__, _io, config
+from analysis import __version__, _io, config, outputs
 from analysis.ingest.adoption import (
     EVENT_SCHEMA,
     STATUS_SCHEMA,
     Seen,
     ingest_adoption,
-    status_table,
+    status_snapshots,
 )
 from analysis.ingest.ambitions import (
     AMBITION_SCHEMA,
@@ -116,7 +116,7 @@ class SourceSummary:
 
 
 @dataclass
-class Summary:
+class IngestSummary:
     """What a run did, for the CLI's closing table and for tests."""
 
     out: Path
@@ -198,7 +198,7 @@ def _account(result: SourceResult) -> None:
         )
 
 
-def _read(source: Source, raw: Path, allow_empty: bool = False) -> pl.DataFrame:
+def _read_raw(source: Source, raw: Path, allow_empty: bool = False) -> pl.DataFrame:
     path = raw / source.path
     try:
         df = read_any(path, sheet=source.sheet)
@@ -215,7 +215,7 @@ def _ingest_source(source: Source, raw: Path, ctx: Context, seen: Seen, sha: str
         result.sha256 = sha
         _account(result)
         return result
-    df = _read(source, raw)
+    df = _read_raw(source, raw)
     try:
         if source.kind == "adoption":
             result = ingest_adoption(source, df, ctx, seen)
@@ -292,20 +292,20 @@ def _manifest(
 
 def write_outputs(out: Path, tables: dict[str, pl.DataFrame], manifest: dict[str, Any]) -> Path:
     """Write every table and the manifest as one new set in ``out`` and switch readers to it
-    at once (see ``analysis._io``); returns the set's folder."""
+    at once (see ``analysis.outputs``); returns the set's folder."""
 
     def write(folder: Path) -> None:
         for name, df in tables.items():
-            _io.step(f"skriver {name}.parquet")
+            outputs.step(f"skriver {name}.parquet")
             df.write_parquet(folder / f"{name}.parquet")
-        _io.step("skriver manifest.json")
+        outputs.step("skriver manifest.json")
         (folder / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8",
         )
 
     legacy = (*(f"{name}.parquet" for name in TABLES), "manifest.json")
-    return _io.publish_set(out, write, legacy)
+    return outputs.publish_set(out, write, legacy)
 
 
 def _data_until(tables: dict[str, pl.DataFrame]) -> str | None:
@@ -319,13 +319,13 @@ def _data_until(tables: dict[str, pl.DataFrame]) -> str | None:
     return max(days).isoformat() if days else None
 
 
-def run(
+def run_ingest(
     raw: Path | str | None = None,
     out: Path | str | None = None,
     year: int | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
-) -> Summary:
+) -> IngestSummary:
     """Ingest every catalogued source in ``raw`` into ``out``; raise IngestError if unusable
     (OutputError if ``out`` cannot be written, BusyError if another run holds it)."""
     raw = Path(raw) if raw is not None else config.RAW_DIR
@@ -339,13 +339,13 @@ def run(
     _io.check_folder(out)
     # An existing folder is locked for the whole run, so a second run refuses at once; a new
     # one is made (and locked) only when there is something to write.
-    with _io.locked(out) if out.is_dir() else contextlib.nullcontext():
+    with outputs.locked(out) if out.is_dir() else contextlib.nullcontext():
         return _run(raw, out, year, today, progress)
 
 
 def _run(
     raw: Path, out: Path, year: int, today: dt.date | None, progress: Progress | None
-) -> Summary:
+) -> IngestSummary:
     today = today or dt.date.today()
     try:
         catalogue = load_catalogue(raw / "sources.yaml")
@@ -363,7 +363,7 @@ def _run(
     for source in (s for s in catalogue.sources if s.kind == "names"):
         try:
             names, result = confirmed_names(
-                source, _read(source, raw, allow_empty=True), ctx.resolver, ctx.where(source)
+                source, _read_raw(source, raw, allow_empty=True), ctx.resolver, ctx.where(source)
             )
         except ColumnError as exc:
             raise IngestError(f"{exc} (kilden {source.id!r})") from None
@@ -426,7 +426,7 @@ def _run(
     tables = {
         "kommuner": kommuner,
         "adopsjon": adopsjon,
-        "status": status_table(
+        "status": status_snapshots(
             adopsjon, kommuner["kommunenummer"].to_list(), end, synthetic_solutions
         ),
         "meldinger": _combine(results, "meldinger"),
@@ -464,4 +464,4 @@ def _run(
         )
         for r in results
     ]
-    return Summary(out, year, division, sources, manifest["tables"], manifest)
+    return IngestSummary(out, year, division, sources, manifest["tables"], manifest)

@@ -18,7 +18,6 @@ municipalities.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -32,11 +31,20 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import config
-from analysis._io import replace_file
+from analysis._io import file_sha256, replace_file
 from analysis.reference import boundaries as bnd
+from analysis.reference.areas import (
+    COUNTY_FILE,
+    MUNICIPALITY_FILE,
+    PROVENANCE_FILE,
+    collection_text,
+    dissolve_counties,
+    mismatch,
+)
 from analysis.reference.register import DivisionError, county_names, division_for, load_register
 from analysis.reference.simplify import polygonal, simplify_features
-from analysis.reference.sources_api import UNCHANGED, RefreshError, _swap_if_lat_lon
+from analysis.reference.source_answers import swap_if_lat_lon
+from analysis.reference.sources_api import UNCHANGED, RefreshError
 
 
 @dataclass
@@ -101,7 +109,7 @@ def read_boundary_file(path: Path, key: str, digits: int) -> tuple[dict[str, Any
             )
         try:
             geom = shape(feature["geometry"])
-            geom = _swap_if_lat_lon(geom)
+            geom = swap_if_lat_lon(geom)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RefreshError(
                 f"{path}: objekt {i} ({key} {code}) har ikke flater i lengde/bredde innenfor "
@@ -115,10 +123,6 @@ def read_boundary_file(path: Path, key: str, digits: int) -> tuple[dict[str, Any
         parts[code].append(geom)
     joined = {c: g[0] if len(g) == 1 else polygonal(shapely.union_all(g)) for c, g in parts.items()}
     return dict(sorted(joined.items())), repaired
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _provenance(
@@ -138,14 +142,14 @@ def _provenance(
         "## Kildefiler",
         "",
     ]
-    lines += [f"- `{p.name}` (sha256 {_sha256(p)})" for p in files]
+    lines += [f"- `{p.name}` (sha256 {file_sha256(p)})" for p in files]
     lines += [
         "",
         "## Filer",
         "",
-        f"- `{bnd.MUNICIPALITY_FILE}`: {counts[0]} kommuner, reparert (make_valid) og forenklet "
+        f"- `{MUNICIPALITY_FILE}`: {counts[0]} kommuner, reparert (make_valid) og forenklet "
         "med samme metode og toleranse som kartlaget i `analysis.reference.simplify`.",
-        f"- `{bnd.COUNTY_FILE}`: {counts[1]} fylker, "
+        f"- `{COUNTY_FILE}`: {counts[1]} fylker, "
         + ("slått sammen av kommunene." if dissolved else "forenklet fra fylkesfilen."),
         "",
         "## Kontroller",
@@ -168,7 +172,7 @@ def _entries(
     common = {
         "kind": "geometry",
         "producer": "Kartverket, administrative enheter (importert fil, se "
-        f"{relative}/{year}/{bnd.PROVENANCE_FILE}); forenklet som kartlaget",
+        f"{relative}/{year}/{PROVENANCE_FILE}); forenklet som kartlaget",
         "url": "https://kartkatalog.geonorge.no",
         "date_accessed": today,
         "license": "CC BY 4.0",
@@ -177,13 +181,13 @@ def _entries(
     return [
         {
             "id": f"grenser_{year}",
-            "path": f"{relative}/{year}/{bnd.MUNICIPALITY_FILE}",
+            "path": f"{relative}/{year}/{MUNICIPALITY_FILE}",
             "title": f"Kommunegrenser {year} ({counts[0]} kommuner), forenklet, fra {files[0].name}",
         }
         | common,
         {
             "id": f"fylkesgrenser_{year}",
-            "path": f"{relative}/{year}/{bnd.COUNTY_FILE}",
+            "path": f"{relative}/{year}/{COUNTY_FILE}",
             "title": f"Fylkesgrenser {year} ({counts[1]} fylker), forenklet",
         }
         | common,
@@ -216,17 +220,17 @@ def import_boundaries(
     county_of = dict(register.select("kommunenummer", "fylkesnummer").iter_rows())
     names = dict(register.select("kommunenummer", "kommunenavn").iter_rows())
     areas, repaired = read_boundary_file(municipalities, "kommunenummer", 4)
-    problem = bnd.mismatch(municipalities, "kommunenumrene", list(areas), list(county_of), year)
+    problem = mismatch(municipalities, "kommunenumrene", list(areas), list(county_of), year)
     if problem:
         raise RefreshError(f"{problem}. {UNCHANGED}")
     features = simplify_features([(c, names[c], g) for c, g in areas.items()])
     wanted_counties = sorted(set(county_of.values()))
     if counties is None:
-        county_features = bnd.dissolve_counties(features, county_of, year)
+        county_features = dissolve_counties(features, county_of, year)
     else:
         shapes, fixed = read_boundary_file(counties, "fylkesnummer", 2)
         repaired += fixed
-        problem = bnd.mismatch(counties, "fylkesnumrene", list(shapes), wanted_counties, year)
+        problem = mismatch(counties, "fylkesnumrene", list(shapes), wanted_counties, year)
         if problem:
             raise RefreshError(f"{problem}. {UNCHANGED}")
         names_of = county_names(year)
@@ -249,9 +253,9 @@ def import_boundaries(
     catalogue = update_catalogue(catalogue_old, _entries(year, counts, files, today))
     provenance = _provenance(year, files, counts, repaired, counties is None, today)
     try:
-        replace_file(folder / bnd.MUNICIPALITY_FILE, bnd.collection_text(features, text, year))
-        replace_file(folder / bnd.COUNTY_FILE, bnd.collection_text(county_features, text, year))
-        replace_file(folder / bnd.PROVENANCE_FILE, provenance)
+        replace_file(folder / MUNICIPALITY_FILE, collection_text(features, text, year))
+        replace_file(folder / COUNTY_FILE, collection_text(county_features, text, year))
+        replace_file(folder / PROVENANCE_FILE, provenance)
         replace_file(config.CATALOGUE, catalogue)
     except OSError as exc:
         raise RefreshError(f"Kunne ikke skrive kommunegrensene ({exc})") from exc

@@ -44,7 +44,7 @@ class Translation:
 
 
 @cache
-def _edges(division: int) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+def division_edges(division: int) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """Forward (old -> new) and backward (new -> old) edges into ``division``."""
     fwd: dict[str, list[str]] = defaultdict(list)
     back: dict[str, list[str]] = defaultdict(list)
@@ -70,7 +70,7 @@ def translate(code: str, from_year: int, to_year: int) -> Translation:
     changed = False
     if dst > src:
         for div in (y for y in years if src < y <= dst):
-            fwd, back = _edges(div)
+            fwd, back = division_edges(div)
             nxt: set[str] = set()
             for c in current:
                 targets = fwd.get(c, ())
@@ -80,7 +80,7 @@ def translate(code: str, from_year: int, to_year: int) -> Translation:
             current = nxt
     elif dst < src:
         for div in sorted((y for y in years if dst < y <= src), reverse=True):
-            fwd, back = _edges(div)
+            fwd, back = division_edges(div)
             prev: set[str] = set()
             for c in current:
                 sources = back.get(c, ())

@@ -11,7 +11,6 @@ and otherwise boundaries derived from these through the crosswalk
 from __future__ import annotations
 
 import bz2
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -24,8 +23,9 @@ import shapely
 from shapely.geometry import shape
 
 from analysis import config
-from analysis._io import replace_file
-from analysis.reference.boundaries import Boundaries, boundaries, to_areas
+from analysis._io import file_sha256, replace_file
+from analysis.reference.areas import Boundaries, to_areas
+from analysis.reference.boundaries import boundaries
 from analysis.reference.simplify import (
     COORDINATE_DECIMALS,
     METHOD,
@@ -161,18 +161,14 @@ def county_features(
     ]
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _sidecar(source: Path) -> dict[str, Any]:
+def source_stamp(source: Path) -> dict[str, Any]:
     """What the cached files were built from; any difference means rebuild."""
     return {
         "source": {
             "package": SOURCE.package,
             "version": SOURCE.version,
             "resource": SOURCE.resource,
-            "sha256": _sha256(source),
+            "sha256": file_sha256(source),
         },
         "parameters": parameters(),
     }
@@ -201,7 +197,7 @@ def build_geometry_cache(force: bool = False, *, directory: Path | None = None) 
     paths = {"kommuner": directory / MUNICIPALITY_FILE, "fylker": directory / COUNTY_FILE}
     sidecar = directory / SIDECAR_FILE
     source = source_path()
-    expected = _sidecar(source)
+    expected = source_stamp(source)
     if not force and _is_fresh(paths, sidecar, expected, source):
         return paths
     # The sidecar goes first and comes back last, so an interrupted build is never trusted.

@@ -24,7 +24,7 @@ def population_years() -> tuple[int, ...]:
     )
 
 
-def _read(year: int) -> pl.DataFrame:
+def _read_population(year: int) -> pl.DataFrame:
     path = config.REFERENCE_DIR / str(year) / "befolkning.csv"
     df = pl.read_csv(path, schema_overrides={"kommunenummer": pl.String, "befolkning": pl.Int64})
     missing = {"kommunenummer", "befolkning"} - set(df.columns)
@@ -55,7 +55,7 @@ def population(division_year: int, reference_year: int | None = None) -> pl.Data
     ref = reference_year
     if ref not in years:
         raise DivisionError(f"Ingen befolkningstall for 1.1.{ref}; har {list(years)}")
-    df = express(_read(ref), ref, division_year, sum_cols=["befolkning"])
+    df = express(_read_population(ref), ref, division_year, sum_cols=["befolkning"])
     split = df.filter(pl.col("kommunenummer").is_null())
     if split.height:
         raise DivisionError(

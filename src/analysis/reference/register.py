@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from analysis import config
-from analysis.errors import EhelseError
+from analysis.divisions import PACKAGE_DIVISION, DivisionError, division_for, division_years
 
 REGISTER_COLUMNS = [
     "kommunenummer",
@@ -44,40 +44,10 @@ REGISTER_SCHEMA: dict[str, Any] = {
     "fylkesnavn": pl.String,
     "organisasjonsnummer": pl.String,
 }
-PACKAGE_DIVISION = 2020
-
-
-class DivisionError(EhelseError, ValueError):
-    """A year outside the divisions we have reference data for."""
 
 
 def _reference_dir() -> Path:
     return config.REFERENCE_DIR
-
-
-@cache
-def division_years() -> tuple[int, ...]:
-    """Every division year with reference data, oldest first."""
-    years = {PACKAGE_DIVISION}
-    ref = _reference_dir()
-    # The division before the 2020 reform is known only through the 2020 change file.
-    if (ref / str(PACKAGE_DIVISION) / "endringer.csv").exists():
-        years.add(config.FIRST_DIVISION_YEAR)
-    if ref.is_dir():
-        for child in ref.iterdir():
-            if child.is_dir() and child.name.isdigit() and (child / "kommuner.csv").exists():
-                years.add(int(child.name))
-    return tuple(sorted(years))
-
-
-def division_for(year: int) -> int:
-    """The division in force in ``year`` (the newest one that took effect at or before it)."""
-    years = division_years()
-    if year < years[0]:
-        raise DivisionError(
-            f"Ingen kommuneinndeling før {years[0]}: år {year} er utenfor referansedataene."
-        )
-    return max(y for y in years if y <= year)
 
 
 @cache
@@ -233,7 +203,7 @@ def load_changes(division: int) -> pl.DataFrame:
     return df.select(expected)
 
 
-def clear_caches() -> None:
+def clear_register_caches() -> None:
     """Forget loaded reference data (after a refresh, or when tests re-point the root)."""
     for fn in (division_years, counties, load_register, load_changes):
         fn.cache_clear()

@@ -24,15 +24,15 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Final
 
-from analysis import _io, config
+from analysis import _io, config, outputs
 from analysis.edition.params import (
-    ENV_PROCESSED,
     ENV_REGION,
     ENV_TARGET,
     ENV_YEAR,
     Edition,
     edition,
 )
+from analysis.load import ENV_PROCESSED
 from analysis.render import html, notebook, pdf, quarto, stamp
 from analysis.render.project import RenderError, project_options, title_block
 
@@ -88,11 +88,11 @@ def render(
     named = ed.processed
     out_dir = Path(output_dir) if output_dir else folder / "_output"
     try:
-        processed = _io.current_dir(named)  # the set the pointer names, read throughout
+        processed = outputs.current_dir(named)  # the set the pointer names, read throughout
     except _io.OutputError as exc:
         raise RenderError(str(exc)) from None
     # No ingest may replace the data while we read it, and no other report may write here.
-    with _io.locked(named, shared=True), _io.locked(out_dir):
+    with outputs.locked(named, shared=True), outputs.locked(out_dir):
         return _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say)
 
 

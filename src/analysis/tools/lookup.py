@@ -11,25 +11,17 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from rapidfuzz import fuzz, process
 
 from analysis import config
-from analysis.errors import EhelseError
-from analysis.reference import Resolution, county_names, resolver
-from analysis.reference.resolve import folded_key, name_key
+from analysis.reference import Resolution, resolver
+from analysis.reference.find import NotFoundError, closest
+from analysis.reference.resolve import name_key
 from analysis.schemas import TRINN
-
-CLOSEST = 3
-CLOSE_SCORE = 60.0  # below this a name is no hint at all
 
 TRINN_LABELS = {"i_bruk": "i bruk", "tilgjengelig": "tilgjengelig", "planlagt": "planlagt"}
 IKKE_STARTET = "ikke startet"
 UTENFOR_OMFANG = "utenfor omfanget"
 INGEN_MELDINGER = "ingen meldinger"
-
-
-class NotFoundError(EhelseError, ValueError):
-    """Nothing (or more than one thing) fits the input; the message is one line with hints."""
 
 
 # --- what a person typed ------------------------------------------------------------------
@@ -50,32 +42,6 @@ def find_municipality(value: str, year: int | None = None) -> Resolution:
     return res
 
 
-def _closest(value: str, choices: dict[str, str], limit: int = CLOSEST) -> list[str]:
-    """Keys of ``choices`` (key -> text compared) closest to ``value``, best first."""
-    hits = process.extract(
-        value, choices, scorer=fuzz.WRatio, processor=folded_key, limit=limit
-    )  # a dict yields (text, score, key)
-    return [key for _text, score, key in hits if score >= CLOSE_SCORE]
-
-
-def find_county(value: str, division: int) -> tuple[str, str]:
-    """A county number or name (any case, with or without spaces and hyphens) of a division
-    -> (number, name); unknown input raises with the closest counties."""
-    names = county_names(division)
-    v = value.strip()
-    if v.isdigit() and v.zfill(2) in names:
-        return v.zfill(2), names[v.zfill(2)]
-    for code, name in names.items():
-        if name_key(name) == name_key(v) or folded_key(name) == folded_key(v):
-            return code, name
-    close = _closest(v, names)
-    if close:
-        hint = "Mente du: " + "; ".join(f"{c} {names[c]}" for c in close) + "?"
-    else:
-        hint = "Fylkene er " + ", ".join(f"{c} {n}" for c, n in sorted(names.items()))
-    raise NotFoundError(f"ukjent fylke {value!r} i inndelingen for {division}. {hint}")
-
-
 def find_solution(value: str, solutions: dict[str, str]) -> str:
     """A solution id from its id or its name (``solutions``: id -> name), any case."""
     v = value.strip()
@@ -83,7 +49,7 @@ def find_solution(value: str, solutions: dict[str, str]) -> str:
         if name_key(v) in (name_key(sid), name_key(name)):
             return sid
     labels = {sid: f"{sid} {name}" for sid, name in solutions.items()}
-    close = _closest(v, labels)
+    close = closest(v, labels)
     choices = close or sorted(solutions)
     lead = "Mente du" if close else "Velg blant"
     listed = "; ".join(f"{c} ({solutions[c]})" for c in choices)
@@ -142,9 +108,8 @@ def load_tables(processed: Path | str | None = None) -> Tables:
 
 def default_as_of(t: Tables, year: int | None = None) -> date:
     """The edition's status date for these tables: the end of the report year, or the last
-    data date if the data end before it (analysis.edition.params.default_as_of)."""
-    from analysis.edition.params import default_as_of as edition_as_of
-    from analysis.edition.params import default_year
+    data date if the data end before it (analysis.edition.params.as_of_for)."""
+    from analysis.edition.params import as_of_for
 
     last: list[date] = []
     if t.adopsjon.height:
@@ -152,7 +117,7 @@ def default_as_of(t: Tables, year: int | None = None) -> date:
     if t.meldinger is not None and t.meldinger.height:
         last.append(t.meldinger["periode"].dt.month_end().max())  # type: ignore[arg-type]
     until = {"data_until": max(last).isoformat()} if last else None
-    return edition_as_of(year if year is not None else default_year(), until)
+    return as_of_for(year if year is not None else config.default_year(), until)
 
 
 def portfolio(t: Tables) -> pl.DataFrame:

@@ -38,12 +38,12 @@ from analysis.reference.refresh.build import (
 )
 from analysis.reference.refresh.commit import clear_reference_caches, update_catalogue
 from analysis.reference.refresh.names import (
-    county_names,
+    klass_county_names,
     norwegian_part,
     split_name,
     update_counties,
 )
-from analysis.reference.refresh.run import RefreshResult, refresh_reference
+from analysis.reference.refresh.run import RefreshResult, refresh
 
 __all__ = [
     "Division",
@@ -51,9 +51,9 @@ __all__ = [
     "build_division",
     "clear_reference_caches",
     "compose_changes",
-    "county_names",
+    "klass_county_names",
     "norwegian_part",
-    "refresh_reference",
+    "refresh",
     "simplify_boundaries",
     "split_name",
     "update_catalogue",

@@ -13,7 +13,8 @@ import shapely
 
 from analysis.reference.refresh.names import UNKNOWN_LANGUAGE, norwegian_part, split_name
 from analysis.reference.resolve import name_key
-from analysis.reference.sources_api import UNCHANGED, KlassChange, KlassCode, RefreshError
+from analysis.reference.source_answers import KlassChange, KlassCode
+from analysis.reference.sources_api import UNCHANGED, RefreshError
 
 
 @dataclass

@@ -10,10 +10,10 @@ from typing import Any
 
 import polars as pl
 
-from analysis import _io, config
+from analysis import catalogue_edit, config
 from analysis._io import first_line, replace_file
 from analysis.reference import boundaries, register, resolve
-from analysis.reference.crosswalk import _edges, crosswalk
+from analysis.reference.crosswalk import crosswalk, division_edges
 from analysis.reference.population import population as population_in
 from analysis.reference.population import population_years
 from analysis.reference.refresh.files import COUNTY_FILE
@@ -23,11 +23,11 @@ from analysis.reference.sources_api import UNCHANGED, RefreshError
 
 def clear_reference_caches() -> None:
     """Make a running process see the reference folder as it now is."""
-    register.clear_caches()
+    register.clear_register_caches()
     resolve.clear_caches()
     boundaries.clear_cache()
     for fn in (
-        _edges,
+        division_edges,
         crosswalk,
         population_years,
         population_in,
@@ -104,6 +104,6 @@ def update_catalogue(text: str, entries: Sequence[Mapping[str, Any]]) -> str:
     """The catalogue with ``entries`` replacing those of the same id, or appended to
     ``sources``; every other line (comments included) is kept as it was."""
     try:
-        return _io.replace_entries(text, entries)
-    except _io.CatalogueError as exc:
+        return catalogue_edit.replace_entries(text, entries)
+    except catalogue_edit.CatalogueEditError as exc:
         raise RefreshError(f"{config.CATALOGUE}: {exc}. {UNCHANGED}") from exc

@@ -12,6 +12,15 @@ import shapely
 
 from analysis import config
 from analysis.reference import register
+from analysis.reference.source_answers import (
+    KlassChange,
+    KlassCode,
+    parse_area,
+    parse_changes,
+    parse_codes,
+    parse_correspondence,
+    parse_jsonstat_values,
+)
 from analysis.reference.sources_api import (
     COUNTIES,
     KOMMUNEINFO,
@@ -21,19 +30,12 @@ from analysis.reference.sources_api import (
     UNCHANGED,
     Fetched,
     HttpStatusError,
-    KlassChange,
-    KlassCode,
     RefreshError,
     SourceClient,
     klass_changes,
     klass_codes_at,
     klass_corresponds_at,
     kommuneinfo_area,
-    parse_area,
-    parse_changes,
-    parse_codes,
-    parse_correspondence,
-    parse_jsonstat_values,
     pxweb_population,
 )
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from analysis.reference import boundaries, register
+from analysis.reference import areas, register
 from analysis.reference.refresh.build import Division
 from analysis.reference.refresh.fetch import FetchedDivision
 from analysis.reference.refresh.names import REGISTER_FILE
@@ -98,18 +98,18 @@ def stage_year(
         )
         county_of = {r["kommunenummer"]: r["fylkesnummer"] for r in division.register}
         names = {r["fylkesnummer"]: r["fylkesnavn"] for r in division.register}
-        counties = boundaries.dissolve_counties(features, county_of, year, names)
-        text = boundaries.collection_text(features, attribution, year)
+        counties = areas.dissolve_counties(features, county_of, year, names)
+        text = areas.collection_text(features, attribution, year)
         write_staged(folder / BOUNDARY_FILE, text)
         write_staged(
-            folder / boundaries.COUNTY_FILE,
-            boundaries.collection_text(counties, attribution, year),
+            folder / areas.COUNTY_FILE,
+            areas.collection_text(counties, attribution, year),
         )
         size = len(text.encode("utf-8"))
         if size > MAX_GEOJSON_BYTES:
             division.notes.append(f"{BOUNDARY_FILE} er {size / 1e6:.1f} MB, over målet på 1 MB")
     else:
-        for name in (BOUNDARY_FILE, boundaries.COUNTY_FILE):
+        for name in (BOUNDARY_FILE, areas.COUNTY_FILE):
             if (old_folder / name).exists():
                 shutil.copy2(old_folder / name, folder / name)
     write_staged(
@@ -175,7 +175,7 @@ def provenance(
     return "\n".join(lines) + "\n"
 
 
-def catalogue_entries(
+def reference_entries(
     year: int,
     previous: int,
     fetched: FetchedDivision,
@@ -247,7 +247,7 @@ def catalogue_entries(
         entries.append(
             {
                 "id": f"fylkesgrenser_{year}",
-                "path": f"{relative}/{year}/{boundaries.COUNTY_FILE}",
+                "path": f"{relative}/{year}/{areas.COUNTY_FILE}",
                 "kind": "geometry",
                 "title": f"Fylkesgrenser {year}, slått sammen av de forenklede kommunegrensene",
                 "producer": "Kartverket, kommuneinfo API (ETRS89); fylkene er foreningen av "

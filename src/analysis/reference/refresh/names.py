@@ -13,7 +13,7 @@ import polars as pl
 
 from analysis.reference import register
 from analysis.reference.resolve import name_key
-from analysis.reference.sources_api import KlassCode
+from analysis.reference.source_answers import KlassCode
 
 REGISTER_FILE = "kommuner.csv"
 
@@ -60,7 +60,7 @@ def norwegian_part(
     return (plain[0] if len(plain) == 1 else parts[0]), True
 
 
-def county_names(
+def klass_county_names(
     codes: Sequence[KlassCode], fylker: pl.DataFrame, used: Iterable[str]
 ) -> tuple[dict[str, str], list[str]]:
     """Norwegian name of each county that has municipalities, and notes on guessed names."""

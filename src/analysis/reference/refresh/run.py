@@ -25,14 +25,14 @@ from analysis.reference.refresh.commit import (
 from analysis.reference.refresh.fetch import fetch, previous_division
 from analysis.reference.refresh.files import (
     COUNTY_FILE,
-    catalogue_entries,
     county_entry,
     csv_text,
+    reference_entries,
     stage_year,
     write_staged,
 )
 from analysis.reference.refresh.names import (
-    county_names,
+    klass_county_names,
     known_norwegian_names,
     parallel_languages,
     read_counties,
@@ -77,7 +77,7 @@ class RefreshResult:
         return "\n".join(parts)
 
 
-def refresh_reference(
+def refresh(
     year: int,
     *,
     client: SourceClient | None = None,
@@ -104,7 +104,7 @@ def refresh_reference(
             source.close()
 
     fylker = read_counties(ref / COUNTY_FILE)
-    counties, county_name_notes = county_names(
+    counties, county_name_notes = klass_county_names(
         fetched.counties, fylker, {c.code[:2] for c in fetched.codes}
     )
     county_keys = {name_key(n) for c in fetched.counties for n in split_name(c.name)}
@@ -162,7 +162,7 @@ def refresh_reference(
         catalogue_old = (
             config.CATALOGUE.read_text(encoding="utf-8") if config.CATALOGUE.exists() else ""
         )
-        entries = catalogue_entries(year, previous, fetched, division, today, relative)
+        entries = reference_entries(year, previous, fetched, division, today, relative)
         if county_changed:
             entries.append(county_entry(catalogue_old, county_rows, today))
         catalogue_text = update_catalogue(catalogue_old, entries)

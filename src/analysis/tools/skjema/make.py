@@ -66,12 +66,12 @@ def _data(
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, str], list[str]]:
     """kommuner, adopsjon and source titles of the year's processed data; without data the
     register's municipalities and no pre-fill (said in a warning)."""
-    from analysis.edition.params import data_folder, division_of, read_manifest
+    from analysis.edition.params import division_of, read_manifest
     from analysis.ingest.adoption import EVENT_SCHEMA
-    from analysis.load import MissingDataError, data_dir, load_table
+    from analysis.load import MissingDataError, data_dir, load_table, processed_dir
     from analysis.reference.municipalities import municipality_table
 
-    folder = data_folder(year, processed)
+    folder = processed_dir(processed, year)
     try:
         p = data_dir(folder)
         manifest = read_manifest(p) or {}
@@ -102,7 +102,7 @@ def _chosen(all_regions: list[Region], region: str, per: str, division: int) -> 
     if region.strip().casefold() in ("all", "alle"):
         return all_regions
     if per == "fylke":
-        from analysis.tools.lookup import NotFoundError, find_county
+        from analysis.reference.find import NotFoundError, find_county
 
         try:
             code, _ = find_county(region, division)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis import _io, config
+from analysis import _io, catalogue_edit, config
 from analysis.errors import EhelseError
 from analysis.ingest.common import sha256_of
 from analysis.ingest.skjema_layout import slug
@@ -108,7 +108,7 @@ def register_forms(
         raise RegisterError("to av filene får samme id i katalogen; gi dem ulike navn")
     text = catalogue.read_text(encoding="utf-8")
     try:
-        new = _io.replace_entries(text, [r.entry for r in done])
+        new = catalogue_edit.replace_entries(text, [r.entry for r in done])
         _io.replace_file(catalogue, new)
     except OSError as exc:
         raise RegisterError(
