@@ -45,16 +45,13 @@ class SchemaMismatchError(EhelseError, ValueError):
     """A processed table does not follow its schema (built by another version, or edited)."""
 
 
-ENV_PROCESSED = "EHELSE_PROCESSED"
-
-
 def processed_dir(path: Path | str | None = None, year: int | None = None) -> Path:
     """The folder given, else EHELSE_PROCESSED (so notebooks and report chapters can be pointed
     at other data without editing them), else the folder of the division in force in ``year``
     (default: the report year) under data/processed."""
     if path is not None:
         return Path(path)
-    env = os.environ.get(ENV_PROCESSED)
+    env = os.environ.get(config.ENV_PROCESSED)
     if env:
         return Path(env)
     return config.processed_for(division_for(year if year is not None else config.default_year()))

@@ -28,7 +28,7 @@ from analysis.edition.activity_charts import status_frame
 from analysis.edition.blocks import TableBlock
 from analysis.edition.data import edition_data
 from analysis.ingest.common import IngestError
-from analysis.ingest.pipeline import run
+from analysis.ingest.pipeline import run_ingest as run
 from analysis.load import data_dir, load_table
 from analysis.metrics.params import display_names
 from analysis.tools.skjema.write import FormRow, FormSpec, write_form

@@ -67,9 +67,9 @@ def _ingest_if_stale(year: int) -> None:
     older than the raw data or the ingest code, so `ehelse report --year 2024` just works."""
     from analysis import ingest
     from analysis.ingest.pipeline import run_ingest
-    from analysis.load import ENV_PROCESSED, processed_dir
+    from analysis.load import processed_dir
 
-    if os.environ.get(ENV_PROCESSED):
+    if os.environ.get(config.ENV_PROCESSED):
         return
     folder = processed_dir(None, year)
     pointer = folder / "current"  # switched last by every ingest (analysis.outputs)

@@ -15,7 +15,6 @@ from typing import Any, Final
 
 from analysis import config
 from analysis.errors import EhelseError
-from analysis.load import processed_dir
 
 ENV_YEAR: Final = "EHELSE_YEAR"
 ENV_REGION: Final = "EHELSE_REGION"
@@ -134,6 +133,8 @@ def edition(
     raw_year = year if year is not None else os.environ.get(ENV_YEAR) or None
     y = _int_year(raw_year) if raw_year is not None else config.default_year()
     division = division_of(y)
+    from analysis.load import processed_dir  # pandera only when an edition is built
+
     folder = processed_dir(processed if processed is not None and str(processed) else None, y)
     manifest = read_manifest(folder)
     if check:

@@ -32,7 +32,6 @@ from analysis.edition.params import (
     Edition,
     edition,
 )
-from analysis.load import ENV_PROCESSED
 from analysis.render import html, notebook, pdf, quarto, stamp
 from analysis.render.project import RenderError, project_options, title_block
 
@@ -125,7 +124,7 @@ def _render(
     env = dict(os.environ) | {
         notebook.ENV_PARENT: str(os.getpid()),
         ENV_YEAR: str(ed.year),
-        ENV_PROCESSED: str(processed.resolve()),
+        config.ENV_PROCESSED: str(processed.resolve()),
         ENV_TARGET: ",".join(todo),
     }
     if ed.region:
