@@ -420,11 +420,17 @@ def test_the_report_shows_the_answer_rate_conflicts_and_no_answer(filled: dict[s
     assert rate.frame.rows() == [("Vestland", 43, rate.frame["svart"][0], rate.frame["andel"][0])]
     assert rate.frame["svart"][0] == 6 + 4  # as the CLI counts them
     assert conflicts.frame.height == 2
-    vkp = dict(status_frame(d, "vkp").select("kommunenummer", "trinn").iter_rows())
+    vkp = dict(status_frame(d, "vkp", synthetic=True).select("kommunenummer", "trinn").iter_rows())
     m = filled["m"]
     assert vkp[m["m1"]] == "planlagt" and vkp[m["m6"]] == "ikke_startet"  # answered: not started
     assert vkp[m["m5"]] == "ikke_svart"  # its VKP answer was rejected, nothing else is known
     assert all(v != "ikke_svart" for k, v in vkp.items() if not k.startswith("46"))
+    # The form is pre-filled from synthetic registries, so its answers are synthetic: a map of
+    # real data takes no «ikke svart» from them.
+    assert load_table("skjema_svar", filled["out"])["syntetisk"].all()
+    real = status_frame(d, "vkp", synthetic=False)
+    assert real.filter(pl.col("trinn") == "ikke_svart").height == 0
+    assert real.filter(pl.col("kommunenummer") == m["m5"])["trinn"].to_list() == ["ikke_startet"]
 
 
 # -- one-line errors -----------------------------------------------------------------------

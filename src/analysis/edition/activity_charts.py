@@ -32,7 +32,7 @@ STATUS_WORDS: Final = {
 }
 
 
-def status_frame(d: EditionData, losning: str) -> pl.DataFrame:
+def status_frame(d: EditionData, losning: str, synthetic: bool) -> pl.DataFrame:
     """Each municipality in the activity's scope with its step on the status date; one that
     got a status form, did not answer and has no step is «ikke svart», not «ikke startet»."""
     frame = d.in_region(d.municipal.filter(pl.col("losning") == losning)).select(
@@ -45,7 +45,7 @@ def status_frame(d: EditionData, losning: str) -> pl.DataFrame:
         .alias("trinn"),
         "siden",
     )
-    return with_unanswered(frame, losning, d.edition.processed)
+    return with_unanswered(frame, losning, d.edition.processed, synthetic)
 
 
 def trend(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> ChartBlock | None:
@@ -122,7 +122,7 @@ def trend(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> Cha
 
 
 def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> list[Block]:
-    frame = status_frame(d, r["losning"])
+    frame = status_frame(d, r["losning"], synthetic)
     if frame.height == 0:
         return [
             Text(

@@ -17,7 +17,8 @@ import polars as pl
 
 from analysis.edition.blocks import Block, TableBlock, Text
 from analysis.escape import markdown_text as md
-from analysis.fmt import format_int, format_percent
+from analysis.fmt import format_date, format_int, format_percent
+from analysis.metrics.params import display_names
 
 if TYPE_CHECKING:
     from analysis.edition.data import EditionData
@@ -98,14 +99,17 @@ def unanswered(svar: pl.DataFrame) -> pl.DataFrame:
 
 
 def with_unanswered(
-    frame: pl.DataFrame, losning: str, processed: Path, value: str = "trinn"
+    frame: pl.DataFrame, losning: str, processed: Path, synthetic: bool, value: str = "trinn"
 ) -> pl.DataFrame:
     """A status frame where a municipality with no step and no answer shows «ikke svart»
-    instead of «ikke startet» (what it did not answer, the data cannot say)."""
+    instead of «ikke startet» (what it did not answer, the data cannot say). A figure of real
+    data (``synthetic`` false) takes no «ikke svart» from synthetic example forms, so example
+    answers never change a real map."""
     t = form_tables(processed)
     if t is None:
         return frame
-    open_ = unanswered(t.svar).filter(pl.col("losning") == losning)["kommunenummer"]
+    svar = t.svar if synthetic else t.svar.filter(~pl.col("syntetisk"))
+    open_ = unanswered(svar).filter(pl.col("losning") == losning)["kommunenummer"]
     return frame.with_columns(
         pl.when((pl.col(value) == "ikke_startet") & pl.col("kommunenummer").is_in(open_.implode()))
         .then(pl.lit(IKKE_SVART))
@@ -117,13 +121,11 @@ def with_unanswered(
 def conflict_frame(konflikter: pl.DataFrame, kommuner: pl.DataFrame) -> pl.DataFrame:
     """The conflicts as a reader sees them: municipality, activity, the form's answer, the
     other statement, which counts and why."""
-    from analysis.ingest.labels import solutions
-
-    names = {sid: s.navn for sid, s in solutions().items()}
+    names = display_names()
 
     def said(trinn: str, dato: str) -> pl.Expr:
         step = pl.col(trinn).replace_strict(STEP_WORDS, default=pl.lit("ikke oppført"))
-        when = pl.col(dato).dt.strftime("%d.%m.%Y")
+        when = pl.col(dato).map_elements(format_date, return_dtype=pl.String)
         return pl.when(pl.col(dato).is_null()).then(step).otherwise(step + pl.lit(" fra ") + when)
 
     return (
