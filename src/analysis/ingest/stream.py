@@ -48,6 +48,8 @@ def scan_header(path: Path) -> Header | None:
         first = head.split(b"\n", 1)[0].rstrip(b"\r")
         if first.startswith(b"\xef\xbb\xbf"):
             first = first[3:]
+        if b"\r" in first:
+            return None  # a CR that ends a line alone (old Mac files)
         if b"\n" not in head and len(head) == _HEADER_BYTES:
             return None  # a header line longer than 1 MB
         try:
