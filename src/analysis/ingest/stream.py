@@ -92,12 +92,36 @@ def scan_header(path: Path) -> Header | None:
     return Header(separator, columns, lines)
 
 
+def _clean(values: pl.Series) -> bool:
+    """No value of the column changes when stripped (so it needed no stripping)."""
+    text = values.cast(pl.String).drop_nulls()
+    return bool((text.str.strip_chars() == text).all())
+
+
 def stage_csv(
     path: Path, header: Header, out: Path, categorical: Collection[str] = ()
 ) -> int | None:
     """Stream ``path`` into the parquet file ``out``; the number of rows (blank lines
     included, as all-null rows), or None when polars read it differently (a ragged row, a line
-    break inside quotes): the caller then reads the file in memory."""
+    break inside quotes): the caller then reads the file in memory.
+
+    Stripping every cell costs about half as much as parsing, so the categorical columns are
+    first staged as read and checked on their few distinct values; only a file with spaces
+    around such a value is staged again with every cell stripped."""
+    rows = _stage(path, header, out, categorical, strip_all=False)
+    if rows is None:
+        return None
+    staged = pl.scan_parquet(out)
+    cats = [c for c in header.columns if c in categorical]
+    distinct = pl.collect_all([staged.select(pl.col(c).unique()) for c in cats])
+    if all(_clean(d.to_series()) for d in distinct):
+        return rows
+    return _stage(path, header, out, categorical, strip_all=True)
+
+
+def _stage(
+    path: Path, header: Header, out: Path, categorical: Collection[str], strip_all: bool
+) -> int | None:
     cols = header.columns
     lf = pl.scan_csv(
         path,
@@ -110,13 +134,14 @@ def stage_csv(
     raw = lf.collect_schema().names()
     if [c.strip() for c in raw] != cols:
         return None
-    stripped = [pl.col(r).str.strip_chars() for r in raw]
-    lf = lf.select(
-        [
-            pl.when(e == "").then(None).otherwise(e).alias(c)
-            for e, c in zip(stripped, cols, strict=True)
-        ]
-    )
+
+    def cell(r: str, c: str) -> pl.Expr:
+        if c in categorical and not strip_all:
+            return pl.col(r).alias(c)  # empty cells are null already
+        e = pl.col(r).str.strip_chars()
+        return pl.when(e == "").then(None).otherwise(e).alias(c)
+
+    lf = lf.select([cell(r, c) for r, c in zip(raw, cols, strict=True)])
     lf = lf.with_columns(pl.struct(cols).hash().alias(ROW_HASH))
     lf = lf.with_columns([pl.col(c).cast(pl.Categorical) for c in cols if c in categorical])
     lf = lf.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
