@@ -323,17 +323,28 @@ def _staged_lookup(
     return keys, lookup
 
 
-def _staged_duplicates(rows: pl.LazyFrame, cols: list[str]) -> pl.DataFrame:
+_HASH_PART = 5_000_000  # rows per pass when counting hashes (about 0.5 GB each)
+
+
+def _staged_duplicates(rows: pl.LazyFrame, cols: list[str], n: int) -> pl.DataFrame:
     """ROW and ``__dgrunn`` of every exact copy of an earlier row: rows sharing a hash are the
-    only candidates, and those few are compared by value (a hash collision rejects nothing)."""
-    shared = (
-        rows.group_by(ROW_HASH)
-        .agg(pl.len().alias("__n"))
-        .filter(pl.col("__n") > 1)
-        .select(ROW_HASH)
+    only candidates, and those few are compared by value (a hash collision rejects nothing).
+    The hashes are counted in slices of the hash space, so memory stays flat in ``n``."""
+    parts = max(1, -(-n // _HASH_PART))
+    hashes = rows.select(ROW_HASH)
+    shared = pl.concat(
+        [
+            hashes.filter(pl.col(ROW_HASH) % parts == i)
+            .group_by(ROW_HASH)
+            .agg(pl.len().alias("__n"))
+            .filter(pl.col("__n") > 1)
+            .select(ROW_HASH)
+            .collect(engine="streaming")
+            for i in range(parts)
+        ]
     )
     candidates = (
-        rows.join(shared, on=ROW_HASH, how="semi")
+        rows.join(shared.lazy(), on=ROW_HASH, how="semi")
         .select(ROW, *[pl.col(c).cast(pl.String) for c in cols])
         .collect(engine="streaming")
     )
@@ -369,7 +380,7 @@ def stream_messages(
             return None  # the in-memory path says the file has no rows
 
         keys, lookup = _staged_lookup(rows, found, ctx.resolver, source.county_hint)
-        dups = _staged_duplicates(rows, cols)
+        dups = _staged_duplicates(rows, cols, read)
         periods = _periods(
             rows.select(pl.col(per).cast(pl.String).unique()).collect()[per], ctx.today
         )
@@ -384,18 +395,15 @@ def stream_messages(
         if dups.height:
             work = work.join(dups.lazy(), on=ROW, how="left")
             work = check(work, pl.col("__dgrunn").is_not_null(), pl.col("__dgrunn"), None)
-        work = _join(work, lookup, keys, keys)
+        work = _join(work, lookup.drop("__knr"), keys, keys)
         work = check(work, pl.col("__kgrunn").is_not_null(), pl.col("__kgrunn"), pl.col("__kk"))
         work = _value_checks(work, per, typ, cnt, periods, odd)
 
-        sums = (
+        # Summed per party first (categorical keys, no text per row), then per municipality.
+        group = [*keys, "__periode", typ, *([ver] if ver else [])]
+        per_party = (
             work.filter(pl.col(REASON).is_null())
-            .group_by(
-                pl.col("__knr").alias("kommunenummer"),
-                "__periode",
-                pl.col(typ).cast(pl.String).alias("meldingstype"),
-                (pl.col(ver).cast(pl.String) if ver else pl.lit(None, pl.String)).alias("versjon"),
-            )
+            .group_by(group)
             .agg(pl.col("__antall").cast(pl.Int128).sum().alias("__sum"), pl.len().alias("__n"))
         )
         failed = work.filter(pl.col(REASON).is_not_null()).select(
@@ -408,7 +416,19 @@ def stream_messages(
             .alias("verdier"),
             pl.col(REASON).alias("grunn"),
         )
-        sums_df, rejects = pl.collect_all([sums, failed], engine="streaming")
+        # Two streams, not collect_all: a shared plan would hold every row in memory.
+        parties = per_party.collect(engine="streaming")
+        rejects = failed.collect(engine="streaming")
+    sums_df = (
+        _join(parties, lookup.select(*keys, "__knr"), keys, keys)
+        .group_by(
+            pl.col("__knr").alias("kommunenummer"),
+            "__periode",
+            pl.col(typ).cast(pl.String).alias("meldingstype"),
+            (pl.col(ver).cast(pl.String) if ver else pl.lit(None, pl.String)).alias("versjon"),
+        )
+        .agg(pl.col("__sum").sum(), pl.col("__n").sum())
+    )
     _overflow(sums_df, path, cnt, ver)
     table = sums_df.select(
         pl.lit(source.id).alias("kilde_id"),
