@@ -139,3 +139,17 @@ def test_the_staged_rows_keep_their_line_numbers(tmp_path: Path) -> None:
     ]
     total = pl.Series([i % 7 for i in range(20_000)]).sum() - 15_000 % 7 - 17_000 % 7
     assert streamed.tables["meldinger"]["antall"].sum() == total
+
+
+def test_compliance_reads_the_processed_table_lazily(tmp_path: Path) -> None:
+    from analysis.metrics.messages import compliance
+
+    path = ROOT / "data/raw/example/meldinger_2024.csv"
+    streamed, _ = _both(path.parent, path.name)
+    assert streamed is not None
+    table = streamed.tables["meldinger"]
+    table.write_parquet(tmp_path / "meldinger.parquet")
+    eager = compliance(table)
+    lazy = compliance(pl.scan_parquet(tmp_path / "meldinger.parquet"))
+    assert eager.height > 0
+    assert lazy.to_dicts() == eager.to_dicts()
