@@ -1,9 +1,12 @@
 """Message statistics in the shape of NHN's Meldingsteller: month, sending party, message type,
 version and count (optionally the receiver), summed to municipality x month x type x version.
 
-The files can hold millions of party-level rows, so nothing loops over rows: each distinct
-sending party is resolved once into a small lookup frame, and the checks and the sums are polars
-expressions. ``aggregate_messages`` is the pure, lazy core the benchmark drives directly.
+The files can hold tens of millions of party-level rows, so nothing loops over rows: each
+distinct party, month and odd count text is resolved once into a small lookup frame, and the
+checks and the sums are polars expressions. A CSV file is streamed (``stream_messages``: staged
+as parquet with categorical keys, then checked and summed lazily, so memory stays flat); other
+files, and CSV files whose line numbers a stream cannot be sure of, are read in memory
+(``ingest_messages``). Both give the same tables, rejects and counts.
 """
 
 from __future__ import annotations
