@@ -1,7 +1,13 @@
-"""The scale benchmark's workers: one aggregation per process, so peak RSS is its own.
+"""The scale benchmark's floors: one measurement per process, so peak RSS is its own.
 
-Run as ``python -m bench.scale polars|pandas FILE``; prints one JSON line with seconds, rows
-and peak RSS (VmHWM) of the process.
+Run as ``python -m bench.scale MODE CSV PARQUET``; prints one JSON line with seconds and peak
+RSS (VmHWM). The modes are what stands between the bytes and the product's ingest:
+
+* ``bytes``: read the file (the floor of any reader);
+* ``parse``: polars parses every CSV column (streaming), nothing else;
+* ``stage``: CSV -> parquet with categorical party, month, type and version (``PARQUET``);
+* ``parquet``: the sums per municipality, month, type and version from that parquet;
+* ``duckdb_csv`` / ``duckdb_parquet``: the same sums in DuckDB on the CSV and on the parquet.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+CATEGORICAL = ("Periode", "Avsender", "Meldingstype", "Versjon")
+
 
 def _peak_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -19,60 +27,66 @@ def _peak_rss_mb() -> float:
     return float("nan")
 
 
-def run_polars(path: Path) -> tuple[int, float]:
-    """The project's own code path: scan, parse, `aggregate_messages`, streaming collect."""
+def _lookup() -> object:
     import polars as pl
 
-    from analysis.ingest.messages import aggregate_messages
-    from bench.generate import parties
+    from analysis.reference import load_register
+    from bench.generate import YEAR
 
-    lookup = parties()
-    start = time.perf_counter()
-    lf = pl.scan_csv(
-        path,
-        separator=";",
-        schema_overrides={"Avsender": pl.String, "Mottaker": pl.String, "Versjon": pl.String},
-    ).select(
-        avsender=pl.col("Avsender"),
-        periode=pl.col("Periode"),
-        meldingstype=pl.col("Meldingstype"),
-        versjon=pl.col("Versjon"),
-        antall=pl.col("Antall"),
+    return load_register(YEAR).select(
+        pl.col("organisasjonsnummer").alias("Avsender"), "kommunenummer"
     )
-    # The month is parsed once per group, not once per row.
-    out = (
-        aggregate_messages(lf, lookup)
-        .with_columns(pl.col("periode").str.to_date("%Y-%m"))
-        .collect(engine="streaming")
-    )
-    return out.height, time.perf_counter() - start
 
 
-def run_pandas(path: Path) -> tuple[int, float]:
-    """The same aggregation written plainly in pandas."""
-    import pandas as pd
+def run(mode: str, csv: Path, parquet: Path) -> None:
+    import polars as pl
 
-    from bench.generate import parties
+    if mode == "bytes":
+        with csv.open("rb") as fh:
+            while fh.read(1 << 24):
+                pass
+    elif mode == "parse":
+        lf = pl.scan_csv(csv, separator=";", infer_schema=False)
+        lf.select(pl.all().null_count()).collect(engine="streaming")
+    elif mode == "stage":
+        lf = pl.scan_csv(csv, separator=";", infer_schema=False)
+        lf.with_columns([pl.col(c).cast(pl.Categorical) for c in CATEGORICAL]).sink_parquet(
+            parquet, compression="lz4"
+        )
+    elif mode == "parquet":
+        lookup = _lookup().with_columns(pl.col("Avsender").cast(pl.Categorical))  # type: ignore[attr-defined]
+        (
+            pl.scan_parquet(parquet)
+            .join(lookup.lazy(), on="Avsender", how="inner")
+            .group_by("kommunenummer", "Periode", "Meldingstype", "Versjon")
+            .agg(pl.col("Antall").cast(pl.Int64, strict=False).sum())
+            .collect(engine="streaming")
+        )
+    elif mode in ("duckdb_csv", "duckdb_parquet"):
+        import duckdb
 
-    lookup = parties().to_pandas()
-    start = time.perf_counter()
-    df = pd.read_csv(path, sep=";", dtype={"Avsender": str, "Mottaker": str, "Versjon": str})
-    df["periode"] = pd.to_datetime(df["Periode"], format="%Y-%m")
-    df = df.merge(lookup, left_on="Avsender", right_on="avsender", how="inner")
-    out = df.groupby(["kommunenummer", "periode", "Meldingstype", "Versjon"], dropna=False)[
-        "Antall"
-    ].sum()
-    return len(out), time.perf_counter() - start
+        con = duckdb.connect()
+        con.register("lookup", _lookup().to_arrow())  # type: ignore[attr-defined]
+        source = (
+            f"read_csv('{csv}', delim=';', header=true, all_varchar=true)"
+            if mode == "duckdb_csv"
+            else f"read_parquet('{parquet}')"
+        )
+        con.execute(
+            f"SELECT kommunenummer, Periode, Meldingstype, Versjon, "
+            f"sum(TRY_CAST(Antall AS BIGINT)) FROM {source} m "
+            f"JOIN lookup USING (Avsender) GROUP BY ALL"
+        ).fetchall()
+    else:
+        raise SystemExit(f"unknown mode {mode}")
 
 
 def main() -> None:
-    engine, path = sys.argv[1], Path(sys.argv[2])
-    groups, seconds = run_polars(path) if engine == "polars" else run_pandas(path)
-    print(
-        json.dumps(
-            {"engine": engine, "seconds": seconds, "groups": groups, "peak_rss_mb": _peak_rss_mb()}
-        )
-    )
+    mode, csv, parquet = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    start = time.perf_counter()
+    run(mode, csv, parquet)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"mode": mode, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}))
 
 
 if __name__ == "__main__":

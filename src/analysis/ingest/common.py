@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -30,6 +30,7 @@ AVVIST_SCHEMA: dict[str, Any] = polars_schema(Avvist)
 
 
 INT64_MAX = 2**63 - 1
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 class IngestError(EhelseError, ValueError):
@@ -85,10 +86,14 @@ class SourceResult:
     rejects: pl.DataFrame = field(default_factory=lambda: empty_rejects())
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # kept, but worth a person's look
+    # A streamed source counts its kept rows instead of listing them (tens of millions).
+    kept_count: int | None = None
 
     @property
     def rows_kept(self) -> int | None:
-        return None if self.rows_read is None else self.kept_rows.len()
+        if self.rows_read is None:
+            return None
+        return self.kept_count if self.kept_count is not None else self.kept_rows.len()
 
     @property
     def rows_rejected(self) -> int | None:
@@ -112,15 +117,13 @@ def raw_columns(df: pl.DataFrame) -> list[str]:
     return [c for c in df.columns if c != ROW and not c.startswith("__")]
 
 
-def start_checks(df: pl.DataFrame) -> pl.DataFrame:
+def start_checks(df: Frame) -> Frame:
     return df.with_columns(
         pl.lit(None, pl.String).alias(REASON), pl.lit(None, pl.String).alias(COLUMN)
     )
 
 
-def check(
-    df: pl.DataFrame, failed: pl.Expr, reason: pl.Expr | str, column: str | pl.Expr | None
-) -> pl.DataFrame:
+def check(df: Frame, failed: pl.Expr, reason: pl.Expr | str, column: str | pl.Expr | None) -> Frame:
     """Give rows that pass so far and fail ``failed`` this reason (the first failure wins)."""
     hit = pl.col(REASON).is_null() & failed.fill_null(False)
     why = pl.lit(reason) if isinstance(reason, str) else reason

@@ -52,7 +52,7 @@ from analysis.ingest.common import (
     SourceResult,
     sha256_of,
 )
-from analysis.ingest.messages import ingest_messages
+from analysis.ingest.messages import ingest_messages, stream_messages
 from analysis.ingest.names import confirmed_names
 from analysis.ingest.published import SCHEMA as PUBLISHED_SCHEMA
 from analysis.ingest.published import ingest_published
@@ -187,8 +187,17 @@ def _account(result: SourceResult) -> None:
     s = result.source
     if result.rows_read is None:
         return
-    kept = set(result.kept_rows.to_list())
     rejected = result.rejects["rad"].to_list()
+    if result.kept_count is not None:  # streamed: kept rows are counted, not listed
+        if len(set(rejected)) != len(rejected):
+            raise IngestError(f"intern feil: kilden {s.id!r} teller en rad to ganger")
+        if result.kept_count + len(rejected) != result.rows_read:
+            raise IngestError(
+                f"intern feil: kilden {s.id!r} leste {result.rows_read} rader, men beholdt "
+                f"{result.kept_count} og avviste {len(rejected)}"
+            )
+        return
+    kept = set(result.kept_rows.to_list())
     if len(kept) != result.kept_rows.len() or len(set(rejected)) != len(rejected):
         raise IngestError(f"intern feil: kilden {s.id!r} teller en rad to ganger")
     if kept & set(rejected) or len(kept) + len(rejected) != result.rows_read:
@@ -215,6 +224,15 @@ def _ingest_source(source: Source, raw: Path, ctx: Context, seen: Seen, sha: str
         result.sha256 = sha
         _account(result)
         return result
+    try:
+        # Message statistics run to tens of millions of rows: streamed when the file allows.
+        streamed = stream_messages(source, ctx) if source.kind == "messages" else None
+    except ColumnError as exc:
+        raise IngestError(f"{exc} (kilden {source.id!r})") from None
+    if streamed is not None:
+        streamed.sha256 = sha
+        _account(streamed)
+        return streamed
     df = _read_raw(source, raw)
     try:
         if source.kind == "adoption":

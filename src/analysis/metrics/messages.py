@@ -178,15 +178,18 @@ def current_versions(as_of: date | None = None) -> pl.DataFrame:
     return required_versions(as_of or date.today())
 
 
-def _classified(meldinger: pl.DataFrame, versions: pl.DataFrame | None) -> pl.DataFrame:
+def _classified(
+    meldinger: pl.DataFrame | pl.LazyFrame, versions: pl.DataFrame | None
+) -> pl.LazyFrame:
     """Each row of the statistics as gjeldende | utdatert | uten_versjon | ukjent_type, by the
-    versions counted as current in its own month."""
+    versions counted as current in its own month (lazy: ``meldinger`` may be a scan)."""
     schedule = _schedule(versions)
     known = schedule["meldingstype"].unique().to_list()
-    data = meldinger.select("periode", "kommunenummer", "meldingstype", "versjon", "antall")
-    current = _current_at(schedule, data.select("periode")).with_columns(gjeldende=pl.lit(True))
+    data = meldinger.lazy().select("periode", "kommunenummer", "meldingstype", "versjon", "antall")
+    months = data.select(pl.col("periode").unique()).collect()
+    current = _current_at(schedule, months).with_columns(gjeldende=pl.lit(True))
     return data.join(
-        current, on=["periode", "meldingstype", "versjon"], how="left", maintain_order="left"
+        current.lazy(), on=["periode", "meldingstype", "versjon"], how="left", maintain_order="left"
     ).with_columns(
         klasse=pl.when(~pl.col("meldingstype").is_in(known))
         .then(pl.lit("ukjent_type"))
@@ -199,7 +202,9 @@ def _classified(meldinger: pl.DataFrame, versions: pl.DataFrame | None) -> pl.Da
 
 
 def version_shares(
-    meldinger: pl.DataFrame, versions: pl.DataFrame | None = None, threshold: float = THRESHOLD
+    meldinger: pl.DataFrame | pl.LazyFrame,
+    versions: pl.DataFrame | None = None,
+    threshold: float = THRESHOLD,
 ) -> pl.DataFrame:
     """Per municipality, month and type: totalt, gjeldende, utdatert, uten_versjon,
     andel_gjeldende (of all, unversioned included), oppfylt (null for an unknown type) and
@@ -231,12 +236,15 @@ def version_shares(
         .with_columns(oppfylt=pl.col("andel_gjeldende") >= threshold)
         .drop("ukjent_type")
         .sort("kommunenummer", "periode", "meldingstype")
+        .collect()
     )
     return out
 
 
 def compliance(
-    meldinger: pl.DataFrame, versions: pl.DataFrame | None = None, threshold: float = THRESHOLD
+    meldinger: pl.DataFrame | pl.LazyFrame,
+    versions: pl.DataFrame | None = None,
+    threshold: float = THRESHOLD,
 ) -> pl.DataFrame:
     """Per municipality and month: whether every assessed type it sent is >= ``threshold``
     current, with status (oppfylt | utdaterte versjoner | mangler versjonsnummer | ikke vurdert)
@@ -290,7 +298,8 @@ def outdated(
         (pl.col("periode") == month) & (pl.col("klasse") == "utdatert") & (pl.col("antall") > 0)
     )
     return (
-        data.group_by("kommunenummer", "meldingstype", "versjon")
+        data.collect()
+        .group_by("kommunenummer", "meldingstype", "versjon")
         .agg(pl.col("antall").sum().cast(pl.Int64))
         .with_columns(periode=pl.lit(month, pl.Date))
         .select("periode", "kommunenummer", "meldingstype", "versjon", "antall")
