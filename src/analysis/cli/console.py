@@ -21,8 +21,15 @@ from analysis.fmt import format_int
 if TYPE_CHECKING:
     from analysis.ingest.pipeline import IngestSummary
 
-console = Console()
-err_console = Console(stderr=True)
+def console() -> Console:
+    """Standard output, made per use so that the width follows this call's terminal
+    (``COLUMNS``), not the one the process started with."""
+    return Console()
+
+
+def err_console() -> Console:
+    """Standard error, made per use like ``console``."""
+    return Console(stderr=True)
 
 STATUS_WIDE = 140  # narrower terminals get the compact table (csv and json have every column)
 MONTHS_SHORT = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
@@ -40,7 +47,7 @@ _CATEGORY_STYLE = {
 def fail(message: str) -> NoReturn:
     """Stop with one line and exit code 2: the input or the arguments cannot be used. The
     message is text (it often quotes data): never read as markup, escape codes shown."""
-    err_console.print(
+    err_console().print(
         f"[bold red]Feil:[/] {terminal_text(message)}", highlight=False, soft_wrap=True
     )
     raise typer.Exit(code=2)
@@ -106,7 +113,7 @@ def solutions_table(view: Any, when: date) -> Table:
             justify=justify,  # type: ignore[arg-type]
             no_wrap=width == 0,
             min_width=width or None,
-            max_width=12 if name == "Trinn" and console.width < 100 else None,
+            max_width=12 if name == "Trinn" and console().width < 100 else None,
         )
     for r in view.solutions.iter_rows(named=True):
         label = terminal_text(r["navn"])
@@ -301,6 +308,6 @@ def print_frame(df: pl.DataFrame, limit: int = 200) -> None:
     for row in df.head(limit).iter_rows():
         # Cells are data: escape rich markup so a name with [brackets] or HTML prints as text.
         table.add_row(*("" if v is None else terminal_text(str(v)) for v in row))
-    console.print(table)
+    console().print(table)
     if df.height > limit:
-        console.print(f"[dim]... {df.height - limit} rader til (bruk --csv eller --xlsx)[/]")
+        console().print(f"[dim]... {df.height - limit} rader til (bruk --csv eller --xlsx)[/]")

@@ -43,17 +43,17 @@ def example_data(
         )
     except OSError as exc:  # an --out that cannot be written (a file, no permission, full)
         raise _io.OutputError(f"{exc.filename or target}: {_io.describe(exc)}") from exc
-    console.print(
+    console().print(
         f"[bold yellow]Merk:[/] dette er SYNTETISKE eksempeldata (seed {seed}), ikke virkelige "
         "tall. De er kalibrert mot de publiserte nasjonale tallene, men hvilke kommuner som har "
         "hva, er tilfeldig. Erstatt dem med egne eksporter.",
         highlight=False,
     )
     files = [p for p in written if p != config.CATALOGUE]
-    console.print(f"Skrev {len(files)} filer til {target}.", highlight=False)
+    console().print(f"Skrev {len(files)} filer til {target}.", highlight=False)
     if config.CATALOGUE in written:
-        console.print(f"Oppdaterte eksempelblokken i {config.CATALOGUE}.", highlight=False)
+        console().print(f"Oppdaterte eksempelblokken i {config.CATALOGUE}.", highlight=False)
     elif catalogue and not at_default:
-        console.print(
+        console().print(
             "Katalogen ble ikke endret (--out er ikke data/raw/example).", highlight=False
         )

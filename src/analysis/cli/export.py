@@ -48,11 +48,11 @@ def export(
     write_workbook(xlsx, sheets)
     counts = ", ".join(f"{s.name} {s.frame.height}" for s in sheets[:-1])
     where = f"{chosen[0]} {chosen[1]}" if chosen else "hele landet"
-    console.print(
+    console().print(
         f"Skrev {xlsx} ({where}, status per {when:%d.%m.%Y}): {counts} rader.", highlight=False
     )
     if tables.synthetic:
-        console.print(
+        console().print(
             "[bold yellow]Merk:[/] tallene per kommune er SYNTETISKE eksempeldata (Eksempeldata), "
             "ikke virkelige tall; arket «Om dataene» sier det samme.",
             highlight=False,

@@ -42,9 +42,9 @@ def ingest(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=err_console,
+        console=err_console(),
         transient=True,
-        disable=not err_console.is_terminal,
+        disable=not err_console().is_terminal,
     ) as bar:
         task = bar.add_task("Leser kildene", total=None)
 
@@ -65,19 +65,19 @@ def ingest(
             for line in reasons:
                 screen.print(line, highlight=False)
     counts = ", ".join(f"{name} {n}" for name, n in summary.tables.items())
-    console.print(f"Tabeller: {counts}.", highlight=False)
+    console().print(f"Tabeller: {counts}.", highlight=False)
     if summary.rows_rejected:
-        console.print(
+        console().print(
             f"[yellow]{summary.rows_rejected} rader ble avvist;[/] se avvist.parquet for rad, "
             "kolonne, verdier og grunn.",
             highlight=False,
         )
     for w in summary.warnings:
-        err_console.print(f"[bold yellow]Merk:[/] {terminal_text(w)}", highlight=False)
+        err_console().print(f"[bold yellow]Merk:[/] {terminal_text(w)}", highlight=False)
     if summary.synthetic:
         names = ", ".join(terminal_text(s) for s in summary.synthetic)
         n = len(summary.synthetic)
-        console.print(
+        console().print(
             f"[bold yellow]Merk:[/] {n} {'kilde er' if n == 1 else 'kilder er'} syntetiske "
             f"eksempeldata ({names}); tallene fra dem er ikke virkelige.",
             highlight=False,

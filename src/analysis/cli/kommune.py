@@ -78,8 +78,8 @@ def _status(
     try:
         tables = lookup.load_tables(data)
     except MissingDataError:  # no data yet: the reference facts are still worth showing
-        console.print(reference)
-        console.print(
+        console().print(reference)
+        console().print(
             f"Ingen prosesserte data i {processed_dir(data)}: `ehelse ingest` er ikke kjørt, så "
             "status per løsning mangler.",
             highlight=False,
@@ -89,8 +89,8 @@ def _status(
     if tables.division != division:
         moved = translate(code, division, tables.division)
         if len(moved.targets) != 1:
-            console.print(reference)
-            console.print(
+            console().print(reference)
+            console().print(
                 f"Kommunen finnes ikke som én kommune i dataenes inndeling ({tables.division}); "
                 "bruk --year for den inndelingen.",
                 highlight=False,
@@ -98,8 +98,8 @@ def _status(
             return
         code = moved.targets[0]
     if code not in set(tables.kommuner["kommunenummer"].to_list()):
-        console.print(reference)
-        console.print(f"Kommunen {code} finnes ikke i {tables.folder}.", highlight=False)
+        console().print(reference)
+        console().print(f"Kommunen {code} finnes ikke i {tables.folder}.", highlight=False)
         return
     when = day if day is not None else lookup.default_as_of(tables, year)
     view = lookup.municipality_view(tables, code, when)
@@ -109,27 +109,27 @@ def _status(
             "Plass i fylket",
             f"{place.text()}; har {place.antall_losninger} av {place.mulige_losninger} løsninger",
         )
-    console.print(reference)
-    console.print(solutions_table(view, when))
-    console.print(
+    console().print(reference)
+    console().print(solutions_table(view, when))
+    console().print(
         "Datoene: når kommunen nådde trinnet. Teller: om kommunen teller mot ambisjonen "
         f"({counted_steps_short(sep=': ')}; meldingsversjoner: {message_count_short()}).",
         highlight=False,
     )
     if view.messages is not None and view.message_period is not None:
-        console.print(messages_table(view))
-        console.print(
+        console().print(messages_table(view))
+        console().print(
             "Andel: typens meldinger sendt i gjeldende versjon. Uten nr.: meldinger uten "
             "versjonsnummer (teller ikke som gjeldende).",
             highlight=False,
         )
     elif view.message_status == lookup.INGEN_MELDINGER:
-        console.print(
+        console().print(
             f"Ingen meldinger fra kommunen i {month_long(view.message_period)}.",
             highlight=False,
         )
     if view.synthetic:
-        console.print(
+        console().print(
             "[bold yellow]Merk:[/] status per løsning bygger på SYNTETISKE eksempeldata "
             "(Eksempeldata), ikke virkelige tall.",
             highlight=False,

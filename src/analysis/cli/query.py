@@ -47,7 +47,7 @@ def query(
         if target is not None and str(target) != "-":
             _io.check_file(target)
     if show_schema:
-        console.print(schema_table(schema(data), VIEW_DOCS))
+        console().print(schema_table(schema(data), VIEW_DOCS))
         return
     if not sql:
         fail("Oppgi en SQL-spørring, eller --schema for å se tabellene.")
@@ -55,7 +55,7 @@ def query(
     got = answer(sql, data, timeout_s=timeout or None, memory_limit=limit)
     result = got.frame
     # Messages go to stderr when the answer itself goes to stdout.
-    note = err_console if to_stdout else console
+    note = err_console() if to_stdout else console()
     if fmt == "json":
         sys.stdout.write(result.write_json() + "\n")
     elif fmt == "csv" or str(csv) == "-":

@@ -55,7 +55,7 @@ def refresh_reference(
         from analysis.reference.boundary_import import import_boundaries
 
         imported = import_boundaries(year, boundary_file, county_file, attribution=attribution)
-        console.print(imported.summary(), highlight=False, soft_wrap=True)
+        console().print(imported.summary(), highlight=False, soft_wrap=True)
         return
     if county_file is not None or attribution is not None:
         fail("--county-boundaries og --attribution hører til --boundaries FIL.")
@@ -64,6 +64,6 @@ def refresh_reference(
         force=force,
         population=not skip_population,
         boundaries=not skip_boundaries,
-        progress=lambda message: err_console.print(message, highlight=False),
+        progress=lambda message: err_console().print(message, highlight=False),
     )
-    console.print(result.summary(), highlight=False, soft_wrap=True)
+    console().print(result.summary(), highlight=False, soft_wrap=True)

@@ -44,22 +44,22 @@ def report(
         processed_dir=data,
         output_dir=out,
         force=force,
-        progress=lambda msg: console.print(msg, highlight=False),
+        progress=lambda msg: console().print(msg, highlight=False),
     )
     if result.unchanged:
         names = ", ".join(str(p) for p in result.outputs)
-        console.print(f"Rapporten er oppdatert ({names}); --force bygger på nytt.", highlight=False)
+        console().print(f"Rapporten er oppdatert ({names}); --force bygger på nytt.", highlight=False)
         return
     for path in result.outputs:
         size = path.stat().st_size / 1e6
         extra = f", {result.pdf_pages} sider" if path.suffix == ".pdf" else ""
-        console.print(f"Skrev {path} ({size:.1f} MB{extra}).", highlight=False)
+        console().print(f"Skrev {path} ({size:.1f} MB{extra}).", highlight=False)
     steps = [("kjøring", "execute"), ("HTML", "html"), ("PDF", "pdf"), ("Quarto", "quarto")]
     timing = ", ".join(
         f"{name} {result.timings[key]:.1f} s" for name, key in steps if key in result.timings
     )
     if timing:
-        console.print(f"Tid: {timing}.", highlight=False)
+        console().print(f"Tid: {timing}.", highlight=False)
 
 
 def _ingest_if_stale(year: int) -> None:
@@ -80,5 +80,5 @@ def _ingest_if_stale(year: int) -> None:
             f.stat().st_mtime_ns > built for r in roots for f in r.rglob("*") if f.is_file()
         ):
             return
-    console.print(f"Leser inn dataene for {year} til {folder} ...", highlight=False)
+    console().print(f"Leser inn dataene for {year} til {folder} ...", highlight=False)
     run_ingest(out=folder, year=year)

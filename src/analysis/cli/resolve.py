@@ -98,13 +98,13 @@ def resolve(
     by_status = dict(zip(counts["status"], counts["count"], strict=True))
     summary = ", ".join(f"{s}: {by_status[s]}" for s in STATUSES if by_status.get(s))
     what = {"xlsx": "Excel-fil", "excel-csv": "CSV for Excel", "csv": "CSV"}[kind]
-    console.print(
+    console().print(
         f"Skrev {rows_text(result.height)} til {terminal_text(out)} ({what}; "
         f"{terminal_text(summary)}).",
         highlight=False,
     )
     if found_county:
-        console.print(
+        console().print(
             f"Fylke fra kolonnen {terminal_text(county_column)!r}.",
             highlight=False,
         )
@@ -118,4 +118,4 @@ def resolve(
     for status, text in notes.items():
         n = by_status.get(status, 0)
         if n:
-            console.print(f"[yellow]{rows_text(n)} {text}[/]", highlight=False)
+            console().print(f"[yellow]{rows_text(n)} {text}[/]", highlight=False)

@@ -95,12 +95,12 @@ def lag(
             str(m.counts["forhandsutfylt"]),
             format_date(m.spec.deadline),
         )
-    console.print(table)
-    console.print(
+    console().print(table)
+    console().print(
         f"Registeret over utsendte skjemaer: {terminal_text(str(run.sent))}", highlight=False
     )
     for w in run.warnings:
-        err_console.print(f"[bold yellow]Merk:[/] {terminal_text(w)}", highlight=False)
+        err_console().print(f"[bold yellow]Merk:[/] {terminal_text(w)}", highlight=False)
 
 
 @app.command("inn")
@@ -121,14 +121,14 @@ def inn(
     done = register_forms(files, raw, _day(received, "--mottatt"))
     for r in done:
         region = (r.form.meta or {}).get("regionnavn") or r.entry["title"]
-        console.print(
+        console().print(
             f"Katalogisert {terminal_text(r.id)}: {terminal_text(str(r.path))} "
             f"({terminal_text(region)}, {len(r.form.rows)} rader)",
             highlight=False,
         )
         for w in r.form.warnings:
-            err_console.print(f"[bold yellow]Merk:[/] {terminal_text(w)}", highlight=False)
-    console.print("Kjør `ehelse ingest` for å lese svarene inn.", highlight=False)
+            err_console().print(f"[bold yellow]Merk:[/] {terminal_text(w)}", highlight=False)
+    console().print("Kjør `ehelse ingest` for å lese svarene inn.", highlight=False)
 
 
 @app.command("status")
@@ -173,7 +173,7 @@ def status(
     else:
         _print_responses(df)
     if df.height and bool(df["syntetisk"].any()):
-        console.print(
+        console().print(
             "[bold yellow]Merk:[/] svarene er SYNTETISKE eksempeldata, ikke virkelige svar.",
             highlight=False,
         )
@@ -190,7 +190,7 @@ def _write(df: pl.DataFrame, fmt: str) -> None:
 
 def _print_responses(df: pl.DataFrame) -> None:
     if df.height == 0:
-        console.print("Ingen skjemaer er sendt eller lest inn ennå.", highlight=False)
+        console().print("Ingen skjemaer er sendt eller lest inn ennå.", highlight=False)
         return
     table = Table(title="Svar på statusskjemaene per region")
     for name in (
@@ -215,12 +215,12 @@ def _print_responses(df: pl.DataFrame) -> None:
             format_percent(r["andel"]),
             terminal_text(r["apne"] or ""),
         )
-    console.print(table)
+    console().print(table)
 
 
 def _print_conflicts(df: pl.DataFrame) -> None:
     if df.height == 0:
-        console.print("Ingen svar motsier et annet skjema eller et register.", highlight=False)
+        console().print("Ingen svar motsier et annet skjema eller et register.", highlight=False)
         return
     table = Table(title=f"Motstridende opplysninger ({df.height})")
     labels = {
@@ -237,8 +237,8 @@ def _print_conflicts(df: pl.DataFrame) -> None:
         table.add_column(name, overflow="fold")
     for r in df.iter_rows(named=True):
         table.add_row(*(terminal_text("" if r[k] is None else str(r[k])) for k in labels))
-    console.print(table)
-    console.print(
+    console().print(table)
+    console().print(
         "Regel: det siste svaret gjelder mellom to skjemaer; et register går foran et svar for "
         "trinnet det fører (docs/metode.md).",
         highlight=False,
