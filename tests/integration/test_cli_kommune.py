@@ -85,15 +85,6 @@ def processed(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture(autouse=True)
-def _width_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the console read COLUMNS per call: pytest-xdist workers start with COLUMNS=80, which
-    rich would otherwise fix as the width when analysis.cli is imported."""
-    from analysis.cli import console
-
-    monkeypatch.setattr(console.console, "_width", None)
-
-
 def _kommune(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, ["kommune", *args], env={"COLUMNS": "120"})
     return result.exit_code, result.stdout, result.stderr
