@@ -117,9 +117,11 @@ def terminal_text(value: Any, keep_newlines: bool = False) -> str:
 
 
 def slug(text: str, default: str = "figur") -> str:
-    """An id or file name from text: lower case, æ ø å spelt out, runs of anything else one
-    hyphen; ``default`` when nothing is left."""
-    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    """An id or file name from text: lower case, æ ø å spelt out, other accents dropped
+    (Kárášjohka -> karasjohka), runs of anything else one hyphen; ``default`` when nothing is
+    left."""
+    s = text.casefold().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or default
 
 

@@ -86,10 +86,11 @@ def date_text(value: Any) -> str:
     return f"{value.day}. {MONTH_NAMES[value.month - 1]} {value.year}"
 
 
-def join_names(names: Sequence[str]) -> str:
-    """["a", "b", "c"] -> "a, b og c"."""
+def join_names(names: Sequence[str], word: str = "og") -> str:
+    """["a", "b", "c"] -> "a, b og c" (or "a, b eller c" with ``word="eller"``)."""
+    names = list(names)
     if not names:
         return ""
     if len(names) == 1:
         return names[0]
-    return ", ".join(names[:-1]) + " og " + names[-1]
+    return ", ".join(names[:-1]) + f" {word} " + names[-1]

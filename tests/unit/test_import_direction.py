@@ -3,8 +3,8 @@
 Every module under src/analysis is parsed (not imported), and every import in it counts, also
 one inside a function or under ``TYPE_CHECKING``: a lazy import is still a dependency. The
 tools (lookup, query, export, skjema) sit beside the pipeline and may use its stages up to the
-edition; the example-data generator uses the reference only; the foundation modules are usable
-from anywhere and use no stage.
+edition; the example-data generator uses the reference and the form writer (tools.skjema)
+only; the foundation modules are usable from anywhere and use no stage.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ FOUNDATION = frozenset(
 TOOLS = frozenset({"tools", "skjema"})
 TOOLS_MAY_USE = frozenset({"reference", "ingest", "metrics", "edition"})
 EXAMPLE_DATA = "example_data"
+# The example forms are made with the product's own form writer, as a person would with
+# `ehelse skjema lag`.
+EXAMPLE_DATA_TOOL = "tools.skjema"
 
 
 def unit_of(module: str, package: str = "analysis") -> str | None:
@@ -50,14 +53,18 @@ def unit_of(module: str, package: str = "analysis") -> str | None:
     return parts[1] if len(parts) > 1 else ""
 
 
-def allowed(source: str, target: str) -> bool:
-    """Whether a module of unit ``source`` may import one of unit ``target``."""
+def allowed(source: str, target: str, module: str = "") -> bool:
+    """Whether a module of unit ``source`` may import one of unit ``target`` (the dotted
+    ``module`` imported, for the one tool the example data may use)."""
     if target == source or target in FOUNDATION:
         return True
     if source in FOUNDATION:
         return False
     if source == EXAMPLE_DATA:
-        return target == "reference"
+        inside = module.partition(".")[2]
+        return target == "reference" or (
+            inside == EXAMPLE_DATA_TOOL or inside.startswith(EXAMPLE_DATA_TOOL + ".")
+        )
     if source in TOOLS:
         return target in TOOLS_MAY_USE or target in TOOLS
     if target in TOOLS or target == EXAMPLE_DATA:
@@ -110,7 +117,7 @@ def violations(root: Path, package: str = "analysis") -> list[str]:
         assert source is not None
         for line, target_module in imported(path, root, package):
             target = unit_of(target_module, package)
-            if target is not None and not allowed(source, target):
+            if target is not None and not allowed(source, target, target_module):
                 rel = path.relative_to(root.parent)
                 found = f"{rel}:{line}: {source or package} -> {target_module}"
                 if found not in out:
@@ -155,7 +162,10 @@ def test_a_backward_import_is_found_also_lazy_relative_or_as_a_submodule(tmp_pat
             "edition/params.py": "from pkg import render\nfrom pkg.metrics import status\n",
             "present/figures.py": "from pkg.tools.lookup import find\n",
             "tools/lookup.py": "from pkg.edition import params\nfrom pkg.cli import app\n",
-            "example_data/files.py": "import pkg.ingest.readers\nfrom pkg.reference import x\n",
+            "example_data/files.py": (
+                "import pkg.ingest.readers\nfrom pkg.reference import x\n"
+                "from pkg.tools.skjema.write import w\nfrom pkg.tools.query import q\n"
+            ),
             "ingest/readers.py": "",
             "render/__init__.py": "",
             "fmt.py": "from pkg.metrics.status import x\n",
@@ -167,6 +177,7 @@ def test_a_backward_import_is_found_also_lazy_relative_or_as_a_submodule(tmp_pat
     assert violations(root, "pkg") == [
         "pkg/edition/params.py:1: edition -> pkg.render",
         "pkg/example_data/files.py:1: example_data -> pkg.ingest.readers",
+        "pkg/example_data/files.py:4: example_data -> pkg.tools.query",
         "pkg/fmt.py:1: fmt -> pkg.metrics.status",
         "pkg/metrics/status.py:1: metrics -> pkg.present.figures",
         "pkg/present/figures.py:1: present -> pkg.tools.lookup",
@@ -196,3 +207,16 @@ def test_a_backward_import_is_found_also_lazy_relative_or_as_a_submodule(tmp_pat
 )
 def test_the_rules(source: str, target: str, ok: bool) -> None:
     assert allowed(source, target) is ok
+
+
+@pytest.mark.parametrize(
+    ("module", "ok"),
+    [
+        ("analysis.tools.skjema", True),
+        ("analysis.tools.skjema.write", True),
+        ("analysis.tools.skjemaer", False),
+        ("analysis.tools.query", False),
+    ],
+)
+def test_the_example_data_may_use_the_form_writer_only(module: str, ok: bool) -> None:
+    assert allowed("example_data", "tools", module) is ok

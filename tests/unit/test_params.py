@@ -36,7 +36,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.parametrize("table", params.TABLES, ids=lambda t: t.file)
-def test_every_committed_table_loads_with_its_declared_dtypes(table: params.Table) -> None:
+def test_every_committed_table_loads_with_its_declared_dtypes(table: params.ParamTable) -> None:
     df = params.load(table)
     assert df.height > 0
     assert df.schema == pl.Schema(table.schema())
@@ -61,9 +61,9 @@ def test_every_committed_table_loads_with_its_declared_dtypes(table: params.Tabl
         ),
         (params.MESSAGE_STANDARDS, "meldingsstandarder.csv, rad 1: mangler kolonne(r) ['grunn']"),
     ],
-    ids=lambda v: v.file if isinstance(v, params.Table) else "",
+    ids=lambda v: v.file if isinstance(v, params.ParamTable) else "",
 )
-def test_a_broken_table_names_file_row_and_column(table: params.Table, message: str) -> None:
+def test_a_broken_table_names_file_row_and_column(table: params.ParamTable, message: str) -> None:
     with pytest.raises(ParameterError, match=re.escape(message)) as info:
         params.load(table, BROKEN)
     text = str(info.value)

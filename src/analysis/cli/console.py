@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.escape import terminal_text
-from analysis.fmt import format_int
+from analysis.fmt import format_date, format_int
 
 if TYPE_CHECKING:
     from analysis.ingest.pipeline import IngestSummary
@@ -56,10 +56,6 @@ def fail(message: str) -> NoReturn:
 def rows_text(n: int) -> str:
     """ "1 rad", "12 rader": a count of rows in bokmål."""
     return f"{format_int(n)} {'rad' if n == 1 else 'rader'}"
-
-
-def date_text(d: date | None) -> str:
-    return "" if d is None else f"{d:%d.%m.%Y}"
 
 
 def month_long(d: date | None) -> str:
@@ -129,9 +125,9 @@ def solutions_table(view: Any, when: date) -> Table:
         steps.add_row(
             label,
             lookup.step_label(r["trinn"], r["i_omfanget"]),
-            date_text(r["planlagt_dato"]),
-            date_text(r["tilgjengelig_dato"]),
-            date_text(r["i_bruk_dato"]),
+            format_date(r["planlagt_dato"]),
+            format_date(r["tilgjengelig_dato"]),
+            format_date(r["i_bruk_dato"]),
             counts,
         )
     return steps
@@ -171,7 +167,7 @@ def messages_table(view: Any) -> Table:
     return msgs
 
 
-def status_table(df: pl.DataFrame, title: str, caption: str, wide: bool) -> Table:
+def terminal_status_table(df: pl.DataFrame, title: str, caption: str, wide: bool) -> Table:
     """`ehelse status`: one row per activity; a narrow terminal gets the compact columns."""
     table = Table(
         title=title, caption=caption, caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1)

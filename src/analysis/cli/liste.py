@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from analysis.cli.console import date_text, fail, rows_text
+from analysis.cli.console import fail, rows_text
 from analysis.cli.options import (
     AsOfOpt,
     DataOpt,
@@ -21,6 +21,7 @@ from analysis.cli.options import (
     data_folder,
 )
 from analysis.escape import terminal_text
+from analysis.fmt import format_date
 
 if TYPE_CHECKING:
     from analysis.tools.liste import MunicipalityList
@@ -131,7 +132,7 @@ def _title(result: MunicipalityList) -> str:
     where = result.county[1] if result.county else "hele landet"
     what = ", ".join(result.solutions.values()) or "alle løsninger"
     steps = " eller ".join(s.replace("_", " ") for s in result.steps) or "alle trinn"
-    return f"{what} – {where}, trinn: {steps}, per {date_text(result.as_of)}"
+    return f"{what} – {where}, trinn: {steps}, per {format_date(result.as_of)}"
 
 
 def _table(df: pl.DataFrame, per_solution: bool, width: int, synthetic: bool) -> Table:
@@ -155,7 +156,7 @@ def _table(df: pl.DataFrame, per_solution: bool, width: int, synthetic: bool) ->
             cells.append(terminal_text(r["fylkesnavn"]))
         if per_solution:
             cells.append(terminal_text(r["aktivitet"] or r["losning"]))
-        cells += [r["trinn_tekst"], date_text(r["siden"])]
+        cells += [r["trinn_tekst"], format_date(r["siden"])]
         if synthetic:
             cells.append("[yellow]eksempel[/]" if r["syntetisk"] else "")
         table.add_row(*cells)

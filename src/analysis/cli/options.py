@@ -63,9 +63,12 @@ _NORWEGIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
-def parse_date(value: str, option: str) -> date:
-    """A date as a person writes it: 31.12.2023 (or 1.7.2022) or ISO 2023-12-31. Anything
-    else, or a day that does not exist (31.02.2023), ends in one line naming ``option``."""
+def option_date(value: str | None, option: str) -> date | None:
+    """A date option as a person writes it: 31.12.2023 (or 1.7.2022) or ISO 2023-12-31; None
+    when it is not given. Anything else, or a day that does not exist (31.02.2023), ends in
+    one line naming ``option``."""
+    if value is None:
+        return None
     text = value.strip()
     day = month = year = None
     if m := _NORWEGIAN_DATE.fullmatch(text):
@@ -82,7 +85,7 @@ def parse_date(value: str, option: str) -> date:
 
 def as_of_date(value: str | None) -> date | None:
     """--as-of as a date; None when it is not given (the edition's default then applies)."""
-    return None if value is None else parse_date(value, "--as-of")
+    return option_date(value, "--as-of")
 
 
 def table_format(value: str) -> str:

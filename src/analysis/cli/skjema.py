@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from analysis.cli.options import (
     TableFormatOpt,
     YearOpt,
     data_folder,
+    option_date,
     report_year,
     table_format,
 )
@@ -30,15 +30,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"{option}: {value!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
 
 
 @app.command("lag")
@@ -57,11 +48,16 @@ def lag(
     ] = "fylke",
     created: Annotated[
         str | None,
-        typer.Option("--dato", help="Datoen skjemaet lages (ÅÅÅÅ-MM-DD; standard: i dag)."),
+        typer.Option(
+            "--dato", help="Datoen skjemaet lages (dd.mm.åååå eller åååå-mm-dd; standard: i dag)."
+        ),
     ] = None,
     deadline: Annotated[
         str | None,
-        typer.Option("--frist", help="Svarfristen (ÅÅÅÅ-MM-DD; standard: fire uker etter --dato)."),
+        typer.Option(
+            "--frist",
+            help="Svarfristen (dd.mm.åååå eller åååå-mm-dd; standard: fire uker etter --dato).",
+        ),
     ] = None,
     contact: Annotated[
         str | None,
@@ -77,8 +73,8 @@ def lag(
         region,
         out,
         per,
-        _day(created, "--dato"),
-        _day(deadline, "--frist"),
+        option_date(created, "--dato"),
+        option_date(deadline, "--frist"),
         contact,
         data_folder(year, data) if data is not None else None,
     )
@@ -108,7 +104,10 @@ def inn(
     files: Annotated[list[Path], typer.Argument(help="Returnerte skjemaer (.xlsx eller .csv).")],
     received: Annotated[
         str | None,
-        typer.Option("--mottatt", help="Datoen skjemaene kom inn (ÅÅÅÅ-MM-DD; standard: i dag)."),
+        typer.Option(
+            "--mottatt",
+            help="Datoen skjemaene kom inn (dd.mm.åååå eller åååå-mm-dd; standard: i dag).",
+        ),
     ] = None,
     raw: Annotated[
         Path | None,
@@ -118,7 +117,7 @@ def inn(
     """Katalogiser returnerte skjemaer i sources.yaml (kopieres til data/raw/skjema/)."""
     from analysis.tools.skjema.register import register_forms
 
-    done = register_forms(files, raw, _day(received, "--mottatt"))
+    done = register_forms(files, raw, option_date(received, "--mottatt"))
     for r in done:
         region = (r.form.meta or {}).get("regionnavn") or r.entry["title"]
         console().print(
@@ -132,7 +131,7 @@ def inn(
 
 
 @app.command("status")
-def status(
+def form_status(
     konflikter: Annotated[
         bool,
         typer.Option(

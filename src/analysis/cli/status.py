@@ -8,7 +8,7 @@ import sys
 import polars as pl
 from rich.console import Console
 
-from analysis.cli.console import STATUS_WIDE, status_table
+from analysis.cli.console import STATUS_WIDE, terminal_status_table
 from analysis.cli.options import (
     AsOfOpt,
     DataOpt,
@@ -97,7 +97,7 @@ def status(
         notes.append("Publ. og avvik: det publiserte nasjonale tallet, der det avviker.")
     if df["syntetisk"].any():
         notes.append("[bold yellow]Bygger på SYNTETISKE eksempeldata, ikke virkelige tall.[/]")
-    out.print(status_table(df, title, "\n".join(notes), wide))
+    out.print(terminal_status_table(df, title, "\n".join(notes), wide))
 
 
 def _whole_to_int(df: pl.DataFrame) -> pl.DataFrame:

@@ -20,11 +20,10 @@ import numpy as np
 import polars as pl
 
 from analysis.example_data.extension import child_stream
-from analysis.example_data.params import DIVISION_YEAR, Example, ExampleFile
+from analysis.example_data.params import Example, ExampleFile
 from analysis.fmt import format_date
-from analysis.ingest.skjema_layout import STEP_LABELS
 from analysis.tools.skjema.prefill import form_activities, form_rows, known_steps
-from analysis.tools.skjema.write import Answer, FormRow, FormSpec, write_form
+from analysis.tools.skjema.write import Answer, FormRow, FormSpec, step_words, write_form
 
 FORM_YEAR: Final = 2023  # the report year the forms are made for (division 2020)
 FORM_CREATED: Final = dt.date(2023, 9, 4)
@@ -90,10 +89,10 @@ def _answers(
         step, day = fact
         if u > 0.97:  # a date given from memory: it contradicts the owner's export
             out[key] = Answer(
-                STEP_LABELS[step], day - dt.timedelta(days=45), "ja", "Omtrentlig dato"
+                step_words(step), day - dt.timedelta(days=45), "ja", "Omtrentlig dato"
             )
         elif (step, day) != (r.trinn, r.dato):
-            out[key] = Answer(STEP_LABELS[step], day, "ja")
+            out[key] = Answer(step_words(step), day, "ja")
         elif v < 0.9:
             typed = "Tilgjengelig" if step == "tilgjengelig" and u < 0.3 else None
             out[key] = Answer(typed, day, "ja") if typed else Answer(None, None, "ja")
@@ -102,16 +101,12 @@ def _answers(
     for key, a in list(out.items()):
         if a.trinn is None and a.dato is None:
             row = by_key[key]
-            out[key] = Answer(
-                STEP_LABELS[row.trinn] if row.trinn else None, row.dato, a.kontrollert
-            )
+            out[key] = Answer(step_words(row.trinn) if row.trinn else None, row.dato, a.kontrollert)
     return out
 
 
 def render_forms(example: Example, files: Sequence[ExampleFile]) -> list[ExampleFile]:
     """The returned forms as files; ``files`` are the exports (their titles pre-fill)."""
-    from analysis.metrics.status import scope_members
-
     kommuner = example.municipalities.with_columns(inndeling=pl.lit(2020, pl.Int64))
     titles = {
         "eksempel_" + f.name.rsplit(".", 1)[0]: f.title for f in files if f.kind == "adoption"
@@ -119,7 +114,6 @@ def render_forms(example: Example, files: Sequence[ExampleFile]) -> list[Example
     events = example.all_adoption().with_columns(kilde_id=pl.lit("eksempel_") + pl.col("losning"))
     known = known_steps(events, FORM_CREATED)
     acts = form_activities()
-    members = scope_members(kommuner, division=DIVISION_YEAR)
     activity_rows = tuple(acts.select("losning", "navn", "telles_trinn").iter_rows())
     names = dict(kommuner.select("fylkesnummer", "fylkesnavn").unique().iter_rows())
     rng = child_stream(example.seed, FORMS_STREAM)
@@ -127,7 +121,7 @@ def render_forms(example: Example, files: Sequence[ExampleFile]) -> list[Example
     specs: dict[str, tuple[FormSpec, dict[tuple[str, str], Answer]]] = {}
     for county, received, share in COUNTIES:
         codes = sorted(kommuner.filter(pl.col("fylkesnummer") == county)["kommunenummer"].to_list())
-        rows = form_rows(kommuner, codes, known, titles, acts, members)
+        rows = form_rows(kommuner, codes, known, titles, acts)
         spec = FormSpec(
             "fylke",
             county,

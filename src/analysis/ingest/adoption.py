@@ -67,7 +67,7 @@ STATUS_SCHEMA: dict[str, Any] = polars_schema(Status)
 Seen = MutableMapping[tuple[str, str, str, dt.date], tuple[str, int]]
 
 
-def _join(*notes: str | None) -> str | None:
+def _join_notes(*notes: str | None) -> str | None:
     return "; ".join(n for n in notes if n) or None
 
 
@@ -121,7 +121,7 @@ def ingest_adoption(source: Source, df: pl.DataFrame, ctx: Context, seen: Seen) 
         }
         extra = row[found["merknad"]] if "merknad" in found else None
         candidates.append(
-            (row, [base | e | {"merknad": _join(extra, e["merknad"])} for e in events])
+            (row, [base | e | {"merknad": _join_notes(extra, e["merknad"])} for e in events])
         )
 
     # Two statuses for the same municipality, solution and date in one file: both are wrong.
@@ -210,7 +210,7 @@ def _long_event(
     if step.trinn == NO_STEP:
         raise RowError(f"ikke et trinn: status {status_text!r} (ingen hendelse)", status_col)
     event = _dated(step.trinn, date_text, date_col or combined, source, ctx, step.future_as_planned)
-    event["merknad"] = _join(remark(status_text), event["merknad"])
+    event["merknad"] = _join_notes(remark(status_text), event["merknad"])
     return event
 
 
@@ -233,7 +233,9 @@ def _dated(
         trinn, note = "planlagt", f"oppgitt innføringsdato {date_text}"
     if trinn == "planlagt" and source.planned_event_date == "accessed":
         # The source says the step is planned as of when it was read; its date is the plan's.
-        note = _join(note, f"planlagt innføring {date_text}; trinnet datert da kilden ble lest")
+        note = _join_notes(
+            note, f"planlagt innføring {date_text}; trinnet datert da kilden ble lest"
+        )
         dato, precision = source.accessed, "dag"
     if dato > ctx.today:
         raise RowError(f"dato i fremtiden ({dato.isoformat()})", column)

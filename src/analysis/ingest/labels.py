@@ -187,7 +187,7 @@ _YEAR = re.compile(r"(\d{4})")
 _SERIAL = re.compile(r"(\d{5})(?:\.0+)?")
 
 
-def _date(y: int, m: int, d: int, precision: Precision) -> ParsedDate | None:
+def _valid_date(y: int, m: int, d: int, precision: Precision) -> ParsedDate | None:
     if not 1900 <= y <= 2100:
         return None
     try:
@@ -209,19 +209,19 @@ def parse_date(text: str | None) -> ParsedDate | None:
     if not s:
         return None
     if m := _DAY_ISO.fullmatch(s):
-        return _date(int(m[1]), int(m[2]), int(m[3]), "dag")
+        return _valid_date(int(m[1]), int(m[2]), int(m[3]), "dag")
     if m := _DAY_NO.fullmatch(s):
-        return _date(int(m[3]), int(m[2]), int(m[1]), "dag")
+        return _valid_date(int(m[3]), int(m[2]), int(m[1]), "dag")
     if m := _MONTH_ISO.fullmatch(s):
-        return _date(int(m[1]), int(m[2]), 1, "maaned")
+        return _valid_date(int(m[1]), int(m[2]), 1, "maaned")
     if m := _MONTH_NO.fullmatch(s):
-        return _date(int(m[2]), int(m[1]), 1, "maaned")
+        return _valid_date(int(m[2]), int(m[1]), 1, "maaned")
     if (m := _DAY_NAMED.fullmatch(s)) and m[2] in month_names():
-        return _date(int(m[3]), month_names()[m[2]], int(m[1]), "dag")
+        return _valid_date(int(m[3]), month_names()[m[2]], int(m[1]), "dag")
     if (m := _MONTH_NAMED.fullmatch(s)) and m[1] in month_names():
-        return _date(int(m[2]), month_names()[m[1]], 1, "maaned")
+        return _valid_date(int(m[2]), month_names()[m[1]], 1, "maaned")
     if m := _YEAR.fullmatch(s):
-        return _date(int(m[1]), 1, 1, "aar")
+        return _valid_date(int(m[1]), 1, 1, "aar")
     if m := _SERIAL.fullmatch(s):
         days = int(m[1])
         if 20000 <= days <= 80000:  # 1954-10-03 .. 2119-01-10

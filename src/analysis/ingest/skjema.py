@@ -96,7 +96,9 @@ def _step(text: str | None, column: str | None) -> str | None:
     return lay.NOT_STARTED if step.trinn == NO_STEP else step.trinn
 
 
-def _date(text: str | None, column: str | None, today: dt.date) -> tuple[dt.date, str] | None:
+def _answer_date(
+    text: str | None, column: str | None, today: dt.date
+) -> tuple[dt.date, str] | None:
     if text is None:
         return None
     parsed = parse_date(text)
@@ -147,7 +149,7 @@ def _answer(form: FormFile, row: dict[str, Any], knr: str, today: dt.date) -> di
             act_col,
         )
     step = _step(row[cols["trinn"]], cols["trinn"])
-    when = _date(row[cols["dato"]], cols["dato"], today)
+    when = _answer_date(row[cols["dato"]], cols["dato"], today)
     checked = _checked(row.get(cols.get("kontrollert", "")), cols.get("kontrollert"))
     comment = row.get(cols["kommentar"]) if "kommentar" in cols else None
     pre = _prefill_of(form, row, knr, losning)

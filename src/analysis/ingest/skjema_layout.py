@@ -12,6 +12,8 @@ import re
 import unicodedata
 from typing import Final
 
+from analysis.escape import slug
+
 GUIDE_SHEET: Final = "Veiledning"
 FORM_SHEET: Final = "Status"
 META_SHEET: Final = "skjema_info"
@@ -94,18 +96,12 @@ def parse_info(text: str | None) -> dict[str, str]:
     return out
 
 
-def slug(name: str) -> str:
-    """A region's name as a file name part: «Møre og Romsdal» -> more-og-romsdal."""
-    text = name.casefold().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "region"
-
-
 def form_file_name(year: int, region: str, name: str, regiontype: str = "fylke") -> str:
     """skjema-2025-46-vestland.xlsx for a county, skjema-2025-viken.xlsx for a network."""
+    part = slug(name, "region")
     if regiontype == "fylke":
-        return f"skjema-{year}-{region}-{slug(name)}.xlsx"
-    return f"skjema-{year}-{slug(name)}.xlsx"
+        return f"skjema-{year}-{region}-{part}.xlsx"
+    return f"skjema-{year}-{part}.xlsx"
 
 
 def header_key(text: str | None) -> str | None:

@@ -60,7 +60,8 @@ class FormFile:
         return (self.meta or {}).get("skjema_id") or self.info.get("skjema_id")
 
 
-def _text(value: Any) -> str | None:
+def _form_cell_text(value: Any) -> str | None:
+    """A form cell as the text a person typed: a ticked box is «ja», a date cell its day."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -83,7 +84,7 @@ def _header_index(rows: list[list[str | None]]) -> int:
     return -1
 
 
-def _table(
+def _parse_sheet(
     path: Path, rows: list[tuple[int, list[str | None]]], where: str
 ) -> tuple[dict[str, str], list[str], list[tuple[int, dict[str, str | None]]], dict[str, str]]:
     """Headers, extra headers, body rows by key and the information row, from sheet rows."""
@@ -129,7 +130,9 @@ def _table(
     return headers, extra, body, info
 
 
-def _meta(rows: list[list[str | None]]) -> tuple[dict[str, str], dict[tuple[str, str], Prefill]]:
+def _read_meta(
+    rows: list[list[str | None]],
+) -> tuple[dict[str, str], dict[tuple[str, str], Prefill]]:
     meta: dict[str, str] = {}
     prefill: dict[tuple[str, str], Prefill] = {}
     in_table = False
@@ -185,9 +188,10 @@ def _read_xlsx(path: Path) -> FormFile:
         meta = prefill = None
         if lay.META_SHEET in wb.sheetnames:
             meta_rows = [
-                [_text(v) for v in r] for r in wb[lay.META_SHEET].iter_rows(values_only=True)
+                [_form_cell_text(v) for v in r]
+                for r in wb[lay.META_SHEET].iter_rows(values_only=True)
             ]
-            meta, prefill = _meta(meta_rows)
+            meta, prefill = _read_meta(meta_rows)
         candidates = [lay.FORM_SHEET] if lay.FORM_SHEET in wb.sheetnames else []
         candidates += [n for n in wb.sheetnames if n not in (lay.FORM_SHEET, lay.META_SHEET)]
         found: tuple[str, list[tuple[int, list[str | None]]]] | None = None
@@ -196,7 +200,7 @@ def _read_xlsx(path: Path) -> FormFile:
             if not hasattr(ws, "iter_rows"):
                 continue  # a chart sheet
             rows = [
-                (i, [_text(v) for v in r])
+                (i, [_form_cell_text(v) for v in r])
                 for i, r in enumerate(ws.iter_rows(values_only=True), start=1)
             ]
             if _header_index([r for _, r in rows]) >= 0:
@@ -212,11 +216,11 @@ def _read_xlsx(path: Path) -> FormFile:
         )
     sheet, rows = found
     rows = _with_typed_formulas(path, sheet, rows)
-    headers, extra, body, info = _table(path, rows, f"{path}, arket {sheet!r}")
+    headers, extra, body, info = _parse_sheet(path, rows, f"{path}, arket {sheet!r}")
     return FormFile(path, "xlsx", meta, info, headers, extra, body, prefill, sheet)
 
 
-def _read_csv(path: Path) -> FormFile:
+def _read_form_csv(path: Path) -> FormFile:
     data = path.read_bytes()
     if not data.strip():
         raise FormError(f"{path}: filen er tom")
@@ -243,7 +247,7 @@ def _read_csv(path: Path) -> FormFile:
         raise FormError(
             f"{path}, linje {reader.line_num + 1}: kan ikke leses som CSV ({exc})"
         ) from None
-    headers, extra, body, info = _table(path, rows, str(path))
+    headers, extra, body, info = _parse_sheet(path, rows, str(path))
     return FormFile(path, "csv", None, info, headers, extra, body, None, None)
 
 
@@ -257,7 +261,7 @@ def read_form(path: Path | str) -> FormFile:
     if suffix in EXCEL_SUFFIXES:
         form = _read_xlsx(path)
     elif suffix in CSV_SUFFIXES:
-        form = _read_csv(path)
+        form = _read_form_csv(path)
     else:
         raise FormError(f"{path}: ukjent filtype {suffix!r} for et skjema (bruk .xlsx eller .csv)")
     if form.meta is None:

@@ -1,9 +1,10 @@
 """The one loader of the committed parameter tables in ``analysis/metrics/data``.
 
-Each table is declared once (``Table``): its columns with type, whether a value is required,
-the values allowed, and the keys that must not repeat. ``load`` checks every row against the
-declaration and returns a polars frame typed from it; a bad cell stops with one line naming
-file, row (the header is row 1) and column. A new portfolio year changes rows here, not code.
+Each table is declared once (``ParamTable``): its columns with type, whether a value is
+required, the values allowed, and the keys that must not repeat. ``load`` checks every row
+against the declaration and returns a polars frame typed from it; a bad cell stops with one
+line naming file, row (the header is row 1) and column. A new portfolio year changes rows
+here, not code.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Literal
 import polars as pl
 
 from analysis.errors import EhelseError
+from analysis.fmt import join_names
 from analysis.schemas import TRINN
 
 PACKAGE_DIR = "src/analysis/metrics/data"
@@ -54,7 +56,7 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Table:
+class ParamTable:
     """A parameter table: file name, columns, keys that must be unique, and a rule across the
     columns of one row (``check``), or across rows (``check_all``), each returning an error
     text (column, reason) or None."""
@@ -82,16 +84,12 @@ class Table:
         return {c.name: types[c.kind] for c in self.columns}
 
 
-def _join(items: tuple[str, ...] | list[str], word: str = "eller") -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
-
-
-def _cell(col: Column, text: str) -> tuple[Any, str | None]:
+def _param_cell(col: Column, text: str) -> tuple[Any, str | None]:
     """The typed value of one cell, or the reason it is unusable."""
     if not text:
         return (([] if col.kind == "lines" else None), "mangler verdi" if col.required else None)
     if col.allowed and text not in col.allowed:
-        return None, f"{text!r} er ikke {_join(col.allowed)}"
+        return None, f"{text!r} er ikke {join_names(col.allowed, 'eller')}"
     if col.digits is not None and not (len(text) == col.digits and text.isdigit()):
         words = {2: "to", 4: "fire"}
         return None, f"{text!r} er ikke {words.get(col.digits, col.digits)} siffer"
@@ -112,7 +110,7 @@ def _cell(col: Column, text: str) -> tuple[Any, str | None]:
     return text, None
 
 
-def parse(table: Table, text: str, path: str | None = None) -> pl.DataFrame:
+def parse(table: ParamTable, text: str, path: str | None = None) -> pl.DataFrame:
     """The rows of ``text`` (CSV with a header) checked against ``table``, as a typed frame."""
     where = path or table.file
     reader = csv.reader(io.StringIO(text))
@@ -133,7 +131,7 @@ def parse(table: Table, text: str, path: str | None = None) -> pl.DataFrame:
 
 
 def parse_rows(
-    table: Table, records: list[tuple[int, dict[str, str]]], where: str | None = None
+    table: ParamTable, records: list[tuple[int, dict[str, str]]], where: str | None = None
 ) -> pl.DataFrame:
     """Rows given as (row number, cells by column) checked against ``table``."""
     where = where or table.file
@@ -142,7 +140,7 @@ def parse_rows(
     for i, cells in records:
         row: Row = {}
         for col in table.columns:
-            value, problem = _cell(col, (cells.get(col.name) or "").strip())
+            value, problem = _param_cell(col, (cells.get(col.name) or "").strip())
             if problem:
                 raise ParameterError(f"{where}, rad {i}, kolonne {col.name}: {problem}")
             row[col.name] = value
@@ -170,7 +168,7 @@ def parse_rows(
     return pl.DataFrame(out, schema=table.schema(), orient="row")
 
 
-def load(table: Table, folder: Path | None = None) -> pl.DataFrame:
+def load(table: ParamTable, folder: Path | None = None) -> pl.DataFrame:
     """A parameter table from the package (default) or from ``folder`` (a copy to try out a
     changed row), checked row by row."""
     if folder is None:
@@ -180,7 +178,7 @@ def load(table: Table, folder: Path | None = None) -> pl.DataFrame:
 
 
 @cache
-def _packaged(table: Table) -> pl.DataFrame:
+def _packaged(table: ParamTable) -> pl.DataFrame:
     text = files("analysis.metrics").joinpath("data", table.file).read_text(encoding="utf-8")
     return parse(table, text, f"{PACKAGE_DIR}/{table.file}")
 
@@ -195,7 +193,7 @@ def _check_heading(row: Row) -> tuple[str | None, str] | None:
     return None
 
 
-ACTIVITIES = Table(
+ACTIVITIES = ParamTable(
     "aktiviteter.csv",
     (
         Column("losning", required=True),
@@ -230,7 +228,7 @@ def _check_scope_names(rows: list[Row]) -> tuple[int, str | None, str] | None:
     return None
 
 
-SCOPES = Table(
+SCOPES = ParamTable(
     "omfang.csv",
     (
         Column("omfang_id", required=True),
@@ -244,7 +242,7 @@ SCOPES = Table(
     check_all=_check_scope_names,
 )
 
-NETWORKS = Table(
+NETWORKS = ParamTable(
     "nettverk.csv",
     (
         Column("fylkesnummer", required=True, digits=2),
@@ -271,7 +269,7 @@ def _check_rule_names(rows: list[Row]) -> tuple[int, str | None, str] | None:
     return None
 
 
-VERSION_RULES = Table(
+VERSION_RULES = ParamTable(
     "meldingsversjoner.csv",
     (
         Column("meldingstype", required=True),
@@ -290,7 +288,7 @@ VERSION_RULES = Table(
     check_all=_check_rule_names,
 )
 
-MESSAGE_STANDARDS = Table(
+MESSAGE_STANDARDS = ParamTable(
     "meldingsstandarder.csv",
     (
         Column("linje", "int", required=True),

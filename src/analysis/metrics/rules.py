@@ -9,12 +9,11 @@ frames in, bokmål out (dates and percentages through analysis.fmt).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
 
-from analysis.fmt import date_text, format_percent
+from analysis.fmt import date_text, format_percent, join_names
 from analysis.metrics import messages as msg
 from analysis.metrics import params
 
@@ -31,14 +30,6 @@ COUNTS_WHERE = {
     "tilgjengelig": "*tilgjengeliggjort* i systemene",
     "planlagt": "*planlagt*",
 }
-
-
-def join_words(items: Sequence[str], word: str = "og") -> str:
-    """["a", "b", "c"] -> "a, b og c"."""
-    items = list(items)
-    if not items:
-        return ""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def _adoption(acts: pl.DataFrame | None) -> pl.DataFrame:
@@ -66,14 +57,14 @@ def exceptions(acts: pl.DataFrame | None = None) -> list[tuple[str, list[str]]]:
 def counted_steps_short(acts: pl.DataFrame | None = None, sep: str = " ") -> str:
     """ "Kjernejournal tilgjengeliggjort, ellers i bruk" (``sep`` between name and step)."""
     usual = STEP_WORD[usual_step(acts)]
-    parts = [f"{join_words(names)}{sep}{STEP_WORD[step]}" for step, names in exceptions(acts)]
+    parts = [f"{join_names(names)}{sep}{STEP_WORD[step]}" for step, names in exceptions(acts)]
     return f"{', '.join(parts)}, ellers {usual}" if parts else usual
 
 
 def counted_steps_note(acts: pl.DataFrame | None = None) -> str:
     """ "kommuner som har tatt løsningen i bruk (Kjernejournal: tilgjengeliggjort)"."""
     text = f"kommuner som har {HAS_DONE[usual_step(acts)]}"
-    parts = [f"{join_words(names)}: {STEP_WORD[step]}" for step, names in exceptions(acts)]
+    parts = [f"{join_names(names)}: {STEP_WORD[step]}" for step, names in exceptions(acts)]
     return f"{text} ({'; '.join(parts)})" if parts else text
 
 
@@ -96,7 +87,7 @@ def scope_sentences(
         if scope != "alle":
             by_scope.setdefault(scope, []).append(navn)
     return [
-        f"{join_words(acts_in)} gjelder bare {members} i {names.get(scope, scope)}."
+        f"{join_names(acts_in)} gjelder bare {members} i {names.get(scope, scope)}."
         for scope, acts_in in by_scope.items()
     ]
 
@@ -114,7 +105,7 @@ def counting_rule_text(
     for step, activity_names in exceptions(acts):
         word = "Unntaket" if len(activity_names) == 1 else "Unntakene"
         parts.append(
-            f"{word} er {join_words(activity_names)}, der porteføljen teller kommuner der "
+            f"{word} er {join_names(activity_names)}, der porteføljen teller kommuner der "
             f"løsningen er {COUNTS_WHERE[step]}."
         )
     if (acts["maal"] == "meldingsversjon").any():
@@ -138,30 +129,30 @@ def message_rule_text(as_of: date, rules: pl.DataFrame | None = None) -> str:
         groups: list[str] = []
         for (since,), group in in_force.group_by("krav_fra", maintain_order=True):
             items = [
-                f"{t} {join_words(list(v), 'eller')}"
+                f"{t} {join_names(list(v), 'eller')}"
                 for t, v in group.select("meldingstype", "kravversjoner").iter_rows()
             ]
             lead = "krav om å sende fra" if not groups else "fra"
-            groups.append(f"{join_words(items)} ({lead} {date_text(since)})")
-        publishers = join_words(in_force["utgiver"].unique(maintain_order=True).to_list())
+            groups.append(f"{join_names(items)} ({lead} {date_text(since)})")
+        publishers = join_names(in_force["utgiver"].unique(maintain_order=True).to_list())
         parts.append(
-            f"Per {date_text(as_of)} regnes {join_words(groups)} som gjeldende, ifølge {publishers}."
+            f"Per {date_text(as_of)} regnes {join_names(groups)} som gjeldende, ifølge {publishers}."
         )
     else:
         parts.append(
             f"Per {date_text(as_of)} gjaldt ennå ingen krav om å sende en bestemt versjon."
         )
     for row in req.filter(pl.col("grunnlag") == msg.FOR_KRAV).iter_rows(named=True):
-        nxt = join_words(row["neste_kravversjoner"], "eller")
+        nxt = join_names(row["neste_kravversjoner"], "eller")
         parts.append(
             f"For {row['meldingstype']} gjelder kravet om å sende {nxt} først fra "
             f"{date_text(row['neste_krav_fra'])}; før det regnes "
-            f"{join_words(row['gjeldende_versjoner'])} som gjeldende."
+            f"{join_names(row['gjeldende_versjoner'])} som gjeldende."
         )
     for row in req.filter(pl.col("grunnlag") == msg.UTEN_KRAV).iter_rows(named=True):
         parts.append(
             f"For {row['meldingstype']} finnes ikke noe datert krav; "
-            f"{join_words(row['gjeldende_versjoner'], 'eller')} regnes som gjeldende, ifølge "
+            f"{join_names(row['gjeldende_versjoner'], 'eller')} regnes som gjeldende, ifølge "
             f"{row['utgiver']}."
         )
     parts.append(

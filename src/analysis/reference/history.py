@@ -71,6 +71,6 @@ def former_municipalities() -> dict[str, FormerMunicipality]:
     return out
 
 
-def clear_caches() -> None:
+def clear_history_caches() -> None:
     for fn in (load_history, former_municipalities):
         fn.cache_clear()

@@ -569,6 +569,6 @@ def _history_names() -> dict[str, tuple[history.FormerMunicipality, ...]]:
 
 
 def clear_caches() -> None:
-    history.clear_caches()
+    history.clear_history_caches()
     for fn in (_index, _choices, _county_lineage, _resolver, _history_names):
         fn.cache_clear()

@@ -224,7 +224,7 @@ def referenced_views(sql: str) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Answer:
+class QueryResult:
     """A query's result and how much of what it read is synthetic example data."""
 
     frame: pl.DataFrame
@@ -260,7 +260,7 @@ def answer(
     processed: Path | str | None = None,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     memory_limit: int | None = None,
-) -> Answer:
+) -> QueryResult:
     """``run``, and the synthetic rows of the views the query reads."""
     con = connect(processed, memory_limit)
     timer = None
@@ -277,7 +277,7 @@ def answer(
     try:
         rel = con.sql(sql)
         frame = pl.DataFrame() if rel is None else rel.pl()
-        return Answer(frame, _synthetic_views(con, referenced_views(sql)))
+        return QueryResult(frame, _synthetic_views(con, referenced_views(sql)))
     except duckdb.Error as exc:
         if stopped.is_set() or isinstance(exc, duckdb.InterruptException):
             raise QueryError(

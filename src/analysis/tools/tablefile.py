@@ -61,7 +61,7 @@ def _excel_csv_frame(df: pl.DataFrame) -> pl.DataFrame:
     return df.select(out)
 
 
-def _cell(value: Any) -> Any:
+def _sheet_cell(value: Any) -> Any:
     if isinstance(value, str):
         return spreadsheet_text(value)
     if isinstance(value, bool):
@@ -90,7 +90,7 @@ def _write_xlsx(tmp: Path, df: pl.DataFrame, sheet: str, notes: Sequence[str]) -
     widths = [len(c) for c in df.columns]
     kinds = list(df.schema.values())
     for row in df.iter_rows():
-        ws.append([_cell(v) for v in row])
+        ws.append([_sheet_cell(v) for v in row])
         for i, v in enumerate(row):
             widths[i] = max(widths[i], 10 if isinstance(v, date) else len(str(v or "")))
     for i, dtype in enumerate(kinds, start=1):

@@ -16,8 +16,8 @@ from typing import Any
 
 from analysis import _io, catalogue_edit, config
 from analysis.errors import EhelseError
+from analysis.escape import slug
 from analysis.ingest.common import sha256_of
-from analysis.ingest.skjema_layout import slug
 from analysis.ingest.skjema_read import FormError, FormFile, read_form
 
 FORMS_SUBDIR = "skjema"
@@ -63,7 +63,7 @@ def entry_for(path: Path, raw: Path, form: FormFile, received: dt.date) -> dict[
     synthetic = (meta.get("syntetisk") or form.info.get("syntetisk")) == "ja"
     rel = path.resolve().relative_to(raw.resolve()).as_posix()
     entry: dict[str, Any] = {
-        "id": "skjema_" + slug(path.stem).replace("-", "_"),
+        "id": "skjema_" + slug(path.stem, "region").replace("-", "_"),
         "path": rel,
         "kind": "skjema",
         "title": ("Eksempeldata (syntetisk): " if synthetic else "")

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.escape import slug
 from analysis.fmt import format_date
 from analysis.ingest import skjema_layout as lay
 from analysis.tools.skjema import guide
@@ -77,14 +78,15 @@ class FormSpec:
                 (self.regiontype, self.region, self.year, self.division, self.created, self.rows)
             ).encode("utf-8")
         ).hexdigest()
-        return f"{self.year}-{lay.slug(self.region)}-{self.created:%Y%m%d}-{h[:6]}"
+        region = slug(self.region, "region")
+        return f"{self.year}-{region}-{self.created:%Y%m%d}-{h[:6]}"
 
     @property
     def file_name(self) -> str:
         return lay.form_file_name(self.year, self.region, self.regionnavn, self.regiontype)
 
 
-def _guide(wb: Any, f: _Formats, spec: FormSpec) -> None:
+def _guide_sheet(wb: Any, f: _Formats, spec: FormSpec) -> None:
     ws = wb.add_worksheet(lay.GUIDE_SHEET)
     ws.set_column(0, 0, 26)
     ws.set_column(1, 3, 42)
@@ -142,10 +144,16 @@ def _guide(wb: Any, f: _Formats, spec: FormSpec) -> None:
     _merged(ws, r, about, f, 30)
 
 
+def step_words(step: str) -> str:
+    """A step (or ``ikke_startet``) in the form's words, as its dropdown lists them; any
+    other text as it is."""
+    return lay.STEP_LABELS.get(step, step)
+
+
 def _activity_rows(spec: FormSpec) -> list[tuple[str, str, str]]:
     """The guide's activities: the spec's, else those its rows name (counted step unknown)."""
     if spec.activities:
-        return [(s, n, lay.STEP_LABELS.get(t, t)) for s, n, t in spec.activities]
+        return [(s, n, step_words(t)) for s, n, t in spec.activities]
     return [(s, n, "–") for s, n in dict.fromkeys((r.losning, r.aktivitet) for r in spec.rows)]
 
 
@@ -154,7 +162,7 @@ def _merged(ws: Any, r: int, text: str, f: _Formats, height: int) -> None:
     ws.set_row(r, height)
 
 
-def _status(
+def _status_sheet(
     wb: Any, f: _Formats, spec: FormSpec, answers: Mapping[tuple[str, str], Answer]
 ) -> None:
     ws = wb.add_worksheet(lay.FORM_SHEET)
@@ -175,7 +183,7 @@ def _status(
     for i, row in enumerate(spec.rows):
         r = h + 1 + i
         a = answers.get((row.kommunenummer, row.losning))
-        step = lay.STEP_LABELS.get(row.trinn or "", row.trinn) if row.trinn else None
+        step = step_words(row.trinn) if row.trinn else None
         cells: dict[str, int] = {
             "kommunenummer": _text(ws, r, 0, row.kommunenummer, f, "locked"),
             "kommune": _text(ws, r, 1, row.kommunenavn, f, "locked"),
@@ -193,7 +201,7 @@ def _status(
         for c, k in enumerate(keys):
             widths[c] = max(widths[c], cells[k])
     last = h + max(len(spec.rows), 1)
-    _validate(ws, h + 1, last)
+    _add_validation(ws, h + 1, last)
     for c, k in enumerate(keys):
         width = 40 if k == "kommentar" else min(MAX_WIDTH, widths[c] + 2)
         ws.set_column(c, c, max(width, 10))
@@ -224,7 +232,7 @@ def _footer(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _validate(ws: Any, first: int, last: int) -> None:
+def _add_validation(ws: Any, first: int, last: int) -> None:
     step, when, checked, comment = 3, 4, 5, 6
     ws.data_validation(
         first,
@@ -292,7 +300,7 @@ def _validate(ws: Any, first: int, last: int) -> None:
     )
 
 
-def _meta(wb: Any, f: _Formats, spec: FormSpec) -> None:
+def _meta_sheet(wb: Any, f: _Formats, spec: FormSpec) -> None:
     ws = wb.add_worksheet(lay.META_SHEET)
     values = {
         "skjema_id": spec.form_id,
@@ -346,9 +354,9 @@ def write_form(spec: FormSpec, answers: Mapping[tuple[str, str], Answer] | None 
         }
     )
     f = _Formats(wb)
-    _guide(wb, f, spec)
-    _status(wb, f, spec, answers or {})
-    _meta(wb, f, spec)
+    _guide_sheet(wb, f, spec)
+    _status_sheet(wb, f, spec, answers or {})
+    _meta_sheet(wb, f, spec)
     wb.close()
     return buf.getvalue()
 
