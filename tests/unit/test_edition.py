@@ -180,6 +180,8 @@ def test_summary_points_and_lists() -> None:
         "- For 1 av 3 aktiviteter går det tilbake: C.",
     ]
     assert join_names(["a", "b", "c"]) == "a, b og c"
+    assert join_names(("a", "b"), "eller") == "a eller b"
+    assert join_names([]) == "" and join_names(["a"]) == "a"
     assert sn.plural(1, "kommune", "kommuner") == "1 kommune"
 
 

@@ -9,7 +9,14 @@ import re
 
 import polars as pl
 
-from analysis.escape import markdown_text, spreadsheet_expr, spreadsheet_text, typst_string
+from analysis.escape import (
+    markdown_text,
+    slug,
+    spreadsheet_expr,
+    spreadsheet_text,
+    typst_string,
+)
+from analysis.ingest.skjema_layout import form_file_name
 from analysis.present.blocks import Notice, prose
 
 HOSTILE = (
@@ -69,3 +76,14 @@ def test_csv_downloads_of_example_data_say_so_in_name_column_and_link() -> None:
     mixed = pl.DataFrame({"antall": [1, 2], "syntetisk": [False, True]})
     name, got = _download(csv_download(mixed, "fig-2"))
     assert name == "fig-2-eksempeldata.csv" and got["syntetisk"].to_list() == [False, True]
+
+
+def test_a_slug_spells_out_norwegian_letters_and_drops_other_accents() -> None:
+    assert slug("Status på Øst – Æra") == "status-pa-ost-aera"
+    assert slug("Kárášjohka / Karasjok") == "karasjohka-karasjok"
+    assert slug("«»", "region") == "region"
+    assert form_file_name(2023, "15", "Møre og Romsdal") == "skjema-2023-15-more-og-romsdal.xlsx"
+    assert (
+        form_file_name(2025, "viken", "Viken nettverk", "nettverk")
+        == "skjema-2025-viken-nettverk.xlsx"
+    )
