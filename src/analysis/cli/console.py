@@ -21,6 +21,7 @@ from analysis.fmt import format_date, format_int
 if TYPE_CHECKING:
     from analysis.ingest.pipeline import IngestSummary
 
+
 def console() -> Console:
     """Standard output, made per use so that the width follows this call's terminal
     (``COLUMNS``), not the one the process started with."""
@@ -30,6 +31,7 @@ def console() -> Console:
 def err_console() -> Console:
     """Standard error, made per use like ``console``."""
     return Console(stderr=True)
+
 
 STATUS_WIDE = 140  # narrower terminals get the compact table (csv and json have every column)
 MONTHS_SHORT = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")

@@ -48,7 +48,9 @@ def report(
     )
     if result.unchanged:
         names = ", ".join(str(p) for p in result.outputs)
-        console().print(f"Rapporten er oppdatert ({names}); --force bygger på nytt.", highlight=False)
+        console().print(
+            f"Rapporten er oppdatert ({names}); --force bygger på nytt.", highlight=False
+        )
         return
     for path in result.outputs:
         size = path.stat().st_size / 1e6

@@ -92,7 +92,7 @@ def scan_header(path: Path) -> Header | None:
     return Header(separator, columns, lines)
 
 
-def _clean(values: pl.Series) -> bool:
+def _already_stripped(values: pl.Series) -> bool:
     """No value of the column changes when stripped (so it needed no stripping)."""
     text = values.cast(pl.String).drop_nulls()
     return bool((text.str.strip_chars() == text).all())
@@ -114,7 +114,7 @@ def stage_csv(
     staged = pl.scan_parquet(out)
     cats = [c for c in header.columns if c in categorical]
     distinct = pl.collect_all([staged.select(pl.col(c).unique()) for c in cats])
-    if all(_clean(d.to_series()) for d in distinct):
+    if all(_already_stripped(d.to_series()) for d in distinct):
         return rows
     return _stage(path, header, out, categorical, strip_all=True)
 
