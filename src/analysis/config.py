@@ -27,6 +27,9 @@ CATALOGUE = RAW_DIR / "sources.yaml"
 REPORT_DIR = ROOT / "report"
 OUTPUT_DIR = REPORT_DIR / "_output"
 CACHE_DIR = PROCESSED_DIR / "cache"
+# The PDF's static figures by a hash of what they draw (analysis.present.static): a render
+# whose figures are all here starts no browser. Disposable, like everything in processed/.
+FIGURE_CACHE_DIR = CACHE_DIR / "figurer"
 
 
 def processed_for(division: int) -> Path:
