@@ -67,6 +67,13 @@ def division_of(year: int) -> int:
         raise EditionError(str(exc)) from None
 
 
+def county_codes(division: int) -> list[str]:
+    """The counties of a division, by number: the regional editions of ``--region all``."""
+    from analysis.reference.register import county_names
+
+    return sorted(county_names(division))
+
+
 def data_folder(year: int, processed: Path | str | None = None) -> Path:
     """The processed data for an edition: the folder given, else EHELSE_PROCESSED, else the
     division's own folder under data/processed."""
