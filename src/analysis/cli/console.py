@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import polars as pl
 import typer
 from rich import box
 from rich.console import Console
@@ -18,6 +17,8 @@ from rich.table import Table
 from analysis.escape import terminal_text
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from analysis.ingest.pipeline import Summary
 
 console = Console()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -123,11 +124,16 @@ def render_editions(
     say = progress or (lambda _msg: None)
     wanted = _formats(formats)
     folder = Path(folder) if folder else config.REPORT_DIR
+    out_dir = Path(output_dir) if output_dir else folder / "_output"
+    run = stamp.run_key(
+        {"year": year, "regions": regions, "processed": processed_dir, "folder": folder}
+    )
+    if not force and (same := unchanged(run, wanted, out_dir, folder)) is not None:
+        return same
     first = edition(year, None, processed_dir)
     codes = county_codes(first.division) if regions is None else list(regions)
     eds = [first if r is None else edition(year, r, processed_dir) for r in codes]
     named = first.processed
-    out_dir = Path(output_dir) if output_dir else folder / "_output"
     try:
         processed = _io.current_dir(named)  # the set the pointer names, read throughout
     except _io.OutputError as exc:
@@ -144,9 +150,42 @@ def render_editions(
                     _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say, last)
                 )
         finally:
-            from analysis.present import static
+            if "analysis.present.static" in sys.modules:
+                sys.modules["analysis.present.static"].close()
+        remembered = [
+            {"stem": ed.stem, "named": str(named), "year": ed.year, "region": ed.region}
+            for ed in eds
+        ]
+        stamp.remember_run(out_dir, run, remembered)
+    return results
 
-            static.close()
+
+def unchanged(
+    run: str, wanted: Sequence[str], out_dir: Path, folder: Path
+) -> list[RenderResult] | None:
+    """The results of a run whose every edition is up to date, answered from the stamps alone
+    (no edition worked out, no table library imported); None when something must be built,
+    or the raw data changed after the data were read in."""
+    remembered = stamp.recall_run(out_dir, run)
+    if not remembered:
+        return None
+    results = []
+    for e in remembered:
+        named = Path(str(e["named"]))
+        if stamp.newer_than(named / "current", stamp.raw_roots()):
+            return None
+        try:
+            processed = _io.current_dir(named)
+        except _io.OutputError:
+            return None
+        stem, region = str(e["stem"]), e.get("region")
+        key = stamp.input_key(
+            processed, folder, int(str(e["year"])), str(region) if region else None
+        )
+        if stamp.fresh_formats(wanted, out_dir, stem, key) != list(wanted):
+            return None
+        outputs = [stamp.output_path(out_dir, stem, f) for f in wanted]
+        results.append(RenderResult(outputs=outputs, stem=stem, skipped=list(wanted)))
     return results
 
 
@@ -250,4 +289,11 @@ def _render(
     return result
 
 
-__all__ = ["FORMATS", "RenderError", "RenderResult", "render", "render_editions"]
+__all__ = [
+    "FORMATS",
+    "RenderError",
+    "RenderResult",
+    "render",
+    "render_editions",
+    "unchanged",
+]
