@@ -56,7 +56,8 @@ CACHE_ENV: Final = "EHELSE_FIGURE_CACHE"  # another cache folder; "off" draws ev
 TIMEOUT_ENV: Final = "EHELSE_FIGURE_TIMEOUT_S"
 FIGURE_TIMEOUT_S: Final = 60.0  # one figure; the slowest map takes about 2 s under load
 START_TIMEOUT_S: Final = 60.0  # the browser's start
-GRID_PX: Final = 0.5  # boundary points closer than this on the page are one point
+GRID_PX: Final = 1.0  # boundary points closer than this on the page are one point
+MIN_RING: Final = 5  # four distinct points: smaller islands and holes are specks on paper
 SVG_DECIMALS: Final = 1  # 0.1 px is about 0.02 mm on A4
 
 STATS: dict[str, Any] = {}
@@ -140,9 +141,9 @@ class _Grid:
         out: list[list[list[list[float]]]] = []
         for polygon in polygons:
             rings = [self.ring(r) for r in polygon]
-            if len(rings[0]) < 4:  # the polygon is less than a pixel: gone on paper
+            if len(rings[0]) < MIN_RING:  # a speck of a pixel or two: gone on paper
                 continue
-            out.append([rings[0], *(r for r in rings[1:] if len(r) >= 4)])
+            out.append([rings[0], *(r for r in rings[1:] if len(r) >= MIN_RING)])
         if not out:  # never lose an area: keep its largest polygon at full detail
             biggest = max(polygons, key=lambda p: len(p[0]))
             out = [[_reversed(r) for r in biggest]]
