@@ -30,6 +30,9 @@ OUTPUT_DIR = REPORT_DIR / "_output"
 CACHE_DIR = PROCESSED_DIR / "cache"
 # Points notebooks, chapters and commands at another processed folder without editing them.
 ENV_PROCESSED = "EHELSE_PROCESSED"
+# The PDF's static figures by a hash of what they draw (analysis.present.static): a render
+# whose figures are all here starts no browser. Disposable, like everything in processed/.
+FIGURE_CACHE_DIR = CACHE_DIR / "figurer"
 
 
 def processed_for(division: int) -> Path:

@@ -37,6 +37,7 @@ def _pdf_text(markdown: str, tmp_path: Path) -> str:
     import subprocess
 
     import typst
+
     from analysis.render.pdf import markdown_to_typst
 
     body = markdown_to_typst(markdown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from datetime import date
 from typing import Any
@@ -21,7 +22,7 @@ from analysis.present import blocks, maps, output, static, theme
 from analysis.present.charts import norwegian_date_ticks, share_chart, trend_chart
 from analysis.present.maps import county_map, municipality_map
 from analysis.present.output import FigureOutput
-from analysis.present.static import static_figure
+from analysis.present.static import static_spec
 from analysis.present.tables import table
 from analysis.present.theme import INGEN_DATA, STATUS_COLOURS
 
@@ -55,7 +56,7 @@ def signed_area(ring: list[list[float]]) -> float:
 def fresh_page(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test is a new page: nothing emitted yet, HTML only unless a test says otherwise."""
     output.new_page()
-    monkeypatch.setattr(static, "STATS", {"kaleido_start_s": None, "static_s": []})
+    static.reset_stats()
     monkeypatch.setenv("EHELSE_TARGET", "html")
 
 
@@ -301,21 +302,61 @@ def test_synthetic_label_is_inside_the_figure() -> None:
 
 def test_static_version_of_a_map_is_a_vector_geo_trace_with_clockwise_rings() -> None:
     fig = municipality_map(status_frame(), "trinn", geojson=GEO, synthetic=True)
-    static = static_figure(fig)
-    assert {t.type for t in static.data} == {"choropleth"}
-    assert static.layout.geo.fitbounds == "locations" and static.layout.geo.visible is False
-    ring = static.data[0].geojson["features"][0]["geometry"]["coordinates"][0]
+    spec = static_spec(fig, 700, 880)
+    main = [t for t in spec["data"] if "geo" not in t]
+    assert {t["type"] for t in spec["data"]} == {"choropleth"}
+    geo = spec["layout"]["geo"]
+    assert geo["fitbounds"] == "locations" and geo["visible"] is False
+    assert "map" not in spec["layout"]
+    ring = main[0]["geojson"]["features"][0]["geometry"]["coordinates"][0][0]
     assert signed_area(ring) < 0  # d3-geo wants clockwise exterior rings
-    assert [f["id"] for f in static.data[0].geojson["features"]] == list(static.data[0].locations)
+    assert [f["id"] for f in main[0]["geojson"]["features"]] == list(main[0]["locations"])
     source = GEO["features"][0]["geometry"]["coordinates"][0]
     assert signed_area(source) > 0  # the interactive map keeps GeoJSON's orientation
-    assert any("Eksempeldata" in a.text for a in static.layout.annotations)
+    assert any("Eksempeldata" in a["text"] for a in spec["layout"]["annotations"])
     # on paper, a map of the whole country repeats the Oslo area enlarged in a framed inset
-    inset = [t for t in static.data if t.geo == "geo2"]
-    assert [list(t.locations) for t in inset] == [["0301"]]  # only what the inset shows
-    assert static.layout.geo2.showframe is True and not inset[0].showlegend
-    county = static_figure(municipality_map(status_frame(), "trinn", geojson=GEO, region="46"))
-    assert "geo2" not in county.layout.to_plotly_json() and {t.geo for t in county.data} == {None}
+    inset = [t for t in spec["data"] if t.get("geo") == "geo2"]
+    assert [list(t["locations"]) for t in inset] == [["0301"]]  # only what the inset shows
+    assert spec["layout"]["geo2"]["showframe"] is True and not inset[0]["showlegend"]
+    county = static_spec(municipality_map(status_frame(), "trinn", geojson=GEO, region="46"))
+    assert "geo2" not in county["layout"] and {t.get("geo") for t in county["data"]} == {None}
+
+
+def test_static_map_boundaries_are_snapped_to_the_pages_pixels() -> None:
+    """A ring of many points a fraction of a pixel apart keeps only the points the page can
+    show; neighbours snap the same points alike, so they still meet."""
+    fine = [
+        [10 + 0.5 * math.cos(a / 5000 * math.tau), 60 + 0.25 * math.sin(a / 5000 * math.tau)]
+        for a in range(5001)
+    ]
+    geo = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": "0301",
+                "properties": {},
+                "geometry": {"type": "Polygon", "coordinates": [fine]},
+            },
+            square("4601", 5, 60),
+            square("4602", 20, 70),
+        ],
+    }
+    frame = pl.DataFrame(
+        {
+            "kommunenummer": ["0301", "4601", "4602"],
+            "kommunenavn": ["a", "b", "c"],
+            "trinn": ["i_bruk"] * 3,
+        }
+    )
+    spec = static_spec(municipality_map(frame, "trinn", geojson=geo, region="03"), 700, 720)
+    ring = spec["data"][0]["geojson"]["features"][0]["geometry"]["coordinates"][0][0]
+    assert 4 <= len(ring) < len(fine)  # a county map: the ring fills the page, keeps detail
+    whole = static_spec(municipality_map(frame, "trinn", geojson=geo), 700, 720)
+    main = next(t for t in whole["data"] if "geo" not in t)
+    small = main["geojson"]["features"][0]["geometry"]["coordinates"][0][0]
+    assert 4 <= len(small) < len(ring)  # the whole country: fewer points for the same ring
+    assert small[0] == small[-1]
 
 
 # --- trend chart -----------------------------------------------------------------------------

@@ -868,3 +868,26 @@ async def look_at(path: Path, timeout: float = 20.0) -> dict[str, Any]:
         "errors": [e for e in errors if webgl_notice not in e],
         "coloured": coloured,
     }
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("render")
+def test_region_all_renders_every_county_in_one_run(embedded: Path, tmp_path: Path) -> None:
+    """`--region all`: every county edition of the division, the national data computed once
+    for all of them; a second run changes nothing and says so from the stamps."""
+    from analysis.edition import data
+    from analysis.edition.params import county_codes, edition
+    from analysis.render import render_editions
+
+    out = tmp_path / "_output"
+    counties = county_codes(edition(2023, None, embedded).division)
+    eds = [edition(2023, c, embedded) for c in counties]
+    data._national.cache_clear()
+    results = render_editions(2023, None, ("html",), embedded, out, force=True)
+    assert [r.stem for r in results] == [ed.stem for ed in eds] and len(results) == len(counties)
+    assert data._national.cache_info().misses == 1  # one national computation for every county
+    for result, ed in zip(results, eds, strict=True):
+        assert not result.skipped and result.outputs[0].is_file()
+        assert f"Regional utgave: {ed.region_name}" in result.outputs[0].read_text(encoding="utf-8")
+    again = render_editions(2023, None, ("html",), embedded, out)
+    assert [r.stem for r in again] == [ed.stem for ed in eds] and all(r.unchanged for r in again)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import polars as pl
 import typer
 from rich import box
 from rich.console import Console
@@ -19,6 +18,8 @@ from analysis.escape import terminal_text
 from analysis.fmt import format_date, format_int
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from analysis.ingest.pipeline import IngestSummary
 
 

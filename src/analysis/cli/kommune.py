@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
@@ -36,6 +35,8 @@ def kommune(
     day = as_of_date(as_of)
     res = find_municipality(query, y)
     assert res.kommunenummer is not None
+    import polars as pl
+
     reg = load_register(y).filter(pl.col("kommunenummer") == res.kommunenummer).row(0, named=True)
     pop = population(y).filter(pl.col("kommunenummer") == res.kommunenummer)
     table = Table(title=f"{reg['kommunenummer']} {reg['kommunenavn_norsk']}", show_header=False)

@@ -4,19 +4,33 @@ the processed data are missing or stale."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
 from analysis import config
 from analysis.cli.console import console, fail
-from analysis.cli.options import DataOpt, RegionOpt, ReportFormatOpt, YearOpt, report_year
+
+if TYPE_CHECKING:
+    from analysis.render import RenderResult
+from analysis.cli.options import DataOpt, ReportFormatOpt, YearOpt, report_year
+
+ALL: Final = "all"
+
+ReportRegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="Ett fylke: nummer (46) eller navn; «all» gir alle fylkesutgavene i én kjøring.",
+    ),
+]
 
 
 def report(
     year: YearOpt = None,
-    region: RegionOpt = None,
+    region: ReportRegionOpt = None,
     formats: ReportFormatOpt = "html,pdf",
     data: DataOpt = None,
     out: Annotated[
@@ -30,22 +44,55 @@ def report(
     """Bygg statusrapporten som HTML og PDF (med Quarto hvis det er installert).
 
     En rapport som allerede er bygd av de samme dataene, kapitlene og den samme koden, bygges
-    ikke på nytt (bruk --force)."""
-    from analysis.render import render
+    ikke på nytt (bruk --force). --region all bygger alle fylkesutgavene for året."""
+    from analysis.render import render_editions
 
     if data is not None and not data.is_dir():
         fail(f"{data}: mappen finnes ikke")
-    if data is None:
-        _ingest_if_stale(report_year(year))
-    result = render(
-        year=year,
-        region=region,
-        formats=formats.split(","),
-        processed_dir=data,
-        output_dir=out,
-        force=force,
-        progress=lambda msg: console().print(msg, highlight=False),
-    )
+    every = region is not None and region.strip().lower() == ALL
+    regions = None if every else [region]
+    t0 = time.perf_counter()
+    results = None if force else _unchanged(formats, year, regions, data, out)
+    if results is None:
+        if data is None:
+            _ingest_if_stale(report_year(year))
+        results = render_editions(
+            year=year,
+            regions=regions,
+            processed_dir=data,
+            output_dir=out,
+            formats=formats.split(","),
+            force=force,
+            progress=lambda msg: console().print(msg, highlight=False),
+        )
+    for result in results:
+        _report_result(result)
+    if len(results) > 1:
+        made = sum(not r.unchanged for r in results)
+        console().print(
+            f"{len(results)} utgaver, {made} bygd på {time.perf_counter() - t0:.1f} s.",
+            highlight=False,
+        )
+
+
+def _unchanged(
+    formats: str,
+    year: int | None,
+    regions: list[str | None] | None,
+    processed_dir: Path | None,
+    output_dir: Path | None,
+) -> list[RenderResult] | None:
+    """A run that changes nothing, answered from the stamps (see ``render.unchanged``) before
+    anything else: no ingest check of the division's folder, no edition, no tables."""
+    from analysis.render import _formats, stamp, unchanged
+
+    folder = config.REPORT_DIR
+    out_dir = output_dir or folder / "_output"
+    args = {"year": year, "regions": regions, "processed": processed_dir, "folder": folder}
+    return unchanged(stamp.run_key(args), _formats(formats.split(",")), out_dir, folder)
+
+
+def _report_result(result: RenderResult) -> None:
     if result.unchanged:
         names = ", ".join(str(p) for p in result.outputs)
         console().print(
@@ -67,20 +114,17 @@ def report(
 def _ingest_if_stale(year: int) -> None:
     """Read the raw data into the report year's division folder when that folder is missing or
     older than the raw data or the ingest code, so `ehelse report --year 2024` just works."""
-    from analysis import ingest
-    from analysis.ingest.pipeline import run_ingest
     from analysis.load import processed_dir
 
     if os.environ.get(config.ENV_PROCESSED):
         return
+    from analysis.render.stamp import newer_than, raw_roots
+
     folder = processed_dir(None, year)
     pointer = folder / "current"  # switched last by every ingest (analysis.outputs)
-    if pointer.is_file():
-        built = pointer.stat().st_mtime_ns
-        roots = [config.RAW_DIR, Path(ingest.__file__).resolve().parent]
-        if not any(
-            f.stat().st_mtime_ns > built for r in roots for f in r.rglob("*") if f.is_file()
-        ):
-            return
+    if pointer.is_file() and not newer_than(pointer, raw_roots()):
+        return
+    from analysis.ingest.pipeline import run_ingest
+
     console().print(f"Leser inn dataene for {year} til {folder} ...", highlight=False)
     run_ingest(out=folder, year=year)

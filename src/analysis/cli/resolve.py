@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 
 from analysis import _io
@@ -75,6 +74,8 @@ def resolve(
     r = resolver(report_year(year))
     counties = df[county_column].to_list() if county_column else [None] * df.height
     results = [r.resolve(v, c) for v, c in zip(df[column].to_list(), counties, strict=True)]
+    import polars as pl
+
     added = pl.DataFrame(
         {
             "kommunenummer": [x.kommunenummer for x in results],

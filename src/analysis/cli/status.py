@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
-import polars as pl
 from rich.console import Console
+
+if TYPE_CHECKING:
+    import polars as pl
 
 from analysis.cli.console import STATUS_WIDE, terminal_status_table
 from analysis.cli.options import (
@@ -62,6 +65,8 @@ def status(
         publisert=t.publisert,
         county=chosen[0] if chosen else None,
     )
+    import polars as pl
+
     df = df.with_columns(pl.col(c).round(d) for c, d in _ROUND.items())
     if chosen is None:
         df = _whole_to_int(df)
@@ -101,6 +106,8 @@ def status(
 
 
 def _whole_to_int(df: pl.DataFrame) -> pl.DataFrame:
+    import polars as pl
+
     """Float columns whose values are all whole numbers become integers (national figures)."""
     casts = []
     for col in ("ambisjon_andel", "gjenstar"):

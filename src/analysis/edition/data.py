@@ -7,7 +7,7 @@ map draws (the edition's own division, see analysis.reference.geometry.boundarie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -94,7 +94,29 @@ def _optional_table(name: str, processed: Path) -> pl.DataFrame | None:
 
 @cache
 def edition_data(ed: Edition) -> EditionData:
-    """Everything the chapters show for one edition, computed once per process."""
+    """Everything the chapters show for one edition, computed once per process; a regional
+    edition adds its county's parts to the national data, which every edition of the same
+    year, status date and data shares (``--region all`` computes them once)."""
+    if ed.region is None:
+        return _national(ed)[0]
+    base, counted, overview = _national(replace(ed, region=None, region_name=None))
+    return replace(
+        base,
+        edition=ed,
+        overview_region=overview(ed.as_of, ed.region),
+        series_region=_counted_series(counted, ed.region),
+    )
+
+
+def _counted_series(counted: Any, region: str | None = None) -> pl.DataFrame:
+    from analysis.metrics.overview import counted_series
+
+    return counted_series(counted, region) if region is not None else counted_series(counted)
+
+
+@cache
+def _national(ed: Edition) -> tuple[EditionData, Any, Any]:
+    """The national edition's data, with what a county's parts are computed from."""
     from analysis.edition.params import read_manifest
     from analysis.load import data_dir, load_table
     from analysis.metrics import messages as msg
@@ -148,11 +170,7 @@ def edition_data(ed: Edition) -> EditionData:
         .sort("nr", "losning", nulls_last=True)
         .with_columns(aktivitet=pl.col("aktivitet").fill_null(pl.col("navn")))
     )
-    region_overview = region_series = None
-    if ed.region is not None:
-        region_overview = overview(as_of, ed.region)
-        region_series = counted_series(counted, ed.region)
-    return EditionData(
+    data = EditionData(
         edition=ed,
         published_date=published_date,
         kommuner=kommuner,
@@ -164,9 +182,9 @@ def edition_data(ed: Edition) -> EditionData:
         municipal=municipal,
         overview=overview(as_of),
         overview_published=overview(published_date) if published_date else None,
-        overview_region=region_overview,
+        overview_region=None,
         series=counted_series(counted),
-        series_region=region_series,
+        series_region=None,
         by_county=st.status_by_county(municipal, ambitions),
         publisert=publisert,
         tiltak=tiltak,
@@ -176,6 +194,7 @@ def edition_data(ed: Edition) -> EditionData:
         avvist=avvist,
         manifest=manifest,
     )
+    return data, counted, overview
 
 
 def report_texts(folder: Path | None = None) -> dict[str, dict[str, str]]:

@@ -7,13 +7,14 @@ data folder have one default each, and the data are checked against the edition 
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from analysis import config
+from analysis import _io, config, outputs
 from analysis.errors import EhelseError
 
 ENV_YEAR: Final = "EHELSE_YEAR"
@@ -61,13 +62,23 @@ def division_of(year: int) -> int:
         raise EditionError(str(exc)) from None
 
 
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    from analysis.load import MissingDataError, load_manifest
+def county_codes(division: int) -> list[str]:
+    """The counties of a division, by number: the regional editions of ``--region all``."""
+    from analysis.reference.register import county_names
 
+    return sorted(county_names(division))
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of the set the folder's pointer names, as plain JSON (no table library:
+    the no-change path of ``ehelse report`` reads it); None when there is none."""
     try:
-        return load_manifest(folder)
-    except MissingDataError:
+        path = outputs.current_dir(Path(folder)) / "manifest.json"
+        text = path.read_text(encoding="utf-8")
+    except (_io.OutputError, FileNotFoundError, NotADirectoryError):
         return None
+    data = json.loads(text)
+    return data if isinstance(data, dict) else None
 
 
 def data_until(manifest: dict[str, Any] | None) -> date | None:

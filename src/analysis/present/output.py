@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -68,10 +68,11 @@ def in_quarto() -> bool:
     return bool(os.environ.get(QUARTO_DOCUMENT_ENV))
 
 
-def prewarm() -> None:
+def prewarm(expected: Iterable[str] | None = None) -> None:
     """Start the browser in the background when static figures will be wanted, so it starts
-    while the chapters import and load their data (a render calls this first)."""
-    if "pdf" in targets():
+    while the chapters import and load their data (a render calls this first); not when the
+    figures ``expected`` (the cache keys of the edition's last render) are all cached."""
+    if "pdf" in targets() and not (expected is not None and static.all_cached(expected)):
         static.start_in_background()
 
 
@@ -236,7 +237,7 @@ class FigureOutput:
         if "html" in want:
             bundle["text/html"] = figure_html(self.fig, fig_id, self.caption, self.alt, self.data)
         if "pdf" in want:
-            svg = static.static_svg(self.fig, height=self.static_height)
+            svg = static.static_svg(self.fig, height=self.static_height, name=fig_id)
             if in_quarto():
                 # Quarto would take the caption and alt text from cell options, which a
                 # figure made in a loop does not have: the figure goes in as Typst instead.

@@ -4,19 +4,22 @@ in Python; ``render`` returns a ``RenderResult``.
 * project: the report project (document, chapters, format options, title page), read by both
   paths;
 * stamp: the no-change check (a format rendered from the same inputs is not rendered again);
-* notebook: the chapters joined into one notebook and run in one kernel;
+* notebook: the chapters joined into one notebook and run in this process;
 * html: nbconvert's HTML page; pdf: markdown -> pandoc -> Typst;
 * quarto: ``quarto render`` of the project, and the cell that runs the chapters under Quarto.
 
 What the chapters show comes from ``analysis.edition`` and is laid out by
 ``analysis.present``. This package imports no table or plotting library at import time: a
-no-change render answers from the stamp.
+no-change render answers from the stamp. ``render_editions`` renders several editions (every
+county: ``--region all``) in one run.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from analysis.edition.params import (
     ENV_TARGET,
     ENV_YEAR,
     Edition,
+    county_codes,
     edition,
 )
 from analysis.render import html, notebook, pdf, quarto, stamp
@@ -61,6 +65,14 @@ class RenderResult:
         return len(self.skipped) == len(self.outputs)
 
 
+def _formats(formats: Sequence[str]) -> list[str]:
+    wanted = [f.strip().lower() for f in formats if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise RenderError(f"Ukjent format {', '.join(bad) or '(tomt)'}; bruk html, pdf eller begge")
+    return wanted
+
+
 def render(
     year: int | None = None,
     region: str | None = None,
@@ -74,25 +86,120 @@ def render(
     progress: Callable[[str], None] | None = None,
 ) -> RenderResult:
     """Render the report for one year (and optionally one county) into
-    report/_output/ehelse-status-<year>[-<county>].html|.pdf (or ``output_dir``). A format
-    whose file was rendered from the same inputs (data, chapters, templates, code) is not
-    rendered again unless ``force``; ``RenderResult.skipped`` lists those."""
+    report/_output/<Edition.stem>.html|.pdf (or ``output_dir``). A format whose file was
+    rendered from the same inputs (data, chapters, templates, code) is not rendered again
+    unless ``force``; ``RenderResult.skipped`` lists those."""
+    results = render_editions(
+        year,
+        [region],
+        formats,
+        processed_dir,
+        output_dir,
+        folder=folder,
+        use_quarto=use_quarto,
+        force=force,
+        progress=progress,
+    )
+    return results[0]
+
+
+def render_editions(
+    year: int | None = None,
+    regions: Sequence[str | None] | None = None,
+    formats: Sequence[str] = FORMATS,
+    processed_dir: Path | str | None = None,
+    output_dir: Path | str | None = None,
+    *,
+    folder: Path | None = None,
+    use_quarto: bool | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[RenderResult]:
+    """Render several editions of one year in one run (``regions``: county numbers or names,
+    None for the national edition; ``regions=None`` gives every county of the year's
+    division, ``ehelse report --region all``). The imports, the edition's national data and
+    the browser for static figures are shared by all of them; each edition is rendered as
+    ``render`` renders it, with its own file names and stamp."""
     say = progress or (lambda _msg: None)
-    wanted = [f.strip().lower() for f in formats if f.strip()]
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad or not wanted:
-        raise RenderError(f"Ukjent format {', '.join(bad) or '(tomt)'}; bruk html, pdf eller begge")
+    wanted = _formats(formats)
     folder = Path(folder) if folder else config.REPORT_DIR
-    ed = edition(year, region, processed_dir)
-    named = ed.processed
     out_dir = Path(output_dir) if output_dir else folder / "_output"
+    run = stamp.run_key(
+        {"year": year, "regions": regions, "processed": processed_dir, "folder": folder}
+    )
+    if not force and (same := unchanged(run, wanted, out_dir, folder)) is not None:
+        return same
+    first = edition(year, None, processed_dir)
+    codes = county_codes(first.division) if regions is None else list(regions)
+    eds = [first if r is None else edition(year, r, processed_dir) for r in codes]
+    named = first.processed
     try:
         processed = outputs.current_dir(named)  # the set the pointer names, read throughout
     except _io.OutputError as exc:
         raise RenderError(str(exc)) from None
+    results: list[RenderResult] = []
     # No ingest may replace the data while we read it, and no other report may write here.
     with outputs.locked(named, shared=True), outputs.locked(out_dir):
-        return _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say)
+        try:
+            for i, ed in enumerate(eds):
+                if len(eds) > 1:
+                    say(f"Utgave {i + 1} av {len(eds)}: {ed.region_name or 'hele landet'}")
+                last = i == len(eds) - 1
+                results.append(
+                    _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say, last)
+                )
+        finally:
+            if "analysis.present.static" in sys.modules:
+                sys.modules["analysis.present.static"].close()
+        remembered = [
+            {"stem": ed.stem, "named": str(named), "year": ed.year, "region": ed.region}
+            for ed in eds
+        ]
+        stamp.remember_run(out_dir, run, remembered)
+    return results
+
+
+def unchanged(
+    run: str, wanted: Sequence[str], out_dir: Path, folder: Path
+) -> list[RenderResult] | None:
+    """The results of a run whose every edition is up to date, answered from the stamps alone
+    (no edition worked out, no table library imported); None when something must be built,
+    or the raw data changed after the data were read in."""
+    remembered = stamp.recall_run(out_dir, run)
+    if not remembered:
+        return None
+    results = []
+    for e in remembered:
+        named = Path(str(e["named"]))
+        if stamp.newer_than(named / "current", stamp.raw_roots()):
+            return None
+        try:
+            processed = outputs.current_dir(named)
+        except _io.OutputError:
+            return None
+        stem, region = str(e["stem"]), e.get("region")
+        key = stamp.input_key(
+            processed, folder, int(str(e["year"])), str(region) if region else None
+        )
+        if stamp.fresh_formats(wanted, out_dir, stem, key) != list(wanted):
+            return None
+        files = [stamp.output_path(out_dir, stem, f) for f in wanted]
+        results.append(RenderResult(outputs=files, stem=stem, skipped=list(wanted)))
+    return results
+
+
+def _figures_path(out_dir: Path, stem: str) -> Path:
+    """The cache keys of the static figures an edition's last PDF drew: when all are cached,
+    the next render starts no browser."""
+    return out_dir / f".{stem}.figurer.json"
+
+
+def _expected_figures(out_dir: Path, stem: str) -> list[str] | None:
+    try:
+        keys = json.loads(_figures_path(out_dir, stem).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return [str(k) for k in keys] if isinstance(keys, list) else None
 
 
 def _render(
@@ -104,6 +211,7 @@ def _render(
     use_quarto: bool | None,
     force: bool,
     say: Callable[[str], None],
+    last: bool = True,
 ) -> RenderResult:
     stem = ed.stem
     key = stamp.input_key(processed, folder, ed.year, ed.region)
@@ -150,7 +258,13 @@ def _render(
     say(f"Kjører {len(chapters)} kapitler ...")
     nb, _ = notebook.build_notebook(chapters)
     t0 = time.perf_counter()
-    nb, result.warnings, result.figures = notebook.execute(nb, env, folder)
+    nb, result.warnings, result.figures = notebook.execute(
+        nb,
+        env,
+        folder,
+        expected_figures=_expected_figures(out_dir, stem) if "pdf" in todo else None,
+        keep_browser=not last,
+    )
     result.timings["execute"] = round(time.perf_counter() - t0, 2)
     for w in result.warnings:
         say(f"Advarsel: {w}")
@@ -164,8 +278,21 @@ def _render(
         path = pdf.export_pdf(nb, meta, stamp.output_path(out_dir, stem, "pdf"), folder, synthetic)
         result.timings["pdf"] = round(time.perf_counter() - t0, 2)
         result.pdf_pages = pdf.page_count(path.read_bytes())
+        keys = result.figures.get("keys")
+        if isinstance(keys, list):
+            text = json.dumps(keys) + "\n"
+            _io.write_file(
+                _figures_path(out_dir, stem), lambda tmp: tmp.write_text(text, encoding="utf-8")
+            )
     stamp.record(out_dir, stem, todo, key)
     return result
 
 
-__all__ = ["FORMATS", "RenderError", "RenderResult", "render"]
+__all__ = [
+    "FORMATS",
+    "RenderError",
+    "RenderResult",
+    "render",
+    "render_editions",
+    "unchanged",
+]

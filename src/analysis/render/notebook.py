@@ -1,22 +1,32 @@
-"""The chapters in one kernel: report/*.py (percent format, in the order the document's front
-matter lists them) joined into one notebook and run by nbclient, so the Chromium that kaleido
-keeps open for static figures starts once for the whole report.
+"""The chapters run: report/*.py (percent format, in the order the document's front matter
+lists them) joined into one notebook, and its cells run in this process by an IPython shell
+(``execute``), which fills the cells' outputs as a kernel would (display data with their
+metadata, streams, the value of a cell's last expression), for nbconvert to export.
+
+Why in this process and not in a Jupyter kernel (nbclient): a kernel costs a second process
+that imports everything again (about 1.5 s), its start (about 1 s) and a second copy of the
+edition's data, and it would be started once per edition of ``--region all``; here the
+imports, the edition's national data and the browser for static figures are shared by every
+edition of a run. nbclient is kept for one case only (``execute_in_kernel``): ``render`` called
+from inside a running IPython (a notebook), whose own shell owns ``display``.
 
 Parameters reach the chapters as on the Quarto path: environment variables (EHELSE_YEAR,
-EHELSE_REGION, EHELSE_PROCESSED, EHELSE_TARGET) that the chapters' parameters cell reads
-through ``analysis.edition.edition``; a value set in the parameters cell itself (papermill or
-``quarto -P``) wins.
+EHELSE_REGION, EHELSE_PROCESSED, EHELSE_TARGET), set for the run, that the chapters'
+parameters cell reads through ``analysis.edition.edition``; a value set in the parameters cell
+itself (papermill or ``quarto -P``) wins.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -117,9 +127,11 @@ def _chapter_of(nb: Any, index: int) -> str:
     return str(nb.cells[index].metadata.get("ehelse_kapittel", "?"))
 
 
-def execute(nb: Any, env: dict[str, str], cwd: Path) -> tuple[Any, list[str], dict[str, Any]]:
-    """Run the notebook in one kernel; returns it with the warnings (stderr) and the figure
-    statistics the kernel reported."""
+def execute_in_kernel(
+    nb: Any, env: dict[str, str], cwd: Path
+) -> tuple[Any, list[str], dict[str, Any]]:
+    """Run the notebook in one Jupyter kernel; returns it with the warnings (stderr) and the
+    figure statistics the kernel reported."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -169,6 +181,10 @@ def execute(nb: Any, env: dict[str, str], cwd: Path) -> tuple[Any, list[str], di
         for line in text.splitlines():
             if line.startswith(STATS_MARK):
                 stats = json.loads(line[len(STATS_MARK) :])
+    return nb, _warnings(nb), stats
+
+
+def _warnings(nb: Any) -> list[str]:
     warnings: list[str] = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
@@ -176,7 +192,171 @@ def execute(nb: Any, env: dict[str, str], cwd: Path) -> tuple[Any, list[str], di
                 text = out.get("text", "").strip()
                 if text:
                     warnings.append(f"{_chapter_of(nb, i)}: {text.splitlines()[-1]}")
-    return nb, warnings, stats
+    return warnings
 
 
-__all__ = ["ENV_PARENT", "build_notebook", "execute", "follow_parent", "synthetic_sources"]
+# ---------------------------------------------------------------------------------------------
+# In this process
+
+_OUTPUTS: list[Any] = []  # the outputs of the cell being run
+
+
+def _add_stream(name: str, text: str) -> None:
+    import nbformat
+
+    if not text:
+        return
+    last = _OUTPUTS[-1] if _OUTPUTS else None
+    if last is not None and last.get("output_type") == "stream" and last.get("name") == name:
+        last["text"] += text
+    else:
+        _OUTPUTS.append(nbformat.v4.new_output("stream", name=name, text=text))
+
+
+class _Stream(io.TextIOBase):
+    """sys.stdout or sys.stderr of a cell: what it writes becomes the cell's stream output."""
+
+    def __init__(self, name: str) -> None:
+        self.name_ = name
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        _add_stream(self.name_, text)
+        return len(text)
+
+
+@cache
+def _shell() -> Any:
+    """The one IPython shell of this process, with a display publisher and a display hook
+    that keep outputs as a kernel sends them."""
+    import nbformat
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class Publisher(DisplayPublisher):
+        def publish(
+            self, data: dict[str, Any], metadata: dict[str, Any] | None = None, *_: Any, **__: Any
+        ) -> None:
+            _OUTPUTS.append(
+                nbformat.v4.new_output("display_data", data=data, metadata=metadata or {})
+            )
+
+        def clear_output(self, wait: bool = False) -> None:
+            _OUTPUTS.clear()
+
+    class Hook(DisplayHook):
+        def write_output_prompt(self) -> None:
+            pass
+
+        def write_format_data(
+            self, format_dict: dict[str, Any], md_dict: dict[str, Any] | None = None
+        ) -> None:
+            _OUTPUTS.append(
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data=format_dict,
+                    metadata=md_dict or {},
+                    execution_count=self.prompt_count,
+                )
+            )
+
+        def finish_displayhook(self) -> None:
+            self._is_active = False
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    return InteractiveShell.instance(
+        config=config, display_pub_class=Publisher, displayhook_class=Hook
+    )
+
+
+def in_foreign_shell() -> bool:
+    """An IPython of someone else's (a notebook's kernel) runs this process: its ``display``
+    is not ours to capture."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.initialized() and not _shell.cache_info().currsize
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str], cwd: Path) -> Iterator[None]:
+    """The run's environment and working folder, as a kernel started with them would have;
+    the process's own are back afterwards."""
+    before, here = dict(os.environ), Path.cwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
+        os.chdir(here)
+
+
+def execute(
+    nb: Any,
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    expected_figures: Sequence[str] | None = None,
+    keep_browser: bool = False,
+) -> tuple[Any, list[str], dict[str, Any]]:
+    """Run the notebook's cells in this process, each chapter's output in its cells as a
+    kernel would give it; returns the notebook, the warnings (stderr) and the figure
+    statistics. The browser for static figures starts in the background unless the figures
+    ``expected`` (those of the edition's last render) are all cached; it stays open after
+    the run with ``keep_browser`` (more editions follow)."""
+    if in_foreign_shell():
+        return execute_in_kernel(nb, env, cwd)
+    from analysis.present import output, static
+
+    shell = _shell()
+    shell.reset(new_session=False)
+    output.new_page()
+    static.reset_stats()
+    ok = False
+    try:
+        with _environment(env, cwd):
+            output.prewarm(expected_figures)
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    cell.outputs = _run_cell(shell, cell.source, _chapter_of(nb, i))
+        ok = True
+    finally:
+        if not (ok and keep_browser):
+            static.close()
+    stats = output.render_stats()
+    return nb, _warnings(nb), stats
+
+
+def _run_cell(shell: Any, source: str, chapter: str) -> list[Any]:
+    _OUTPUTS.clear()
+    with (
+        contextlib.redirect_stdout(_Stream("stdout")),
+        contextlib.redirect_stderr(_Stream("stderr")),
+    ):
+        result = shell.run_cell(source, store_history=False)
+    outputs = list(_OUTPUTS)
+    _OUTPUTS.clear()
+    error = result.error_before_exec or result.error_in_exec
+    if isinstance(error, KeyboardInterrupt):
+        raise error
+    if error is not None:
+        raise RenderError(f"{chapter}: {type(error).__name__}: {error}".strip()) from error
+    return outputs
+
+
+__all__ = [
+    "ENV_PARENT",
+    "build_notebook",
+    "execute",
+    "execute_in_kernel",
+    "follow_parent",
+    "in_foreign_shell",
+    "synthetic_sources",
+]

@@ -66,6 +66,66 @@ def record(out_dir: Path, stem: str, formats: Sequence[str], key: str) -> None:
     write_stamp(out_dir, stem, read_stamp(out_dir, stem) | dict.fromkeys(formats, key))
 
 
+def newer_than(path: Path, roots: Sequence[Path]) -> bool:
+    """Some file under ``roots`` changed after ``path`` (or ``path`` is missing)."""
+    try:
+        built = path.stat().st_mtime_ns
+    except OSError:
+        return True
+    return any(f.stat().st_mtime_ns > built for r in roots for f in r.rglob("*") if f.is_file())
+
+
+def raw_roots() -> list[Path]:
+    """What an ingest reads: the raw data and the ingest code."""
+    return [config.RAW_DIR, CODE_DIR / "ingest"]
+
+
+# The runs an output folder has seen: the arguments of a run -> its editions (stem, data
+# folder, year, county), so a run that changes nothing is answered from the stamps without
+# working out the edition again (the division, the county: the reference tables).
+RUNS: Final = ".ehelse-runs.json"
+
+
+def run_key(args: Mapping[str, object]) -> str:
+    """The arguments of a run, with what the defaults follow (the environment, the catalogue's
+    report year, the division years on disk)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k.startswith("EHELSE_")}
+    try:
+        st = config.CATALOGUE.stat()
+        catalogue = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        catalogue = "-"
+    try:
+        divisions = sorted(p.name for p in config.REFERENCE_DIR.iterdir())
+    except OSError:
+        divisions = []
+    text = json.dumps([dict(args), env, catalogue, divisions], sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def recall_run(out_dir: Path, key: str) -> list[dict[str, object]] | None:
+    try:
+        runs = json.loads((out_dir / RUNS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    found = runs.get(key) if isinstance(runs, dict) else None
+    return found if isinstance(found, list) else None
+
+
+def remember_run(out_dir: Path, key: str, editions: Sequence[Mapping[str, object]]) -> None:
+    try:
+        runs = json.loads((out_dir / RUNS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        runs = {}
+    if not isinstance(runs, dict):
+        runs = {}
+    runs[key] = [dict(e) for e in editions]
+    text = json.dumps(runs, indent=1) + "\n"
+    _io.write_file(out_dir / RUNS, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
 def fresh_formats(formats: Sequence[str], out_dir: Path, stem: str, key: str) -> list[str]:
     """The formats whose output exists and was rendered from exactly these inputs."""
     stamp = read_stamp(out_dir, stem)
@@ -76,9 +136,14 @@ __all__ = [
     "fresh_formats",
     "input_files",
     "input_key",
+    "newer_than",
     "output_path",
+    "raw_roots",
     "read_stamp",
+    "recall_run",
     "record",
+    "remember_run",
+    "run_key",
     "stamp_path",
     "write_stamp",
 ]
