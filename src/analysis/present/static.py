@@ -176,7 +176,7 @@ def _grid_for(
     return _Grid(GRID_PX / px_per_unit)
 
 
-def _features(
+def _grid_features(
     by_id: Mapping[str, Mapping[str, Any]], ids: Iterable[str], grid: _Grid
 ) -> dict[str, Any]:
     return {
@@ -225,7 +225,7 @@ def static_spec(
         ids = [str(c) for c in trace.get("locations") or []]
         props = {k: v for k, v in trace.items() if k not in ("type", "subplot", "below")}
         # Each trace gets only its own areas: the browser parses less.
-        props["geojson"] = _features(by_id, ids, grid)
+        props["geojson"] = _grid_features(by_id, ids, grid)
         out.append({"type": "choropleth", **props})
     spec["data"] = out
     layout["geo"] = {
@@ -262,7 +262,7 @@ def _add_inset(spec: dict[str, Any], by_id: Mapping[str, Any], width: int, heigh
         for key in ("locations", "z", "customdata"):
             if props.get(key) is not None:
                 props[key] = [props[key][i] for i in at]
-        props["geojson"] = _features(by_id, [str(c) for c in props["locations"]], grid)
+        props["geojson"] = _grid_features(by_id, [str(c) for c in props["locations"]], grid)
         spec["data"].append(props | {"geo": "geo2", "showlegend": False})
     layout = spec["layout"]
     # Without its domain stated, the main map fits its bounds as if it shared the page.
@@ -316,7 +316,7 @@ def _code_version() -> str:
     return h.hexdigest()[:16]
 
 
-def cache_dir() -> Path | None:
+def figure_cache_dir() -> Path | None:
     """The folder of cached SVGs (EHELSE_FIGURE_CACHE, else config.FIGURE_CACHE_DIR); None
     when the cache is off."""
     env = os.environ.get(CACHE_ENV)
@@ -335,7 +335,7 @@ def figure_key(fig: go.Figure | Mapping[str, Any], width: int, height: int) -> s
 
 
 def cached(key: str) -> str | None:
-    folder = cache_dir()
+    folder = figure_cache_dir()
     if folder is None:
         return None
     try:
@@ -345,12 +345,12 @@ def cached(key: str) -> str | None:
 
 
 def all_cached(keys: Iterable[str]) -> bool:
-    folder = cache_dir()
+    folder = figure_cache_dir()
     return folder is not None and all((folder / f"{k}.svg").is_file() for k in keys)
 
 
 def _store(key: str, svg: str) -> None:
-    folder = cache_dir()
+    folder = figure_cache_dir()
     if folder is None:
         return
     with contextlib.suppress(OSError):  # a full or read-only cache only costs time
@@ -531,9 +531,9 @@ __all__ = [
     "STATS",
     "FigureError",
     "all_cached",
-    "cache_dir",
     "close",
     "compact_svg",
+    "figure_cache_dir",
     "figure_key",
     "reset_stats",
     "running",
