@@ -22,7 +22,7 @@ from analysis.present import blocks, maps, output, static, theme
 from analysis.present.charts import norwegian_date_ticks, share_chart, trend_chart
 from analysis.present.maps import county_map, municipality_map
 from analysis.present.output import FigureOutput
-from analysis.present.static import static_spec
+from analysis.present.static_spec import static_spec
 from analysis.present.tables import table
 from analysis.present.theme import INGEN_DATA, STATUS_COLOURS
 
