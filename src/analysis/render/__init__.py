@@ -264,6 +264,7 @@ def _render(
         folder,
         expected_figures=_expected_figures(out_dir, stem) if "pdf" in todo else None,
         keep_browser=not last,
+        progress=say,
     )
     result.timings["execute"] = round(time.perf_counter() - t0, 2)
     for w in result.warnings:

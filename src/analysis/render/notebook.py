@@ -25,7 +25,7 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -78,9 +78,12 @@ def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
     for i, path in enumerate(chapters):
         nb = jupytext.read(path, fmt="py:percent")
         cells = list(nb.cells)
+        title = path.stem
         if cells:
             meta = _front_matter(cells[0])
             if meta is not None:
+                # «Kommunene (ett kapittel av statusrapporten)» is announced as «Kommunene».
+                title = re.sub(r"\s*\(.*\)\s*$", "", str(meta.get("title") or title))
                 cells = cells[1:]
                 if i == 0:
                     front = meta
@@ -90,6 +93,7 @@ def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
                 if tags:  # Quarto's `#| tags: [...]`, as papermill reads them
                     cell.metadata["tags"] = list(tags)
             cell.metadata["ehelse_kapittel"] = path.name
+            cell.metadata["ehelse_tittel"] = title
             cell["id"] = f"c{len(combined.cells)}"
             combined.cells.append(cell)
     return combined, front
@@ -125,6 +129,16 @@ def follow_parent(interval_s: float = 0.5) -> bool:
 
 def _chapter_of(nb: Any, index: int) -> str:
     return str(nb.cells[index].metadata.get("ehelse_kapittel", "?"))
+
+
+def chapter_names(nb: Any) -> list[str]:
+    """The chapters' file names in the order they run (not the cells the renderer adds)."""
+    names: list[str] = []
+    for i in range(len(nb.cells)):
+        name = _chapter_of(nb, i)
+        if not name.startswith("_") and name != "?" and name not in names:
+            names.append(name)
+    return names
 
 
 def execute_in_kernel(
@@ -305,12 +319,14 @@ def execute(
     *,
     expected_figures: Sequence[str] | None = None,
     keep_browser: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Any, list[str], dict[str, Any]]:
     """Run the notebook's cells in this process, each chapter's output in its cells as a
     kernel would give it; returns the notebook, the warnings (stderr) and the figure
     statistics. The browser for static figures starts in the background unless the figures
     ``expected`` (those of the edition's last render) are all cached; it stays open after
-    the run with ``keep_browser`` (more editions follow)."""
+    the run with ``keep_browser`` (more editions follow). ``progress`` hears of each chapter
+    as it starts, so a long render is not silent."""
     if in_foreign_shell():
         return execute_in_kernel(nb, env, cwd)
     from analysis.present import output, static
@@ -323,7 +339,15 @@ def execute(
     try:
         with _environment(env, cwd):
             output.prewarm(expected_figures)
+            names = chapter_names(nb)
+            current = None
             for i, cell in enumerate(nb.cells):
+                chapter = _chapter_of(nb, i)
+                if progress and chapter in names and chapter != current:
+                    current = chapter
+                    k = names.index(chapter) + 1
+                    title = cell.metadata.get("ehelse_tittel", Path(chapter).stem)
+                    progress(f"Kapittel {k} av {len(names)}: {title}")
                 if cell.cell_type == "code":
                     cell.outputs = _run_cell(shell, cell.source, _chapter_of(nb, i))
         ok = True
