@@ -26,7 +26,6 @@ PROCESSED_DIR = DATA_DIR / "processed"
 REFERENCE_DIR = RAW_DIR / "reference"
 CATALOGUE = RAW_DIR / "sources.yaml"
 REPORT_DIR = ROOT / "report"
-OUTPUT_DIR = REPORT_DIR / "_output"
 CACHE_DIR = PROCESSED_DIR / "cache"
 # Points notebooks, chapters and commands at another processed folder without editing them.
 ENV_PROCESSED = "EHELSE_PROCESSED"

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Final
 import polars as pl
 
 from analysis.edition.blocks import Block, TableBlock, Text
-from analysis.escape import markdown_text as md
-from analysis.fmt import format_date, format_int, format_percent
+from analysis.fmt import format_date, format_int
 from analysis.metrics.params import display_names
 
 if TYPE_CHECKING:
@@ -225,10 +224,3 @@ def form_blocks(d: EditionData) -> list[Block]:
         )
     )
     return blocks
-
-
-def rate_sentence(rate: pl.DataFrame) -> str:
-    """«Vestland 80 %, Møre og Romsdal 65 %» for a summary line."""
-    return ", ".join(
-        f"{md(n)} {format_percent(a)}" for n, a in rate.select("fylkesnavn", "andel").iter_rows()
-    )

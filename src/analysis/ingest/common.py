@@ -25,7 +25,6 @@ from analysis.schemas import Avvist, polars_schema
 REF_FIELDS = ("kommunenummer", "organisasjonsnummer", "kommune")
 REASON = "__grunn"
 COLUMN = "__kolonne"
-AVVIST_COLUMNS = list(Avvist.to_schema().columns)
 AVVIST_SCHEMA: dict[str, Any] = polars_schema(Avvist)
 
 

@@ -32,8 +32,6 @@ COLUMNS: Final = {
     "forhand_dato": "Forhåndsutfylt dato",
     "forhand_kilde": "Forhåndsutfylt fra",
 }
-LOCKED: Final = ("kommunenummer", "kommune", "aktivitet", "forhand_trinn", "forhand_dato")
-ANSWERS: Final = ("trinn", "dato", "kontrollert", "kommentar")
 REQUIRED: Final = ("kommunenummer", "aktivitet", "trinn", "dato")
 HEADER_ROW: Final = 3  # 0-based row of the header: a title row and an information row above
 
