@@ -16,7 +16,7 @@ processed = None
 from analysis.edition import edition
 from analysis.edition.activities import sections
 from analysis.edition.data import edition_data
-from analysis.present.tables import page_break, say, show_blocks
+from analysis.present.tables import say, show_blocks
 
 d = edition_data(edition(year, region, processed))
 
@@ -31,6 +31,5 @@ d = edition_data(edition(year, region, processed))
 # %%
 #| output: asis
 for section in sections(d):
-    page_break()
     say(f"### {section.name}")
     show_blocks(section.blocks)

@@ -83,3 +83,15 @@ def date_text(value: Any) -> str:
     if value is None:
         return DASH
     return f"{value.day}. {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def slug(text: str, fallback: str = "x") -> str:
+    """A name as a file name or id part: "Møre og Romsdal" -> "more-og-romsdal". The one
+    slug of the project (file names of regional editions, figure and table ids, anchors):
+    æ, ø and å the Norwegian way, other accents dropped (Sami names), all else a hyphen."""
+    import re
+    import unicodedata
+
+    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or fallback

@@ -26,6 +26,16 @@ def report(
     force: Annotated[
         bool, typer.Option("--force", help="Bygg på nytt selv om ingenting er endret.")
     ] = False,
+    publisert: Annotated[
+        str | None,
+        typer.Option(
+            "--publisert",
+            help=(
+                "Publiseringsdatoen på forsiden (ÅÅÅÅ-MM-DD). Uten den viser forsiden datoen "
+                "rapporten ble laget, og sier at det ikke er en publiseringsdato."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Bygg statusrapporten som HTML og PDF (med Quarto hvis det er installert).
 
@@ -45,6 +55,7 @@ def report(
         output_dir=out,
         force=force,
         progress=lambda msg: console.print(msg, highlight=False),
+        published=publisert,
     )
     skipped = LAST_RUN.get("skipped") or []
     if len(skipped) == len(paths):

@@ -13,9 +13,18 @@ from typing import Any, Final
 import polars as pl
 
 from analysis.edition import sentences as sn
-from analysis.edition.blocks import Block, ChartBlock, Heading, NoticeBlock, TableBlock, Text
+from analysis.edition.blocks import (
+    Block,
+    ChartBlock,
+    Columns,
+    Heading,
+    NoticeBlock,
+    TableBlock,
+    Text,
+)
 from analysis.edition.data import EditionData, projection_path, published_points, report_texts
 from analysis.edition.maps import STATUS_ORDER, map_areas, map_options
+from analysis.edition.municipality_status import behind_list
 from analysis.escape import markdown_text as md
 from analysis.fmt import (
     date_text,
@@ -28,14 +37,14 @@ from analysis.fmt import (
 from analysis.metrics import messages as msg
 
 MAP_PAGE: Final = 880  # px at 700 px wide: a map of the whole country fills an A4 page
-COUNTY_LABELS: Final = {
+HALF: Final = 420  # px of a figure in one of two columns: text stays readable at half width
+TREND_HALF: Final = 380  # px high at HALF wide: the legend under the plot needs the room
+COUNTY_LABELS: Final = {  # short: the table is printed in half the page width
     "fylke": "Fylke",
-    "i_omfang": "Kommuner i omfanget",
-    "antall": "Antall",
-    "andel_kommuner": "Andel av kommunene",
-    "ambisjon_andel": "Forholdsmessig andel av ambisjonen",
+    "antall": "Telles",
+    "i_omfang": "I om\u00adfanget",
+    "andel_kommuner": "Andel",
     "andel_av_andelen": "Nådd av andelen",
-    "gjenstar": "Gjenstår",
 }
 STATUS_WORDS: Final = {
     "i_bruk": "i bruk",
@@ -55,6 +64,11 @@ MESSAGE_COLOURS: Final = {
     msg.UTDATERT: "#D55E00",
     msg.UTEN_VERSJON: "#E69F00",
 }
+
+
+def _half(height: int) -> int:
+    """A static height for a figure drawn at HALF px wide, keeping its shape."""
+    return round(height * HALF / 700)
 
 
 @dataclass(frozen=True)
@@ -219,6 +233,8 @@ def trend(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> Cha
         alt=alt,
         name=f"utvikling-{r['losning']}",
         data=s,
+        static_height=TREND_HALF,
+        static_width=HALF,
     )
 
 
@@ -259,8 +275,10 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
             alt=alt,
             name=f"kart-{r['losning']}",
             data=frame,
-            static_height=MAP_PAGE if d.region is None and whole else None,
-        )
+            static_height=_half(MAP_PAGE) if d.region is None and whole else None,
+            static_width=HALF,
+        ),
+        behind_list(d, r["losning"], frame, synthetic),
     ]
 
 
@@ -315,8 +333,10 @@ def message_map(d: EditionData, synthetic: bool) -> list[Block]:
             alt=alt,
             name="kart-meldinger",
             data=frame.with_columns(pl.col("typer_ikke_oppfylt").list.join(", ")),
-            static_height=None if d.regional else MAP_PAGE,
-        )
+            static_height=None if d.regional else _half(MAP_PAGE),
+            static_width=HALF,
+        ),
+        behind_list(d, "meldinger", frame, synthetic),
     ]
 
 
@@ -559,18 +579,20 @@ def county_blocks(d: EditionData, losning: str, short: str, synthetic: bool) -> 
             share = own["andel_kommuner"][0]
             place = ranked.filter(pl.col("andel_kommuner") > share).height + 1
             text += f" {md(d.region_name)} er nummer {place} av {ranked.height}."
-        blocks.append(
-            Text(
-                "Hvert fylke har en forholdsmessig andel av ambisjonen etter hvor mange av "
-                f"omfangets kommuner det har. {text}"
-            )
-        )
+        blocks.append(Text(text))
     blocks.append(
         TableBlock(
-            county_table(d, losning),
+            county_table(d, losning)
+            .with_columns(pl.col("fylke").str.replace(r"^\d+ ", ""))
+            .select(*COUNTY_LABELS, "utvalgt"),
             f"{short}: status per fylke {format_date(d.as_of)}",
             {
                 "labels": COUNTY_LABELS,
+                "nowrap": ["fylke"],
+                # The printed report compares the counties in its regional chapter.
+                "printed": False,
+                "source": "Nådd av andelen: telles, mot fylkets forholdsmessige andel av "
+                "ambisjonen.",
                 "percent": ["andel_kommuner", "andel_av_andelen"],
                 "emphasis": "utvalgt",
                 "synthetic": synthetic,
@@ -647,26 +669,24 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
                 f"{text['status_april']}"
             )
         )
-    blocks.append(
-        TableBlock(
-            key_figures(row, r if d.regional else None, d),
-            f"Nøkkeltall for {name} per {format_date(d.as_of)}",
-            {"synthetic": synthetic, "name": f"nokkeltall-{r['losning']}"},
-        )
+    figures = TableBlock(
+        key_figures(row, r if d.regional else None, d),
+        f"Nøkkeltall for {name} per {format_date(d.as_of)}",
+        {"synthetic": synthetic, "name": f"nokkeltall-{r['losning']}"},
     )
     if row["antall"] is None or not row["i_omfang"]:
-        return Section(r["losning"], name, synthetic, blocks)
-    blocks.append(Heading("Utvikling over tid"))
+        return Section(r["losning"], name, synthetic, [*blocks, figures])
+    # Printed side by side: the key figures over the trend, beside the map and its names.
+    left: list[Block] = [figures, Heading("Utvikling over tid")]
     if (chart := trend(d, row, synthetic, name)) is not None:
-        blocks.append(chart)
-    blocks.append(Heading("Kommunene"))
-    if r["losning"] == "meldinger":
-        blocks += message_map(d, synthetic)
+        left.append(chart)
+    right: list[Block] = [Heading("Kommunene")]
+    meldinger = r["losning"] == "meldinger"
+    right += message_map(d, synthetic) if meldinger else status_map(d, r, synthetic, name)
+    blocks.append(Columns(tuple(left), tuple(right)))
+    blocks += [Heading("Fylkene"), *county_blocks(d, r["losning"], name, synthetic)]
+    if meldinger:
         blocks += messages_detail(d, synthetic)
-    else:
-        blocks += status_map(d, r, synthetic, name)
-    blocks.append(Heading("Fylkene"))
-    blocks += county_blocks(d, r["losning"], name, synthetic)
     if r["losning"] == "digihelsestasjon":
         blocks += youth_section(d, texts)
     return Section(r["losning"], name, synthetic, blocks)

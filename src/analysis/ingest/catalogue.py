@@ -22,9 +22,10 @@ from analysis.safe_yaml import YamlError, load_yaml
 # Kinds the ingest reads, and kinds it only checks and lists: reference and geometry are read
 # by analysis.reference; standards (message-standard deadlines) are the source of the rule
 # table analysis/metrics/data/meldingsversjoner.csv, which a test checks row by row against the file.
+# errata (corrections to published editions) are read by the report (analysis.edition.colophon).
 # "names" (navnetillegg.csv) is read first: the place names an analyst has confirmed.
 INGESTED_KINDS = ("names", "adoption", "messages", "ambitions", "measures", "published")
-PASSIVE_KINDS = ("reference", "geometry", "standards")
+PASSIVE_KINDS = ("reference", "geometry", "standards", "errata")
 KINDS = INGESTED_KINDS + PASSIVE_KINDS
 ORIGIN_FIELDS = ("title", "producer", "url", "date_accessed", "license")
 PLANNED_EVENT_DATES = ("row", "accessed")

@@ -27,7 +27,6 @@ import itertools
 import json
 import math
 import os
-import re
 import tempfile
 import threading
 import time
@@ -286,7 +285,7 @@ def _boundary_meta(
         ehelse_boundaries={
             "division": boundaries.division,
             "note": boundaries.note if shares else None,
-            "attribution": boundaries.attribution,
+            "attribution": boundaries.credit or boundaries.attribution,
         },
     )
 
@@ -794,8 +793,9 @@ def in_quarto() -> bool:
 
 
 def _slug(text: str) -> str:
-    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "figur"
+    from analysis.fmt import slug
+
+    return slug(text, "figur")
 
 
 def _script_json(data: Any) -> str:
@@ -1114,6 +1114,7 @@ class FigureOutput:
         name: str | None = None,
         data: pl.DataFrame | None = None,
         static_height: int | None = None,
+        static_width: int | None = None,
     ) -> None:
         if not caption.strip() or not alt.strip():
             raise ValueError(
@@ -1125,6 +1126,7 @@ class FigureOutput:
         self.name = _slug(name or caption)[:60]
         self.data = data
         self.static_height = static_height
+        self.static_width = static_width
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
@@ -1144,17 +1146,23 @@ class FigureOutput:
         if "html" in want:
             bundle["text/html"] = _html(self.fig, fig_id, self.caption, self.alt, self.data)
         if "pdf" in want:
-            svg = static_svg(self.fig, height=self.static_height)
+            width = self.static_width or STATIC_WIDTH
+            height = self.static_height
+            if height is None and self.static_width:  # narrower, same shape
+                height = round(int(self.fig.layout.height or CHART_HEIGHT) * width / STATIC_WIDTH)
+            svg = static_svg(self.fig, width=width, height=height)
             if in_quarto():
                 # Quarto would take the caption and alt text from cell options, which a
                 # figure made in a loop does not have: the figure goes in as Typst instead.
-                bundle["text/markdown"] = typst_figure(svg, fig_id, self.caption, self.alt)
+                bundle["text/markdown"] = typst_figure(
+                    svg, fig_id, self.caption, self.alt, synthetic=is_synthetic(self.fig)
+                )
             else:
                 bundle["image/svg+xml"] = svg
         return bundle, meta
 
 
-def typst_figure(svg: str, fig_id: str, caption: str, alt: str) -> str:
+def typst_figure(svg: str, fig_id: str, caption: str, alt: str, synthetic: bool = False) -> str:
     """A figure for Quarto's Typst: the SVG in a file beside the document, placed with the
     template's ``ehelse-figur`` so its alternative text reaches the tagged PDF."""
     from analysis.present.tables import typst_string
@@ -1166,7 +1174,7 @@ def typst_figure(svg: str, fig_id: str, caption: str, alt: str) -> str:
     path, text = typst_string(f"{QUARTO_FIGURE_DIR}/{fig_id}.svg"), typst_string(alt)
     return (
         f"```{{=typst}}\n#ehelse-figur(image({path}, alt: {text}, width: 100%), alt: {text}, "
-        f"caption: {typst_string(caption)})\n```\n\n"
+        f"caption: {typst_string(caption)}{', eksempel: true' if synthetic else ''})\n```\n\n"
     )
 
 
@@ -1178,13 +1186,21 @@ def show(
     name: str | None = None,
     data: pl.DataFrame | None = None,
     static_height: int | None = None,
+    static_width: int | None = None,
 ) -> None:
     """Display a figure in a chapter: caption and alt text are required; ``data`` becomes a
-    CSV download under the figure in HTML."""
+    CSV download under the figure in HTML; ``static_width`` draws the PDF's figure narrower
+    (for a column), so its text is larger on the page."""
     from IPython.display import display
 
     output = FigureOutput(
-        fig, caption=caption, alt=alt, name=name, data=data, static_height=static_height
+        fig,
+        caption=caption,
+        alt=alt,
+        name=name,
+        data=data,
+        static_height=static_height,
+        static_width=static_width,
     )
     display(output)
 

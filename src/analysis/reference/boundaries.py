@@ -80,7 +80,8 @@ class Boundaries:
     county_of: Mapping[str, str]  # area id -> fylkesnummer
     derived: bool
     note: str | None  # bokmål, for the map caption when derived
-    attribution: str  # bokmål, source and licence for the map caption
+    attribution: str  # bokmål, source and licence (the report's appendix)
+    credit: str | None = None  # bokmål, the short credit under a map, when not the above
 
     @property
     def members(self) -> dict[str, tuple[str, ...]]:
@@ -145,6 +146,7 @@ def _embedded() -> Boundaries:
         derived=False,
         note=None,
         attribution=geometry.SOURCE.attribution,
+        credit=geometry.SOURCE.credit,
     )
 
 
@@ -393,6 +395,7 @@ def _derived(division: int, reference_dir: Path, cache_dir: Path) -> Boundaries:
         derived=True,
         note=stored["note"],
         attribution=geometry.SOURCE.attribution,
+        credit=geometry.SOURCE.credit,
     )
 
 

@@ -153,23 +153,28 @@ def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
     return combined, front
 
 
-def _title_block(front: dict[str, Any], ed: Edition) -> dict[str, Any]:
+def _title_block(
+    front: dict[str, Any], ed: Edition, published: date | None = None, version: str | None = None
+) -> dict[str, Any]:
+    from analysis.edition.colophon import colophon
+
     title = f"{front.get('title') or TITLE} {ed.year}"
     subtitle = front.get("subtitle")
     if ed.region is not None:
-        subtitle = f"Regional utgave: {ed.region_name} ({ed.region})" + (
-            f". {subtitle}" if subtitle else ""
-        )
-    today = date.today()
+        subtitle = f"Regional utgave: {ed.region_name}" + (f". {subtitle}" if subtitle else "")
+    c = colophon(ed, front, published, software_version=version)
     return {
         "title": title,
         "subtitle": subtitle,
-        "publisher": front.get("publisher") or PUBLISHER,
-        "date": today.isoformat(),
-        "date_text": date_text(today),
+        "publisher": c.publisher,
+        "date": (c.published or c.built).isoformat(),
+        "date_text": c.date_line,
         "status_text": f"Status per {date_text(ed.as_of)}",
         "region_code": ed.region,
         "region_name": ed.region_name,
+        "colophon": c.lines(),
+        "cite_as": c.cite_as,
+        "accessibility_url": c.accessibility_url,
     }
 
 
@@ -280,8 +285,9 @@ def _strip_tags(text: str) -> str:
 
 
 def _id_slug(text: str) -> str:
-    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "seksjon"
+    from analysis.fmt import slug
+
+    return slug(text, "seksjon")
 
 
 def add_toc(page: str, placeholder: str = "<!--EHELSE-TOC-->") -> str:
@@ -433,6 +439,7 @@ def typst_main(meta: dict[str, Any], options: ProjectOptions, synthetic: bool) -
         "date": meta.get("date_text"),
         "status": meta.get("status_text"),
         "synthetic": synthetic,
+        "colophon": [list(pair) for pair in meta.get("colophon") or []],
         **options.typst_args(),
     }
     lines = [f"  {k}: {'none' if v is None else _typst_value(v)}," for k, v in args.items()]
@@ -489,6 +496,8 @@ def quarto_metadata(meta: dict[str, Any], synthetic: bool) -> dict[str, Any]:
         "date": meta.get("date_text"),
         "status": meta.get("status_text"),
         "eksempeldata": synthetic,
+        # typst-show.typ lists these on the title page, as the Python chain does.
+        "kolofon": [{"etikett": k, "tekst": v} for k, v in meta.get("colophon") or []],
     }
     return {k: v for k, v in data.items() if v is not None and v is not False}
 
@@ -503,15 +512,22 @@ def _input_files(processed: Path, folder: Path) -> list[Path]:
     files += (folder / "templates").rglob("*")
     files += Path(__file__).resolve().parents[1].rglob("*")
     files.append(config.ROOT / "uv.lock")
+    from analysis.edition.colophon import errata_path
+
+    files += [p for p in (errata_path(), config.RAW_DIR / "sources.yaml") if p is not None]
     return sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts)
 
 
-def input_key(processed: Path, folder: Path, year: int, region: str | None) -> str:
+def input_key(
+    processed: Path, folder: Path, year: int, region: str | None, published: date | None = None
+) -> str:
     """A fingerprint of the parameters and of every input's path, size and modification time:
-    stat calls only, so a no-change check costs milliseconds."""
+    stat calls only, so a no-change check costs milliseconds. Without a publication date the
+    front page carries the build date, so a render of another day is not the same."""
     import hashlib
 
-    h = hashlib.sha1(f"{processed.resolve()}|{year}|{region}\n".encode())
+    day = published or f"bygd {date.today()}"
+    h = hashlib.sha1(f"{processed.resolve()}|{year}|{region}|{day}\n".encode())
     for f in _input_files(processed, folder):
         st = f.stat()
         h.update(f"{f}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
@@ -558,9 +574,12 @@ def render(
     use_quarto: bool | None = None,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
+    published: date | str | None = None,
 ) -> list[Path]:
     """Render the report for one year (and optionally one county); returns the files,
-    report/_output/ehelse-status-<year>[-<county>].html|.pdf. A format whose file was rendered
+    report/_output/ehelse-status-<year>[-<county>].html|.pdf (the county's name as a slug).
+    ``published`` is the publication date on the front page (without it, the front page
+    gives the build date as such). A format whose file was rendered
     from the same inputs (data, chapters, templates, code) is not rendered again unless
     ``force``; ``LAST_RUN["skipped"]`` lists those."""
     say = progress or (lambda _msg: None)
@@ -570,6 +589,9 @@ def render(
         raise RenderError(f"Ukjent format {', '.join(bad) or '(tomt)'}; bruk html, pdf eller begge")
     folder = Path(folder) if folder else report_dir()
     ed = edition(year, region, processed_dir)
+    from analysis.edition.colophon import published_date
+
+    when = published_date(published)
     named = ed.processed
     out_dir = Path(output_dir) if output_dir else folder / "_output"
     from analysis import _io
@@ -581,7 +603,7 @@ def render(
         raise RenderError(str(exc)) from None
     # No ingest may replace the data while we read it, and no other report may write here.
     with _io.locked(named, shared=True), _io.locked(out_dir):
-        return _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say)
+        return _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say, when)
 
 
 def _render(
@@ -593,11 +615,12 @@ def _render(
     use_quarto: bool | None,
     force: bool,
     say: Callable[[str], None],
+    published: date | None = None,
 ) -> list[Path]:
     LAST_RUN.clear()
     ext = {"html": "html", "pdf": "pdf"}
     stem = ed.stem
-    key = input_key(processed, folder, ed.year, ed.region)
+    key = input_key(processed, folder, ed.year, ed.region, published)
     done = [] if force else fresh_formats(wanted, out_dir, stem, key)
     LAST_RUN.update({"stem": stem, "skipped": done})
     if len(done) == len(wanted):
@@ -605,12 +628,13 @@ def _render(
     options = project_options(folder)
     chapters = options.chapter_paths()
     nb, _ = build_notebook(chapters)
-    meta = _title_block(dict(options.front), ed)
-    meta["toc_title"] = options.toc_title
-    synthetic = _synthetic_sources(processed)
     from importlib.metadata import version
 
-    meta |= {"synthetic": synthetic, "version": version("ehelsestatus")}
+    software = version("ehelsestatus")
+    meta = _title_block(dict(options.front), ed, published, software)
+    meta["toc_title"] = options.toc_title
+    synthetic = _synthetic_sources(processed)
+    meta |= {"synthetic": synthetic, "version": software}
     env = dict(os.environ) | {
         ENV_PARENT: str(os.getpid()),
         ENV_YEAR: str(ed.year),
