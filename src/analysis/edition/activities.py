@@ -193,8 +193,6 @@ def trend(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> Cha
         )
     if pub is not None and pub.height:
         caption += " Rutene er publiserte nasjonale tall."
-    if synthetic:
-        caption += " Linjen bygger på eksempeldata."
     alt = (
         f"Linjediagram. Antallet kommuner {where}som har {sn.counted(r, short)}, steg fra "
         f"{format_int(s['antall'][0])} i {format_month(s['dato'].min())} til "
@@ -259,8 +257,8 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
         f"{format_date(d.as_of)}. Antall kommuner per status, {'; '.join(parts)}."
     )
     caption = (
-        f"{short}: status per kommune {format_date(d.as_of)}. «Ikke startet» er kommuner uten "
-        "noe registrert trinn; «Ingen data» er kommuner kildene ikke sier noe om."
+        f"{short}: status per kommune {date_text(d.as_of)}. Ikke startet: ikke noe registrert "
+        "trinn. Ingen data: kildene sier ikke noe om kommunen."
         + ("" if whole else " Bare kommunene i omfanget er vist.")
         + (" Bygger på eksempeldata." if synthetic else "")
     )
@@ -468,8 +466,14 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
     blocks.append(
         Text(
             f"{format_int(listing.height)} kommuner {where_md} sendte fortsatt meldinger i utdaterte "
-            f"versjoner i {format_month(month)}. Tabellen viser meldingstype og versjon med antall "
-            "meldinger, flest utdaterte meldinger først."
+            f"versjoner i {format_month(month)}"
+            + (
+                ". Tabellen viser meldingstype og versjon med antall meldinger, flest utdaterte "
+                "meldinger først."
+                if d.regional
+                else "; de er navngitt under kartet. Nettutgaven har en tabell over dem med "
+                "meldingstype, versjon og antall meldinger."
+            )
         )
     )
     blocks.append(
@@ -484,6 +488,7 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
                 },
                 "synthetic": synthetic,
                 "name": "utdaterte-meldinger",
+                "printed": d.regional,  # the national list is long: names under the map
             },
         )
     )
@@ -529,37 +534,39 @@ def youth_section(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Bloc
     where = f" i {d.region_name}" if d.regional else ""
     where_md = f" i {md(d.region_name)}" if d.regional else ""
     blocks: list[Block] = [Heading(name)]
+    prose: list[Block] = []
     if text.get("hva"):
-        blocks.append(Text(text["hva"]))
-    blocks.append(
+        prose.append(Text(text["hva"]))
+    prose.append(
         Text(
             f"Per {date_text(d.as_of)} hadde {format_int(count)} kommuner{where_md} tatt "
             f"ungdomsløsningen i bruk; {format_int(len(youth & parent))} av dem har også "
             "DigiHelsestasjon i bruk." + (" Tallene bygger på eksempeldata." if synthetic else "")
         )
     )
-    if series.height and count:
-        s = series.select("dato", "antall")
-        blocks.append(
-            ChartBlock(
-                "trend",
-                s,
-                {"name": "Kommuner", "synthetic": synthetic},
-                caption=(
-                    f"{name}: kommuner{where} som har tatt løsningen i bruk, ved hvert "
-                    f"månedsskifte i {d.as_of.year}. Porteføljen setter ingen ambisjon."
-                    + (" Bygger på eksempeldata." if synthetic else "")
-                ),
-                alt=(
-                    f"Linjediagram. Antallet kommuner{where} med {name} i bruk steg fra "
-                    f"{format_int(s['antall'][0])} til {format_int(s['antall'][-1])} gjennom "
-                    f"{d.as_of.year}."
-                ),
-                name="utvikling-digihelsestasjon-ungdom",
-                data=s,
-            )
-        )
-    return blocks
+    if not (series.height and count):
+        return blocks + prose
+    s = series.select("dato", "antall")
+    chart = ChartBlock(
+        "trend",
+        s,
+        {"name": "Kommuner", "synthetic": synthetic},
+        caption=(
+            f"{name}: kommuner{where} som har tatt løsningen i bruk, ved hvert "
+            f"månedsskifte i {d.as_of.year}. Porteføljen setter ingen ambisjon."
+            + (" Bygger på eksempeldata." if synthetic else "")
+        ),
+        alt=(
+            f"Linjediagram. Antallet kommuner{where} med {name} i bruk steg fra "
+            f"{format_int(s['antall'][0])} til {format_int(s['antall'][-1])} gjennom "
+            f"{d.as_of.year}."
+        ),
+        name="utvikling-digihelsestasjon-ungdom",
+        data=s,
+        static_height=TREND_HALF - 60,
+        static_width=HALF,
+    )
+    return [*blocks, Columns(tuple(prose), (chart,))]
 
 
 def county_blocks(d: EditionData, losning: str, short: str, synthetic: bool) -> list[Block]:
@@ -680,11 +687,11 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
     left: list[Block] = [figures, Heading("Utvikling over tid")]
     if (chart := trend(d, row, synthetic, name)) is not None:
         left.append(chart)
+    left += [Heading("Fylkene"), *county_blocks(d, r["losning"], name, synthetic)]
     right: list[Block] = [Heading("Kommunene")]
     meldinger = r["losning"] == "meldinger"
     right += message_map(d, synthetic) if meldinger else status_map(d, r, synthetic, name)
     blocks.append(Columns(tuple(left), tuple(right)))
-    blocks += [Heading("Fylkene"), *county_blocks(d, r["losning"], name, synthetic)]
     if meldinger:
         blocks += messages_detail(d, synthetic)
     if r["losning"] == "digihelsestasjon":

@@ -116,6 +116,7 @@ class Columns:
 
     left: tuple[Block, ...]
     right: tuple[Block, ...]
+    floating: bool = True  # printed: may move to the top or bottom of a page, or the next
 
 
 Block = (

@@ -103,6 +103,7 @@ def population_blocks(d: EditionData) -> list[Block]:
                     static_width=420,
                 ),
             ),
+            floating=False,  # a short chapter: the pair stays under its heading
         )
     )
     return blocks

@@ -186,10 +186,29 @@ def show_layout_block(block: Any, show_blocks: Callable[[Sequence[Any]], None]) 
     elif isinstance(block, b.MunicipalityTable):
         _display(Raw(municipality_table_html(block), municipality_table_markdown(block)))
     elif isinstance(block, b.Columns):
-        _display(Raw(markdown=typst("#kolonner[")))
-        show_blocks(block.left)
+        flag = "true" if block.floating else "false"
+        _display(Raw(markdown=typst(f"#kolonner(flyt: {flag})[")))
+        _show_column(block.left, show_blocks)
         _display(Raw(markdown=typst("][")))
-        show_blocks(block.right)
+        _show_column(block.right, show_blocks)
         _display(Raw(markdown=typst("]")))
     else:
         raise TypeError(f"not a layout block: {type(block).__name__}")
+
+
+def _show_column(blocks: Sequence[Any], show_blocks: Callable[[Sequence[Any]], None]) -> None:
+    """A column's blocks; its headings are headings on the web page and bold labels in
+    print, where the pair floats (a heading there would leave the document's order)."""
+    from analysis.escape import typst_string
+
+    for block in blocks:
+        if isinstance(block, b.Heading):
+            level = min(max(block.level, 2), 6)
+            _display(
+                Raw(
+                    f"<h{level}>{html_text(block.text)}</h{level}>",
+                    typst(f"#kolonne-tittel({typst_string(block.text)})"),
+                )
+            )
+        else:
+            show_blocks([block])
