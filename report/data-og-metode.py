@@ -76,6 +76,10 @@ d = edition_data(edition(year, region, processed))
 # **Regionale utgaver.** Et fylkes ambisjon er dets forholdsmessige andel av den nasjonale
 # ambisjonen, etter hvor mange av kommunene i aktivitetens omfang som ligger i fylket.
 #
+# **Desimaler.** Antall kommuner er alltid hele tall. To størrelser kan likevel ha desimaler,
+# og vises med én: et fylkes forholdsmessige andel av ambisjonen (for eksempel 20,5 kommuner)
+# og tempoet, som er et gjennomsnitt i kommuner per år.
+#
 
 # %%
 #| output: asis

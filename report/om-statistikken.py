@@ -13,16 +13,19 @@ processed = None
 
 # %%
 #| output: asis
-from analysis import config
 from analysis.edition import edition
-from analysis.edition.colophon import accessibility_blocks, colophon, errata_blocks
+from analysis.edition.colophon import (
+    accessibility_blocks,
+    colophon,
+    document_front,
+    errata_blocks,
+)
 from analysis.edition.data import edition_data
 from analysis.edition.provenance import appendix_blocks
 from analysis.present.tables import show_blocks
-from analysis.render.quarto import DOCUMENT, front_matter
 
 d = edition_data(edition(year, region, processed))
-c = colophon(d.edition, front_matter(config.REPORT_DIR / DOCUMENT))
+c = colophon(d.edition, document_front())
 
 # %% [markdown]
 # ## Om statistikken

@@ -360,11 +360,11 @@ def test_ehelse_report_renders_the_project_document_with_quarto(
         assert pairs == ["year:2023", 'region:"46"', f"processed:{json.dumps(str(processed))}"]
         meta = yaml.safe_load(call["meta"].strip().strip("-"))
         assert meta["title"] == f"{publish.TITLE} 2023"
-        assert meta["subtitle"].startswith("Regional utgave: Vestland (46)")
+        assert meta["subtitle"].startswith("Regional utgave: Vestland")
         assert meta["status"] == "Status per 31. desember 2023" and meta["eksempeldata"] is True
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        "ehelse-status-2023-46.html",
-        "ehelse-status-2023-46.pdf",
+        "ehelse-status-2023-vestland.html",
+        "ehelse-status-2023-vestland.pdf",
     ]
     assert "2 sider" in result.output  # the page count of the PDF Quarto made
 

@@ -632,7 +632,7 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
             )
         )
     owner = " · ".join(
-        f"{k}: {md(v)}"
+        f"{k}: {md(sn.prose_dates(v))}"
         for k, v in (
             ("Innsatsområde", r.get("innsatsomrade")),
             ("Eier", r.get("eier")),
@@ -683,8 +683,13 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
     )
     if row["antall"] is None or not row["i_omfang"]:
         return Section(r["losning"], name, synthetic, [*blocks, figures])
-    # Printed side by side: the key figures over the trend, beside the map and its names.
-    left: list[Block] = [figures, Heading("Utvikling over tid")]
+    # Printed side by side: the key figures over the trend, beside the map and its names. A
+    # county's map is short and its key figures have a column for the country: there they
+    # come first, across the page.
+    if d.regional:
+        blocks.append(figures)
+    left: list[Block] = [] if d.regional else [figures]
+    left.append(Heading("Utvikling over tid"))
     if (chart := trend(d, row, synthetic, name)) is not None:
         left.append(chart)
     left += [Heading("Fylkene"), *county_blocks(d, r["losning"], name, synthetic)]

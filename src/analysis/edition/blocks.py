@@ -107,6 +107,7 @@ class MunicipalityTable:
     activities: tuple[str, ...]  # column order of the printed table
     printed: bool = False
     source: str | None = None
+    headings: dict[str, str] = field(default_factory=dict)  # activity -> narrow heading
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,22 @@ class Colophon:
         return out
 
 
+def document_front(path: Path | None = None) -> dict[str, Any]:
+    """The front matter of the report's document (report/ehelse-status.py): its first
+    markdown cell, YAML between ---, as Quarto reads it."""
+    import re
+
+    import yaml
+
+    doc = path or config.REPORT_DIR / "ehelse-status.py"
+    m = re.match(r"\s*# %% \[markdown\]\n# ---\n(.*?)\n# ---\n", doc.read_text("utf-8"), re.S)
+    if not m:
+        return {}
+    body = "\n".join(re.sub(r"^# ?", "", line) for line in m.group(1).splitlines())
+    data = yaml.safe_load(body) or {}
+    return data if isinstance(data, dict) else {}
+
+
 def published_date(value: date | str | None = None) -> date | None:
     """The publication date given (``--publisert``), else EHELSE_PUBLISHED, else none."""
     raw = value if value is not None else os.environ.get(ENV_PUBLISHED) or None

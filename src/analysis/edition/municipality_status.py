@@ -69,8 +69,15 @@ def status_frame(d: EditionData) -> pl.DataFrame:
 
 def municipality_table_blocks(d: EditionData) -> list[Block]:
     """The «Status per kommune» section of the municipalities chapter."""
+    from analysis.edition.regions import SHORT_HEAD
+
     frame = status_frame(d)
     activities = tuple(dict.fromkeys(frame["aktivitet"].to_list()))
+    texts = report_texts()
+    headings = {
+        texts.get(k, {}).get("kort") or a: SHORT_HEAD.get(k, a)
+        for k, a in d.activities.select("losning", "aktivitet").rows()
+    }
     where = f"i {md(d.region_name)}" if d.regional else "i landet"
     synthetic = bool(frame["syntetisk"].any())
     intro = (
@@ -99,6 +106,7 @@ def municipality_table_blocks(d: EditionData) -> list[Block]:
             f"{date_text(d.as_of)}",
             activities,
             printed=d.regional,
+            headings=headings,
             source=(
                 "Telles: kommunen telles mot ambisjonen (i bruk; for Kjernejournal "
                 "tilgjengeliggjort; for meldingsversjonene oppfyller kravet). Ingen data: "

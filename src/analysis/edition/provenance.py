@@ -106,7 +106,11 @@ def synthetic_blocks(d: EditionData) -> list[Block]:
         return [Text("Ingen av tallene i denne utgaven bygger på eksempeldata.")]
     names = sorted(
         {
-            re.sub(r"^Eksempeldata \(syntetisk\):\s*", "", _clean(s.get("title")))
+            re.sub(
+                r"\s*\([^()]*\)|\s+\d{4}\b",
+                "",
+                re.sub(r"^Eksempeldata \(syntetisk\):\s*", "", _clean(s.get("title"))),
+            )
             .split(",")[0]
             .strip()
             for s in fake
@@ -117,7 +121,7 @@ def synthetic_blocks(d: EditionData) -> list[Block]:
             "Der det ennå ikke finnes kommunevise data, bygger rapporten på syntetiske "
             "eksempeldata: tall laget for å vise hvordan rapporten ser ut med slike data. De er "
             "ikke virkelige, og alt som bygger på dem, er merket «Eksempeldata». Eksempeldataene "
-            f"gjelder: {md('; '.join(n[0].lower() + n[1:] for n in names if n))}."
+            f"gjelder: {md('; '.join(n for n in names if n))}."
         )
     ]
 

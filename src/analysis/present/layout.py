@@ -171,7 +171,8 @@ def municipality_table_markdown(block: b.MunicipalityTable) -> str:
     return Table(
         wide,
         block.caption,
-        labels={"kommune": "Kommune"},
+        labels={"kommune": "Kommune", **block.headings},
+        nowrap=["kommune"],
         source=PRINT_KEY,
         synthetic=synthetic,
         searchable=False,

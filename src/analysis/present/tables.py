@@ -37,7 +37,7 @@ from analysis.present.figures import _once, _slug, targets
 
 TYPST_FROM: Final = "```{=typst}\n#eksempel-fra()\n```\n\n"
 TYPST_TO: Final = "```{=typst}\n#eksempel-til()\n```\n\n"
-KEEP_ROWS: Final = 16
+KEEP_ROWS: Final = 12
 SEARCH_FROM_ROWS: Final = 10  # a county table (11 counties and the country) is searchable
 PDF_TABLE_LETTERS: Final = 100  # letters of table text (9 pt) across the A4 text width
 
