@@ -15,6 +15,7 @@ processed = None
 #| output: asis
 from analysis.edition import edition
 from analysis.edition.activities import sections
+from analysis.edition.blocks import Flush
 from analysis.edition.data import edition_data
 from analysis.present.tables import say, show_blocks
 
@@ -33,3 +34,4 @@ d = edition_data(edition(year, region, processed))
 for section in sections(d):
     say(f"### {section.name}")
     show_blocks(section.blocks)
+show_blocks([Flush()])  # the chapter's floating figures stay in it

@@ -110,7 +110,7 @@ def test_quarto_yml_uses_only_documented_keys() -> None:
 def test_one_document_lists_the_chapters_in_order() -> None:
     options = project_options(REPORT)
     assert options.document == "ehelse-status.py"
-    assert options.chapters[0] == "index.py" and options.chapters[-1] == "data-og-metode.py"
+    assert options.chapters[0] == "index.py" and options.chapters[-1] == "om-statistikken.py"
     assert options.front["title"] == publish.TITLE
     # the chapter files are not rendered on their own: only the document is
     config = yaml.safe_load((REPORT / "_quarto.yml").read_text(encoding="utf-8"))

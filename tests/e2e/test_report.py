@@ -113,7 +113,7 @@ def build_processed(folder: Path) -> Path:
 
 def test_chapters_come_from_quarto_yml_and_must_exist(tmp_path: Path) -> None:
     names = [p.name for p in chapter_files(REPORT)]
-    assert names[0] == "index.py" and names[-1] == "data-og-metode.py"
+    assert names[0] == "index.py" and names[-1] == "om-statistikken.py"
     assert "kommunene.py" in names
     (tmp_path / "_quarto.yml").write_text("project:\n  render: [a.py]\n", encoding="utf-8")
     with pytest.raises(RenderError, match=r"a\.py"):
@@ -238,7 +238,7 @@ def test_the_front_page_gives_the_status_date_and_the_county() -> None:
     ed = Edition(2023, 2020, date(2023, 12, 31), "46", "Vestland", Path("x"))
     meta = publish._title_block({}, ed)
     assert meta["status_text"] == "Status per 31. desember 2023"
-    assert meta["subtitle"].startswith("Regional utgave: Vestland (46)")
+    assert meta["subtitle"].startswith("Regional utgave: Vestland")
 
 
 def test_projection_runs_straight_to_the_expected_date_and_its_interval() -> None:
@@ -665,7 +665,7 @@ class TestRenderedReport:
         assert "4601 Bergen" in text
 
     def test_pdf_is_a4_with_contents_and_page_numbers(self, rendered: dict[str, Path]) -> None:
-        for key, low, high in (("national.pdf", 15, 24), ("regional.pdf", 12, 22)):
+        for key, low, high in (("national.pdf", 15, 23), ("regional.pdf", 12, 24)):
             info = pdf_info(rendered[key])
             pages = int(info["Pages"])
             assert low <= pages <= high, (key, pages)
@@ -779,10 +779,12 @@ class TestRenderedReport:
         assert html.count('class="ehelse-kommunetabell"') == 1
         table = html[html.index('class="ehelse-kommunetabell"') :]
         table = table[: table.index("</section>")]
-        assert table.count("<tr data-fylke=") == municipal.height
+        trs = re.findall(r"<tr (data-[^>]*)>\s*<td>([^<]+)</td>", table)
+        assert len(trs) == municipal.height
         for key in ("fylke", "aktivitet", "status", "teller"):
-            assert f'<select data-kolonne="{key}"' in table, key
-        assert 'type="search" data-kolonne="kommune"' in table
+            assert re.search(rf'<select [^>]*data-kolonne="{key}"', table), key
+        assert re.search(r'<input [^>]*data-kolonne="kommune"', table)
+        assert re.search(r'<input [^>]*type="search"', table)
         assert html.count("kommunetabell.js") == 0 and html.count('".ehelse-kommunetabell"') == 1
         agder_not_started = municipal.filter(
             (pl.col("losning") == "digihelse")
@@ -790,11 +792,12 @@ class TestRenderedReport:
             & pl.col("maalt")
             & pl.col("trinn").is_null()
         )
-        rows = re.findall(
-            r'<tr data-fylke="Agder" data-aktivitet="DigiHelse" data-status="ikke startet"'
-            r"[^>]*><td>([^<]+)</td>",
-            table,
-        )
+        wanted = {
+            'data-fylke="Agder"',
+            'data-aktivitet="DigiHelse"',
+            'data-status="ikke startet"',
+        }
+        rows = [n for attrs, n in trs if wanted <= set(re.findall(r'data-\w+="[^"]*"', attrs))]
         assert sorted(rows) == sorted(
             f"{r['kommunenummer']} {r['kommunenavn']}"
             for r in agder_not_started.iter_rows(named=True)

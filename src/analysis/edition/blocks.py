@@ -120,8 +120,14 @@ class Columns:
     floating: bool = True  # printed: may move to the top or bottom of a page, or the next
 
 
+@dataclass(frozen=True)
+class Flush:
+    """The end of a chapter with floating pairs: the printed page places them here."""
+
+
 Block = (
-    TilesBlock
+    Flush
+    | TilesBlock
     | Text
     | Heading
     | NoticeBlock

@@ -181,7 +181,7 @@ def municipality_table_markdown(block: b.MunicipalityTable) -> str:
 
 
 def show_layout_block(block: Any, show_blocks: Callable[[Sequence[Any]], None]) -> None:
-    """Lay out a NameList, a MunicipalityTable or Columns (analysis.edition.blocks)."""
+    """Lay out a NameList, a MunicipalityTable, Columns or a Flush (analysis.edition.blocks)."""
     if isinstance(block, b.NameList):
         _display(Raw(name_list_html(block), name_list_markdown(block)))
     elif isinstance(block, b.MunicipalityTable):
@@ -193,6 +193,8 @@ def show_layout_block(block: Any, show_blocks: Callable[[Sequence[Any]], None]) 
         _display(Raw(markdown=typst("][")))
         _show_column(block.right, show_blocks)
         _display(Raw(markdown=typst("]")))
+    elif isinstance(block, b.Flush):
+        _display(Raw(markdown=typst("#place.flush()")))
     else:
         raise TypeError(f"not a layout block: {type(block).__name__}")
 

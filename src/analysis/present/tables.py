@@ -510,7 +510,7 @@ def show_block(block: Any) -> None:
             static_height=block.static_height,
             static_width=block.static_width,
         )
-    elif isinstance(block, b.NameList | b.MunicipalityTable | b.Columns):
+    elif isinstance(block, b.NameList | b.MunicipalityTable | b.Columns | b.Flush):
         from analysis.present.layout import show_layout_block
 
         show_layout_block(block, show_blocks)
