@@ -11,7 +11,7 @@ import pytest
 
 from analysis.edition import colophon as col
 from analysis.edition.params import Edition, EditionError
-from analysis.edition.provenance import citation, map_citation
+from analysis.edition.provenance import citation, citation_text, map_citation
 from analysis.fmt import slug
 
 HEADER = "aar,fylke,versjon,dato,hvor,feil,rettelse\n"
@@ -119,6 +119,9 @@ def test_a_citation_leaves_out_the_workshop() -> None:
     assert "Hentet 28. november 2026 fra [https://www.ssb.no/statbank/table/07459]" in text
     for workshop in ("aprestmo", ".md", "se befolkning"):
         assert workshop not in text
+    plain = citation_text(source)
+    assert plain.startswith("Statistisk sentralbyrå (SSB), tabell 07459 (u.å.). Befolkning")
+    assert "\\" not in plain and "*" not in plain and "](" not in plain
     notes = citation(
         {
             "title": "Bekreftede stedsnavn",

@@ -36,12 +36,24 @@ def _clean(text: Any) -> str:
     return s.strip().rstrip(".")
 
 
-def citation(s: dict[str, Any]) -> str:
+def citation_text(s: dict[str, Any]) -> str:
+    """The same reference as plain text, for a spreadsheet's «Om dataene» sheet."""
+    return citation(s, plain=True)
+
+
+def citation(s: dict[str, Any], *, plain: bool = False) -> str:
     """One source as a reference (markdown): «Produsent (u.å.). *Tittel*. Hentet 28. november
-    2026 fra adresse. Lisens: NLOD 2.0.» Data are text: every field is escaped."""
+    2026 fra adresse. Lisens: NLOD 2.0.» Data are text: every field is escaped (``plain``:
+    no markdown at all)."""
+    if plain:
+        return _citation(s, str, str, "")
+    return _citation(s, md, markdown_link, "*")
+
+
+def _citation(s: dict[str, Any], md: Any, markdown_link: Any, em: str) -> str:
     producer = _clean(s.get("producer")) or "Ukjent produsent"
     title = _clean(s.get("title")) or str(s.get("id") or "")
-    parts = [f"{md(producer)} (u.å.). *{md(title)}*."]
+    parts = [f"{md(producer)} (u.å.). {em}{md(title)}{em}."]
     url = str(s.get("url") or "").strip()
     when = ""
     if s.get("date_accessed"):
