@@ -173,6 +173,37 @@ def reject_blocks(d: EditionData) -> list[Block]:
                 "name": "avviste-rader-per-kilde",
             },
         ),
+        *_reject_list(kinds),
+    ]
+
+
+REJECTS_LISTED: Final = 50  # on the web page
+REJECTS_PRINTED: Final = 20  # a longer list is on the web page only
+
+
+def _reject_list(kinds: pl.DataFrame) -> list[Block]:
+    """Each reject that is not a repeat of a kept event, with its own reason."""
+    other = kinds.filter(~pl.col("grunn").str.starts_with("samme hendelse som kilden")).sort(
+        "kilde", "rad"
+    )
+    if other.height == 0:
+        return []
+    shown = other.head(REJECTS_LISTED)
+    more = (
+        f" (de første {REJECTS_LISTED} av {format_int(other.height)})"
+        if other.height > shown.height
+        else ""
+    )
+    return [
+        TableBlock(
+            shown.select("kilde", "rad", "kolonne", "grunn"),
+            f"Avviste rader med grunn{more}",
+            {
+                "labels": {"kilde": "Kilde", "rad": "Rad", "kolonne": "Kolonne", "grunn": "Grunn"},
+                "name": "avviste-rader",
+                "printed": other.height <= REJECTS_PRINTED,
+            },
+        )
     ]
 
 

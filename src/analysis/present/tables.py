@@ -223,7 +223,8 @@ class Table:
             caption += f". {markdown_text(self.source)}"
         text = "\n".join(lines) + f"\n\n: {caption}\n\n"
         if self.df.height <= KEEP_ROWS:  # a short table is never split over two pages
-            text = f"```{{=typst}}\n#hel[\n```\n\n{text}```{{=typst}}\n]\n```\n\n"
+            keep = "#block(breakable: false, width: 100%)["
+            text = f"```{{=typst}}\n{keep}\n```\n\n{text}```{{=typst}}\n]\n```\n\n"
         if self.synthetic:  # the pages it lands on get the Eksempeldata header (ehelse.typ)
             text = f"{TYPST_FROM}{text}{TYPST_TO}"
         return text
