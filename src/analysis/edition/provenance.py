@@ -178,7 +178,7 @@ def reject_blocks(d: EditionData) -> list[Block]:
 
 
 REJECTS_LISTED: Final = 50  # on the web page
-REJECTS_PRINTED: Final = 20  # a longer list is on the web page only
+REJECTS_PRINTED: Final = 10  # a longer list is on the web page only
 
 
 def _reject_list(kinds: pl.DataFrame) -> list[Block]:
