@@ -116,8 +116,8 @@ landet = st.status_table(municipal).select(share)
 # %% [markdown]
 # ## Plassen i fylket
 #
-# Adopsjonsindeksen er andelen av de mulige løsningene kommunen har (på trinnet som teller).
-# Like indekser deler plass.
+# Innføringsindeksen er andelen av de mulige løsningene kommunen har tatt i bruk (på trinnet
+# som telles). Kommuner med lik indeks deler plass.
 
 # %%
 lookup.county_ranks(municipal).filter(pl.col("fylkesnummer").is_in(counties)).select(

@@ -61,8 +61,8 @@ if bool(meldinger["syntetisk"].any()):
 # %% [markdown]
 # ## Gjeldende versjoner
 #
-# Den daterte regelen i `src/analysis/metrics/data/meldingsversjoner.csv` (Norsk helsenetts frister for å
-# sende), slik den står per statusdatoen. Hver måned i statistikken vurderes mot kravene som
+# Den daterte regelen for gjeldende versjoner, bygd fra Norsk helsenetts frister for å sende
+# (`src/analysis/metrics/data/meldingsversjoner.csv`), slik den står per statusdatoen. Hver måned i statistikken vurderes mot kravene som
 # gjaldt den måneden; flere versjoner kan være gjeldende samtidig.
 
 # %%

@@ -15,8 +15,9 @@ processed = None
 #| output: asis
 from analysis.edition import edition
 from analysis.edition.activities import sections
+from analysis.edition.blocks import Flush
 from analysis.edition.data import edition_data
-from analysis.present.blocks import page_break, say, show_blocks
+from analysis.present.blocks import say, show_blocks
 
 d = edition_data(edition(year, region, processed))
 
@@ -31,6 +32,6 @@ d = edition_data(edition(year, region, processed))
 # %%
 #| output: asis
 for section in sections(d):
-    page_break()
     say(f"### {section.name}")
     show_blocks(section.blocks)
+show_blocks([Flush()])  # the chapter's floating figures stay in it

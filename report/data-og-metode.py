@@ -24,30 +24,9 @@ d = edition_data(edition(year, region, processed))
 # %% [markdown]
 # ## Data og metode
 #
-# ### Kilder
-#
-# Alle kilder er katalogisert med opphav, dato for uthenting og lisens. Listen under er laget
-# fra katalogen for denne utgaven.
-
-# %%
-#| output: asis
-show_blocks(m.source_blocks(d))
-
-# %% [markdown]
-# ### Eksempeldata
-
-# %%
-#| output: asis
-show_blocks(m.synthetic_blocks(d))
-
-# %% [markdown]
-# ### Avviste rader
-#
-# Hver rad i kildene havner enten i en tabell eller blant de avviste radene, med grunn.
-
-# %%
-#| output: asis
-show_blocks(m.reject_blocks(d))
+# Kapitlet sier hvordan tallene er laget: trinnene, hva som telles, fremdriften og forventet
+# dato. Kildene, eksempeldataene og radene som ikke kunne brukes, står i vedlegget
+# *Om statistikken*.
 
 # %% [markdown]
 # ### Statusskjema fra kommunene
@@ -106,10 +85,13 @@ show_blocks(m.counting_rule_blocks(d))
 # tilpasset månedstallene når det er minst fire punkter, ellers fra tempoet. Intervallet er
 # 90 % av usikkerheten i kurven, utvidet til å omfatte datoen tempoet de siste 12 månedene gir.
 # I figurene er veien til forventet dato tegnet som en rett linje fra siste observasjon.
-# Metoden er beskrevet nærmere i metodedokumentet som følger verktøyet.
 #
 # **Regionale utgaver.** Et fylkes ambisjon er dets forholdsmessige andel av den nasjonale
 # ambisjonen, etter hvor mange av kommunene i aktivitetens omfang som ligger i fylket.
+#
+# **Desimaler.** Antall kommuner er alltid hele tall. To størrelser kan likevel ha desimaler,
+# og vises med én: et fylkes forholdsmessige andel av ambisjonen (for eksempel 20,5 kommuner)
+# og tempoet, som er et gjennomsnitt i kommuner per år.
 #
 
 # %%

@@ -3,6 +3,11 @@
 # title: "Status for kommunenes innføring av nasjonale e-helseløsninger"
 # subtitle: "Kommunal sektors e-helseportefølje"
 # publisher: KS
+# # The colophon on the front page (analysis.edition.colophon): who answers questions, and
+# # where the accessibility statement is published (Digitaliseringsdirektoratet's uustatus.no
+# # keeps the statements of public bodies; set the address of KS' own statement here).
+# kontakt: "KS, www.ks.no"
+# tilgjengelighetserklaering: https://uustatus.no
 # # The chapters, in the portfolio's order: the one list of them (both render paths).
 # kapitler:
 #   - index.py
@@ -12,6 +17,8 @@
 #   - regioner.py
 #   - kommunene.py
 #   - data-og-metode.py
+#   # The appendix: sources cited, example data, rejected rows, corrections, accessibility.
+#   - om-statistikken.py
 # ---
 
 # %%

@@ -26,6 +26,8 @@ def format_number(value: float | None, decimals: int = 1) -> str:
     """1234.56 -> "1 234,6"."""
     if value is None:
         return DASH
+    if round(value, decimals) == 0:
+        value = 0.0  # never "−0,0"
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", THIN).replace("-", "−")
 

@@ -111,7 +111,7 @@ def test_quarto_yml_uses_only_documented_keys() -> None:
 def test_one_document_lists_the_chapters_in_order() -> None:
     options = project_options(REPORT)
     assert options.document == "ehelse-status.py"
-    assert options.chapters[0] == "index.py" and options.chapters[-1] == "data-og-metode.py"
+    assert options.chapters[0] == "index.py" and options.chapters[-1] == "om-statistikken.py"
     assert options.front["title"] == TITLE
     # the chapter files are not rendered on their own: only the document is
     config = yaml.safe_load((REPORT / "_quarto.yml").read_text(encoding="utf-8"))
@@ -361,11 +361,11 @@ def test_ehelse_report_renders_the_project_document_with_quarto(
         assert pairs == ["year:2023", 'region:"46"', f"processed:{json.dumps(str(processed))}"]
         meta = yaml.safe_load(call["meta"].strip().strip("-"))
         assert meta["title"] == f"{TITLE} 2023"
-        assert meta["subtitle"].startswith("Regional utgave: Vestland (46)")
+        assert meta["subtitle"].startswith("Regional utgave: Vestland")
         assert meta["status"] == "Status per 31. desember 2023" and meta["eksempeldata"] is True
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        "ehelse-status-2023-46.html",
-        "ehelse-status-2023-46.pdf",
+        "ehelse-status-2023-vestland.html",
+        "ehelse-status-2023-vestland.pdf",
     ]
     assert "2 sider" in result.output  # the page count of the PDF Quarto made
 

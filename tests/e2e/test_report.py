@@ -111,7 +111,7 @@ def build_processed(folder: Path) -> Path:
 
 def test_chapters_come_from_quarto_yml_and_must_exist(tmp_path: Path) -> None:
     names = [p.name for p in chapter_files(REPORT)]
-    assert names[0] == "index.py" and names[-1] == "data-og-metode.py"
+    assert names[0] == "index.py" and names[-1] == "om-statistikken.py"
     assert "kommunene.py" in names
     (tmp_path / "_quarto.yml").write_text("project:\n  render: [a.py]\n", encoding="utf-8")
     with pytest.raises(RenderError, match=r"a\.py"):
@@ -171,7 +171,7 @@ def test_region_by_code_or_name(processed: Path) -> None:
 
     assert edition(2023, "46", processed).region == "46"
     ed = edition(2023, "vestland", processed)
-    assert (ed.region, ed.region_name, ed.stem) == ("46", "Vestland", "ehelse-status-2023-46")
+    assert (ed.region, ed.region_name, ed.stem) == ("46", "Vestland", "ehelse-status-2023-vestland")
     assert edition(2023, None, processed).region is None
     with pytest.raises(EditionError, match="ukjent fylke"):
         edition(2023, "99", processed)
@@ -236,7 +236,7 @@ def test_the_front_page_gives_the_status_date_and_the_county() -> None:
     ed = Edition(2023, 2020, date(2023, 12, 31), "46", "Vestland", Path("x"))
     meta = title_block({}, ed)
     assert meta["status_text"] == "Status per 31. desember 2023"
-    assert meta["subtitle"].startswith("Regional utgave: Vestland (46)")
+    assert meta["subtitle"].startswith("Regional utgave: Vestland")
 
 
 def test_projection_runs_straight_to_the_expected_date_and_its_interval() -> None:
@@ -405,6 +405,7 @@ def labelled(spec: dict[str, Any]) -> bool:
     return any("Eksempeldata" in str(a.get("text", "")) for a in notes)
 
 
+PUBLISHED = date(2024, 3, 15)  # the national edition's --publisert; Vestland's has none
 MAP_FILLED = 0.03  # share of a map canvas in colour when the map is drawn
 A11Y = ROOT / "tests" / "e2e" / "a11y"
 
@@ -444,8 +445,10 @@ def rendered(embedded: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     """The national report and Vestland's edition, HTML and PDF, rendered once."""
     out = tmp_path_factory.mktemp("rapport") / "_output"
     files: dict[str, Path] = {}
-    for key, region in (("national", None), ("regional", "46")):
-        result = render(2023, region, ("html", "pdf"), embedded, out, force=True)
+    for key, region, published in (("national", None, PUBLISHED), ("regional", "46", None)):
+        result = render(
+            2023, region, ("html", "pdf"), embedded, out, force=True, published=published
+        )
         assert not result.skipped and result.pdf_pages
         for path in result.outputs:
             files[f"{key}.{path.suffix[1:]}"] = path
@@ -486,8 +489,8 @@ class TestRenderedReport:
     def test_file_names(self, rendered: dict[str, Path]) -> None:
         assert rendered["national.html"].name == "ehelse-status-2023.html"
         assert rendered["national.pdf"].name == "ehelse-status-2023.pdf"
-        assert rendered["regional.html"].name == "ehelse-status-2023-46.html"
-        assert rendered["regional.pdf"].name == "ehelse-status-2023-46.pdf"
+        assert rendered["regional.html"].name == "ehelse-status-2023-vestland.html"
+        assert rendered["regional.pdf"].name == "ehelse-status-2023-vestland.pdf"
 
     def test_html_is_norwegian_self_contained_and_ordered(self, rendered: dict[str, Path]) -> None:
         html = rendered["national.html"].read_text(encoding="utf-8")
@@ -512,6 +515,7 @@ class TestRenderedReport:
             "Regional sammenligning",
             "Kommunene",
             "Data og metode",
+            "Om statistikken",
         ]
         toc = html[html.index("<nav") : html.index("</nav>")]
         assert all(f">{name}</a>" in toc for name in h2[1:])
@@ -600,8 +604,17 @@ class TestRenderedReport:
             at = page.headings.index((3, name))
             notices = [a for a in page.asides if a.startswith(f"{at + 1}:")]
             assert (notices == [f"{at + 1}:ehelse-eksempeldata"]) == synthetic[losning], name
-        for i, text in enumerate(pdf_pages(rendered["national.pdf"]), start=1):
-            assert "Eksempeldata" in text, f"side {i}"
+        # The header marks exactly the pages that show synthetic figures or tables.
+        unmarked = 0
+        for i, text in enumerate(pdf_pages(rendered["national.pdf"])[1:], start=2):
+            marked = text.lstrip().startswith("Eksempeldata")
+            body = text.lstrip()[len("Eksempeldata") :] if marked else text
+            if "(eksempeldata)" in body:  # a synthetic table's caption
+                assert marked, f"side {i}"
+            if marked:
+                assert "eksempeldata" in body.lower(), f"side {i}"
+            unmarked += not marked
+        assert unmarked >= 2  # the contents and pages with real figures only
 
     def test_one_map_per_activity_and_the_population(
         self, rendered: dict[str, Path], expected: dict[str, Any]
@@ -627,7 +640,7 @@ class TestRenderedReport:
         vestland = expected["kommuner"].filter(pl.col("fylkesnummer") == "46").height
         assert vestland == 43  # the 2020-2023 division
         html = rendered["regional.html"].read_text(encoding="utf-8")
-        assert "Regional utgave: Vestland (46)" in html
+        assert "Regional utgave: Vestland" in html
         region = expected["region"]
         for r, n in zip(
             region.iter_rows(named=True), expected["overview"].iter_rows(named=True), strict=True
@@ -644,11 +657,11 @@ class TestRenderedReport:
         assert all(c.startswith("46") for codes in found.values() for c in codes)
         assert 'type="search"' in html  # 43 municipalities: a searchable table
         text = pdf_text(rendered["regional.pdf"])
-        assert "Regional utgave: Vestland (46)" in text and "Hele landet" in text
+        assert "Regional utgave: Vestland" in text and "Hele landet" in text
         assert "4601 Bergen" in text
 
     def test_pdf_is_a4_with_contents_and_page_numbers(self, rendered: dict[str, Path]) -> None:
-        for key, low, high in (("national.pdf", 25, 70), ("regional.pdf", 25, 70)):
+        for key, low, high in (("national.pdf", 15, 23), ("regional.pdf", 12, 24)):
             info = pdf_info(rendered[key])
             pages = int(info["Pages"])
             assert low <= pages <= high, (key, pages)
@@ -682,10 +695,125 @@ class TestRenderedReport:
             "4 Regional sammenligning",
             "5 Kommunene",
             "6 Data og metode",
+            "7 Om statistikken",
         ):
             assert heading in text
         assert "5 550 203" in text  # the population table's national total
         assert "Endringer siden forrige utgave" in text
+
+    def test_the_publication_metadata_is_on_the_front_page(self, rendered: dict[str, Path]) -> None:
+        from analysis.fmt import date_text
+
+        html = rendered["national.html"].read_text(encoding="utf-8")
+        front = html[: html.index("<nav")]
+        first = " ".join(pdf_pages(rendered["national.pdf"])[0].split())
+        for text in (front, first):
+            assert "Publisert 15. mars 2024" in text
+            assert "Nasjonal utgave, versjon 1.0" in text
+            assert "KS (2024). Status for kommunenes innføring" in text  # Siteres som
+            for label in ("Utgiver", "Kontakt", "Siteres som", "Neste utgave"):
+                assert label in text, label
+            assert "Tilgjengelighetserklæring" in text
+        assert re.search(r'<a href="https://[^"]+">Tilgjengelighetserklæring</a>', front)
+        regional = " ".join(pdf_pages(rendered["regional.pdf"])[0].split())
+        built = date.today()
+        assert f"Laget {date_text(built)} (ingen publiseringsdato er satt)" in regional
+        assert "Publisert" not in regional
+        assert "Regional utgave for Vestland, versjon 1.0" in regional
+        assert "Rettelser" in pdf_text(rendered["national.pdf"])  # the errata section
+
+    def test_no_path_package_name_or_seed_in_the_text(self, rendered: dict[str, Path]) -> None:
+        """What a reader reads (the HTML page's text and the PDF's) carries no file path,
+        package name or seed: those belong in the catalogue and the code."""
+        import tomllib
+
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        deps = [
+            re.split(r"[\s\[<>=!~;]", d, maxsplit=1)[0] for d in project["project"]["dependencies"]
+        ]
+        # Names that are also Norwegian words ("typer": kinds) are left out.
+        names = {d.lower() for d in deps} - {"typer", "hvor"} | {
+            "ehelsestatus",
+            "e-helsestatus",
+            "hvor 0",
+        }
+        names |= {d.replace("-", "_") for d in names}
+        path = re.compile(r"\b[\w.-]+/[\w./-]*\.(?:csv|md|py|ya?ml|parquet|json|geojson|xlsx)\b")
+        for key in ("national", "regional"):
+            page = rendered[f"{key}.html"].read_text(encoding="utf-8")
+            page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+            from html import unescape
+
+            texts = {
+                "html": unescape(re.sub(r"<[^>]+>", " ", page)),
+                "pdf": pdf_text(rendered[f"{key}.pdf"]),
+            }
+            for kind, text in texts.items():
+                flat = " ".join(text.split())
+                where = f"{key}.{kind}"
+                assert not path.findall(flat), (where, path.findall(flat)[:5])
+                assert "data/raw" not in flat and "src/" not in flat, where
+                assert not re.search(r"\bseed\b", flat, flags=re.I), where
+                assert "Python" not in flat, where
+                found = [
+                    n
+                    for n in names
+                    if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", flat.lower())
+                ]
+                assert not found, (where, found)
+
+    def test_municipalities_by_name_where_readers_look(
+        self, rendered: dict[str, Path], embedded: Path
+    ) -> None:
+        """The web page's «kommune × løsning» table, a regional PDF's table of the county's
+        municipalities, and the names behind each printed map."""
+        from analysis.edition import edition
+        from analysis.edition.data import edition_data
+
+        municipal = edition_data(edition(2023, None, embedded)).municipal
+        html = rendered["national.html"].read_text(encoding="utf-8")
+        assert html.count('class="ehelse-kommunetabell"') == 1
+        table = html[html.index('class="ehelse-kommunetabell"') :]
+        table = table[: table.index("</section>")]
+        trs = re.findall(r"<tr (data-[^>]*)>\s*<td>([^<]+)</td>", table)
+        assert len(trs) == municipal.height
+        for key in ("fylke", "aktivitet", "status", "teller"):
+            assert re.search(rf'<select [^>]*data-kolonne="{key}"', table), key
+        assert re.search(r'<input [^>]*data-kolonne="kommune"', table)
+        assert re.search(r'<input [^>]*type="search"', table)
+        assert html.count("kommunetabell.js") == 0 and html.count('".ehelse-kommunetabell"') == 1
+        agder_not_started = municipal.filter(
+            (pl.col("losning") == "digihelse")
+            & (pl.col("fylkesnavn") == "Agder")
+            & pl.col("maalt")
+            & pl.col("trinn").is_null()
+        )
+        wanted = {
+            'data-fylke="Agder"',
+            'data-aktivitet="DigiHelse"',
+            'data-status="ikke startet"',
+        }
+        rows = [n for attrs, n in trs if wanted <= set(re.findall(r'data-\w+="[^"]*"', attrs))]
+        assert sorted(rows) == sorted(
+            f"{r['kommunenummer']} {r['kommunenavn']}"
+            for r in agder_not_started.iter_rows(named=True)
+        )
+        assert rows  # the question the table is for has an answer in these data
+        # Vestland's PDF: every municipality in the table, and the names behind a map.
+        text = " ".join(pdf_text(rendered["regional.pdf"]).split())
+        assert "Status per kommune og aktivitet i Vestland" in text
+        vestland = municipal.filter(pl.col("fylkesnummer") == "46")
+        for name in vestland["kommunenavn"].unique():
+            assert name in text, name
+        behind = vestland.filter(
+            (pl.col("losning") == "digihelse") & ~pl.col("telles").fill_null(False)
+        )
+        counted = vestland.filter((pl.col("losning") == "digihelse") & pl.col("telles"))
+        listed = counted if counted.height < behind.height else behind
+        label = re.escape("Ikke startet (") if listed is behind else "I bruk \\("
+        assert re.search(label, text)
+        national = " ".join(pdf_text(rendered["national.pdf"]).split())
+        assert national.count("Kartgrunnlag: Kartverket") >= 7
 
     def test_unchanged_inputs_are_not_rendered_again(
         self, rendered: dict[str, Path], embedded: Path

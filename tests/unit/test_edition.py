@@ -193,3 +193,33 @@ def test_deadline_and_carried_over_notes() -> None:
     note = sn.carried_over(2025, 2023)
     assert note is not None and "videreført fra porteføljen for 2023" in note and "2025" in note
     assert sn.carried_over(2023, 2023) is None
+
+
+def test_prose_has_dates_in_words_and_categories_as_phrases() -> None:
+    assert sn.prose_dates("Forskriftsfestet fra 2022-07-01, frist 2023-11-16.") == (
+        "Forskriftsfestet fra 1. juli 2022, frist 16. november 2023."
+    )
+    assert sn.prose_dates("2023-02-30 er ingen dato") == "2023-02-30 er ingen dato"
+    row = {
+        "losning": "vkp",
+        "telles_trinn": "i_bruk",
+        "i_omfang": 43,
+        "antall": 5,
+        "ambisjon_andel": 6.0,
+        "prosent_av_ambisjon": 83.0,
+        "kategori": "på sporet",
+        "tempo": 3.0,
+        "nodvendig_tempo": 2.0,
+        "forventet_dato": None,
+        "merknad": None,
+    }
+    national = {
+        "antall": 46,
+        "i_omfang": 356,
+        "andel_kommuner": 0.13,
+        "ambisjon": 50,
+        "kategori": "akselerasjon nødvendig",
+    }
+    text = sn.status_paragraph(row, "I Vestland", "VKP", date(2023, 12, 31), True, national)
+    assert "fremdriften må bli raskere" in text
+    assert "er akselerasjon nødvendig" not in text and "fremdriften er" not in text

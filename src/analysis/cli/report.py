@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
 
@@ -15,7 +16,7 @@ from analysis.cli.console import console, fail
 
 if TYPE_CHECKING:
     from analysis.render import RenderResult
-from analysis.cli.options import DataOpt, ReportFormatOpt, YearOpt, report_year
+from analysis.cli.options import DataOpt, ReportFormatOpt, YearOpt, option_date, report_year
 
 ALL: Final = "all"
 
@@ -40,6 +41,16 @@ def report(
     force: Annotated[
         bool, typer.Option("--force", help="Bygg på nytt selv om ingenting er endret.")
     ] = False,
+    publisert: Annotated[
+        str | None,
+        typer.Option(
+            "--publisert",
+            help=(
+                "Publiseringsdatoen på forsiden (DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD). Uten den viser forsiden datoen "
+                "rapporten ble laget, og sier at det ikke er en publiseringsdato."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Bygg statusrapporten som HTML og PDF (med Quarto hvis det er installert).
 
@@ -49,10 +60,11 @@ def report(
 
     if data is not None and not data.is_dir():
         fail(f"{data}: mappen finnes ikke")
+    when = option_date(publisert, "--publisert")
     every = region is not None and region.strip().lower() == ALL
     regions = None if every else [region]
     t0 = time.perf_counter()
-    results = None if force else _unchanged(formats, year, regions, data, out)
+    results = None if force else _unchanged(formats, year, regions, data, out, when)
     if results is None:
         if data is None:
             _ingest_if_stale(report_year(year))
@@ -64,6 +76,7 @@ def report(
             formats=formats.split(","),
             force=force,
             progress=lambda msg: console().print(msg, highlight=False),
+            published=when,
         )
     for result in results:
         _report_result(result)
@@ -81,6 +94,7 @@ def _unchanged(
     regions: list[str | None] | None,
     processed_dir: Path | None,
     output_dir: Path | None,
+    published: date | None,
 ) -> list[RenderResult] | None:
     """A run that changes nothing, answered from the stamps (see ``render.unchanged``) before
     anything else: no ingest check of the division's folder, no edition, no tables."""
@@ -88,7 +102,13 @@ def _unchanged(
 
     folder = config.REPORT_DIR
     out_dir = output_dir or folder / "_output"
-    args = {"year": year, "regions": regions, "processed": processed_dir, "folder": folder}
+    args = {
+        "year": year,
+        "regions": regions,
+        "processed": processed_dir,
+        "folder": folder,
+        "published": published,
+    }
     return unchanged(stamp.run_key(args), _formats(formats.split(",")), out_dir, folder)
 
 

@@ -14,7 +14,7 @@ import polars as pl
 
 from analysis.edition import sentences as sn
 from analysis.edition.activity_charts import status_map, trend
-from analysis.edition.blocks import Block, Heading, NoticeBlock, TableBlock, Text
+from analysis.edition.blocks import Block, Columns, Heading, NoticeBlock, TableBlock, Text
 from analysis.edition.data import EditionData, report_texts
 from analysis.edition.message_blocks import message_map, messages_detail
 from analysis.edition.youth import youth_section
@@ -23,12 +23,10 @@ from analysis.fmt import format_amount, format_date, format_int, format_month, f
 
 COUNTY_LABELS: Final = {
     "fylke": "Fylke",
-    "i_omfang": "Kommuner i omfanget",
-    "antall": "Antall",
-    "andel_kommuner": "Andel av kommunene",
-    "ambisjon_andel": "Forholdsmessig andel av ambisjonen",
+    "antall": "Telles",
+    "i_omfang": "I om\u00adfanget",
+    "andel_kommuner": "Andel",
     "andel_av_andelen": "Nådd av andelen",
-    "gjenstar": "Gjenstår",
 }
 
 
@@ -127,18 +125,20 @@ def county_blocks(d: EditionData, losning: str, short: str, synthetic: bool) -> 
             share = own["andel_kommuner"][0]
             place = ranked.filter(pl.col("andel_kommuner") > share).height + 1
             text += f" {md(d.region_name)} er nummer {place} av {ranked.height}."
-        blocks.append(
-            Text(
-                "Hvert fylke har en forholdsmessig andel av ambisjonen etter hvor mange av "
-                f"omfangets kommuner det har. {text}"
-            )
-        )
+        blocks.append(Text(text))
     blocks.append(
         TableBlock(
-            county_table(d, losning),
+            county_table(d, losning)
+            .with_columns(pl.col("fylke").str.replace(r"^\d+ ", ""))
+            .select(*COUNTY_LABELS, "utvalgt"),
             f"{short}: status per fylke {format_date(d.as_of)}",
             {
                 "labels": COUNTY_LABELS,
+                "nowrap": ["fylke"],
+                # The printed report compares the counties in its regional chapter.
+                "printed": False,
+                "source": "Nådd av andelen: telles, mot fylkets forholdsmessige andel av "
+                "ambisjonen.",
                 "percent": ["andel_kommuner", "andel_av_andelen"],
                 "emphasis": "utvalgt",
                 "synthetic": synthetic,
@@ -171,7 +171,7 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
             )
         )
     owner = " · ".join(
-        f"{k}: {md(v)}"
+        f"{k}: {md(sn.prose_dates(v))}"
         for k, v in (
             ("Innsatsområde", r.get("innsatsomrade")),
             ("Eier", r.get("eier")),
@@ -215,26 +215,29 @@ def section(d: EditionData, r: dict[str, Any], texts: dict[str, dict[str, str]])
                 f"{text['status_april']}"
             )
         )
-    blocks.append(
-        TableBlock(
-            key_figures(row, r if d.regional else None, d),
-            f"Nøkkeltall for {name} per {format_date(d.as_of)}",
-            {"synthetic": synthetic, "name": f"nokkeltall-{r['losning']}"},
-        )
+    figures = TableBlock(
+        key_figures(row, r if d.regional else None, d),
+        f"Nøkkeltall for {name} per {format_date(d.as_of)}",
+        {"synthetic": synthetic, "name": f"nokkeltall-{r['losning']}"},
     )
     if row["antall"] is None or not row["i_omfang"]:
-        return Section(r["losning"], name, synthetic, blocks)
-    blocks.append(Heading("Utvikling over tid"))
+        return Section(r["losning"], name, synthetic, [*blocks, figures])
+    # Printed side by side: the key figures over the trend, beside the map and its names. A
+    # county's map is short and its key figures have a column for the country: there they
+    # come first, across the page.
+    if d.regional:
+        blocks.append(figures)
+    left: list[Block] = [] if d.regional else [figures]
+    left.append(Heading("Utvikling over tid"))
     if (chart := trend(d, row, synthetic, name)) is not None:
-        blocks.append(chart)
-    blocks.append(Heading("Kommunene"))
-    if r["losning"] == "meldinger":
-        blocks += message_map(d, synthetic)
+        left.append(chart)
+    left += [Heading("Fylkene"), *county_blocks(d, r["losning"], name, synthetic)]
+    right: list[Block] = [Heading("Kommunene")]
+    meldinger = r["losning"] == "meldinger"
+    right += message_map(d, synthetic) if meldinger else status_map(d, r, synthetic, name)
+    blocks.append(Columns(tuple(left), tuple(right)))
+    if meldinger:
         blocks += messages_detail(d, synthetic)
-    else:
-        blocks += status_map(d, r, synthetic, name)
-    blocks.append(Heading("Fylkene"))
-    blocks += county_blocks(d, r["losning"], name, synthetic)
     if r["losning"] == "digihelsestasjon":
         blocks += youth_section(d, texts)
     return Section(r["losning"], name, synthetic, blocks)

@@ -10,16 +10,20 @@ from analysis.edition import sentences as sn
 from analysis.edition.blocks import Block, ChartBlock, Text
 from analysis.edition.data import EditionData, projection_path, published_points
 from analysis.edition.maps import (
+    HALF,
     MAP_PAGE,
     NO_ANSWER_COLOURS,
     NO_ANSWER_LABELS,
     STATUS_ORDER,
+    TREND_HALF,
+    half_height,
     map_areas,
     map_options,
 )
+from analysis.edition.municipality_status import behind_list
 from analysis.edition.skjema import with_unanswered
 from analysis.escape import markdown_text as md
-from analysis.fmt import format_amount, format_date, format_int, format_month
+from analysis.fmt import date_text, format_amount, format_date, format_int, format_month
 from analysis.metrics.params import scope_names
 
 STATUS_WORDS: Final = {
@@ -78,8 +82,6 @@ def trend(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> Cha
         )
     if pub is not None and pub.height:
         caption += " Rutene er publiserte nasjonale tall."
-    if synthetic:
-        caption += " Linjen bygger på eksempeldata."
     alt = (
         f"Linjediagram. Antallet kommuner {where}som har {sn.counted(r, short)}, steg fra "
         f"{format_int(s['antall'][0])} i {format_month(s['dato'].min())} til "
@@ -118,6 +120,8 @@ def trend(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> Cha
         alt=alt,
         name=f"utvikling-{r['losning']}",
         data=s,
+        static_height=TREND_HALF,
+        static_width=HALF,
     )
 
 
@@ -143,11 +147,11 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
     )
     no_answer = "ikke_svart" in frame["trinn"].to_list()
     caption = (
-        f"{short}: status per kommune {format_date(d.as_of)}. «Ikke startet» er kommuner uten "
-        "noe registrert trinn; «Ingen data» er kommuner kildene ikke sier noe om."
+        f"{short}: status per kommune {date_text(d.as_of)}. Ikke startet: ikke noe registrert "
+        "trinn. Ingen data: kildene sier ikke noe om kommunen."
         + (
-            " «Ikke svart» er kommuner som fikk statusskjema, ikke har svart og ikke har noe "
-            "trinn fra andre kilder."
+            " Ikke svart: kommunen fikk statusskjema, har ikke svart og har ikke noe trinn fra "
+            "andre kilder."
             if no_answer
             else ""
         )
@@ -179,6 +183,8 @@ def status_map(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -
             alt=alt,
             name=f"kart-{r['losning']}",
             data=frame,
-            static_height=MAP_PAGE if d.region is None and whole else None,
-        )
+            static_height=half_height(MAP_PAGE) if d.region is None and whole else None,
+            static_width=HALF,
+        ),
+        behind_list(d, r["losning"], frame, synthetic),
     ]

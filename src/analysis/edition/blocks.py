@@ -57,6 +57,7 @@ class ChartBlock:
     name: str
     data: pl.DataFrame | None = None
     static_height: int | None = None
+    static_width: int | None = None  # px of the static (PDF) figure; narrower = larger text
 
 
 @dataclass(frozen=True)
@@ -84,4 +85,55 @@ class TilesBlock:
     synthetic: bool = False
 
 
-Block = TilesBlock | Text | Heading | NoticeBlock | TableBlock | ChartBlock
+@dataclass(frozen=True)
+class NameList:
+    """Municipalities named in groups, under a map: the printed page cannot be hovered, so it
+    says who is behind. ``groups`` are (label, names); ``note`` says what is not listed."""
+
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    note: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class MunicipalityTable:
+    """Every municipality's status per activity: one row per municipality and activity
+    (``kommune``, ``fylke``, ``aktivitet``, ``status``, ``siden``, ``teller``, ``syntetisk``).
+    The web page gets it with filters (county, activity, status, counted, a name); the PDF
+    gets it as one row per municipality and a column per activity when ``printed``."""
+
+    frame: pl.DataFrame
+    caption: str
+    activities: tuple[str, ...]  # column order of the printed table
+    printed: bool = False
+    source: str | None = None
+    headings: dict[str, str] = field(default_factory=dict)  # activity -> narrow heading
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Two columns side by side on the printed page (a chart beside a map); on the web page
+    the left column comes first, then the right."""
+
+    left: tuple[Block, ...]
+    right: tuple[Block, ...]
+    floating: bool = True  # printed: may move to the top or bottom of a page, or the next
+
+
+@dataclass(frozen=True)
+class Flush:
+    """The end of a chapter with floating pairs: the printed page places them here."""
+
+
+Block = (
+    Flush
+    | TilesBlock
+    | Text
+    | Heading
+    | NoticeBlock
+    | TableBlock
+    | ChartBlock
+    | NameList
+    | MunicipalityTable
+    | Columns
+)

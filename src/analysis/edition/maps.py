@@ -23,6 +23,13 @@ STATUS_ORDER: Final = ("i_bruk", "tilgjengelig", "planlagt", "ikke_startet", "ik
 NO_ANSWER_LABELS: Final = {"ikke_svart": "Ikke svart"}
 NO_ANSWER_COLOURS: Final = {"ikke_svart": "#CC79A7"}
 MAP_PAGE: Final = 880  # px at 700 px wide: a map of the whole country fills an A4 page
+HALF: Final = 420  # px of a figure in one of two columns: text stays readable at half width
+TREND_HALF: Final = 380  # px high at HALF wide: the legend under the plot needs the room
+
+
+def half_height(height: int) -> int:
+    """A static height for a figure drawn at HALF px wide, keeping its shape."""
+    return round(height * HALF / 700)
 
 
 def map_areas(

@@ -9,7 +9,8 @@ import polars as pl
 
 from analysis.edition.blocks import Block, ChartBlock, Heading, TableBlock, Text
 from analysis.edition.data import EditionData
-from analysis.edition.maps import MAP_PAGE, map_areas, map_options
+from analysis.edition.maps import HALF, MAP_PAGE, half_height, map_areas, map_options
+from analysis.edition.municipality_status import behind_list
 from analysis.escape import markdown_text as md
 from analysis.fmt import format_int, format_month, format_percent
 from analysis.metrics import messages as msg
@@ -78,8 +79,10 @@ def message_map(d: EditionData, synthetic: bool) -> list[Block]:
             alt=alt,
             name="kart-meldinger",
             data=frame.with_columns(pl.col("typer_ikke_oppfylt").list.join(", ")),
-            static_height=None if d.regional else MAP_PAGE,
-        )
+            static_height=None if d.regional else half_height(MAP_PAGE),
+            static_width=HALF,
+        ),
+        behind_list(d, "meldinger", frame, synthetic),
     ]
 
 
@@ -211,8 +214,14 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
     blocks.append(
         Text(
             f"{format_int(listing.height)} kommuner {where_md} sendte fortsatt meldinger i utdaterte "
-            f"versjoner i {format_month(month)}. Tabellen viser meldingstype og versjon med antall "
-            "meldinger, flest utdaterte meldinger først."
+            f"versjoner i {format_month(month)}"
+            + (
+                ". Tabellen viser meldingstype og versjon med antall meldinger, flest utdaterte "
+                "meldinger først."
+                if d.regional
+                else "; de er navngitt under kartet. Nettutgaven har en tabell over dem med "
+                "meldingstype, versjon og antall meldinger."
+            )
         )
     )
     blocks.append(
@@ -227,6 +236,7 @@ def messages_detail(d: EditionData, synthetic: bool) -> list[Block]:
                 },
                 "synthetic": synthetic,
                 "name": "utdaterte-meldinger",
+                "printed": d.regional,  # the national list is long: names under the map
             },
         )
     )

@@ -294,6 +294,8 @@ def change_blocks(d: EditionData) -> list[Block]:
                     },
                     "synthetic": bool(d.overview_published["syntetisk"].any()),
                     "name": "endringer",
+                    # Printed, the status table on the front pages has these columns.
+                    "printed": d.regional,
                     "source": "Avvik: beregnet minus publisert. – : ingen publisert status.",
                 },
             )

@@ -44,8 +44,11 @@ class Edition:
 
     @property
     def stem(self) -> str:
-        """The output file name without suffix: ehelse-status-2024[-46]."""
-        return f"ehelse-status-{self.year}" + (f"-{self.region}" if self.region else "")
+        """The output file name without suffix: ehelse-status-2024[-trondelag]."""
+        from analysis.escape import slug
+
+        county = slug(self.region_name or self.region or "") if self.region else None
+        return f"ehelse-status-{self.year}" + (f"-{county}" if county else "")
 
     @property
     def previous_division(self) -> int:

@@ -39,6 +39,17 @@ CATEGORY_PHRASES: Final = {
     "ikke beregnbar": "kan fremdriften ikke beregnes",
 }
 
+# The same categories as what they say about the country, after a semicolon.
+CATEGORY_STATES: Final = {
+    "nådd": "ambisjonen er nådd",
+    "på sporet": "landet er på sporet",
+    "akselerasjon nødvendig": "fremdriften må bli raskere",
+    "begrenset fremgang": "fremgangen er for liten",
+    "tilbakegang": "antallet går ned",
+    "frist passert, ikke nådd": "fristen er passert uten at ambisjonen er nådd",
+    "ikke beregnbar": "fremdriften kan ikke beregnes",
+}
+
 
 Row = Mapping[str, Any]
 
@@ -141,8 +152,8 @@ def status_paragraph(
             f"For hele landet er tallet {format_int(national['antall'])} av "
             f"{format_int(national['i_omfang'])} kommuner "
             f"({format_percent(national['andel_kommuner'])}), "
-            f"mot ambisjonen på {format_amount(national['ambisjon'])}; fremdriften er "
-            f"{national['kategori']}."
+            f"mot ambisjonen på {format_amount(national['ambisjon'])}; "
+            f"{CATEGORY_STATES.get(national['kategori'], national['kategori'])}."
         )
     return " ".join(out)
 
@@ -205,3 +216,16 @@ def carried_over(year: int, portfolio_year: int | None) -> str | None:
         f"Ambisjonene og fristene er videreført fra porteføljen for {portfolio_year}, fordi "
         f"ingen nyere portefølje er lagt inn. Tallene for {year} måles mot dem."
     )
+
+
+def prose_dates(text: str) -> str:
+    """ISO dates in a text from the data («2022-07-01») as prose dates («1. juli 2022»)."""
+    import re
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            return date_text(date.fromisoformat(m.group(0)))
+        except ValueError:
+            return m.group(0)
+
+    return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", one, text)

@@ -171,14 +171,14 @@ def tiles(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
     main = d.overview_region if d.regional and d.overview_region is not None else d.overview
     if d.regional:
         text = (
-            f"Hver flis viser antall kommuner i {md(d.region_name)} som telles mot ambisjonen, av "
+            f"Hver boks viser antall kommuner i {md(d.region_name)} som telles mot ambisjonen, av "
             "fylkets kommuner i aktivitetens omfang, fylkets forholdsmessige andel av ambisjonen "
             f"og fremdriften mot den, med tallene for hele landet under. Statusdato "
             f"{date_text(d.as_of)}."
         )
     else:
         text = (
-            "Hver flis viser antall kommuner som telles mot ambisjonen per "
+            "Hver boks viser antall kommuner som telles mot ambisjonen per "
             f"{date_text(d.as_of)}, mot ambisjonen for aktiviteten, med fremdriftskategori og "
             "forventet dato for å nå ambisjonen med dagens tempo (intervall i parentes). "
             "Porteføljens publiserte tall står under; der kildene er uenige, står tallet "

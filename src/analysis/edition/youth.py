@@ -7,8 +7,9 @@ from datetime import date
 
 import polars as pl
 
-from analysis.edition.blocks import Block, ChartBlock, Heading, Text
+from analysis.edition.blocks import Block, ChartBlock, Columns, Heading, Text
 from analysis.edition.data import EditionData
+from analysis.edition.maps import HALF, TREND_HALF
 from analysis.escape import markdown_text as md
 from analysis.fmt import date_text, format_int
 
@@ -52,34 +53,36 @@ def youth_section(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Bloc
     where = f" i {d.region_name}" if d.regional else ""
     where_md = f" i {md(d.region_name)}" if d.regional else ""
     blocks: list[Block] = [Heading(name)]
+    prose: list[Block] = []
     if text.get("hva"):
-        blocks.append(Text(text["hva"]))
-    blocks.append(
+        prose.append(Text(text["hva"]))
+    prose.append(
         Text(
             f"Per {date_text(d.as_of)} hadde {format_int(count)} kommuner{where_md} tatt "
             f"ungdomsløsningen i bruk; {format_int(len(youth & parent))} av dem har også "
             "DigiHelsestasjon i bruk." + (" Tallene bygger på eksempeldata." if synthetic else "")
         )
     )
-    if series.height and count:
-        s = series.select("dato", "antall")
-        blocks.append(
-            ChartBlock(
-                "trend",
-                s,
-                {"name": "Kommuner", "synthetic": synthetic},
-                caption=(
-                    f"{name}: kommuner{where} som har tatt løsningen i bruk, ved hvert "
-                    f"månedsskifte i {d.as_of.year}. Porteføljen setter ingen ambisjon."
-                    + (" Bygger på eksempeldata." if synthetic else "")
-                ),
-                alt=(
-                    f"Linjediagram. Antallet kommuner{where} med {name} i bruk steg fra "
-                    f"{format_int(s['antall'][0])} til {format_int(s['antall'][-1])} gjennom "
-                    f"{d.as_of.year}."
-                ),
-                name="utvikling-digihelsestasjon-ungdom",
-                data=s,
-            )
-        )
-    return blocks
+    if not (series.height and count):
+        return blocks + prose
+    s = series.select("dato", "antall")
+    chart = ChartBlock(
+        "trend",
+        s,
+        {"name": "Kommuner", "synthetic": synthetic},
+        caption=(
+            f"{name}: kommuner{where} som har tatt løsningen i bruk, ved hvert "
+            f"månedsskifte i {d.as_of.year}. Porteføljen setter ingen ambisjon."
+            + (" Bygger på eksempeldata." if synthetic else "")
+        ),
+        alt=(
+            f"Linjediagram. Antallet kommuner{where} med {name} i bruk steg fra "
+            f"{format_int(s['antall'][0])} til {format_int(s['antall'][-1])} gjennom "
+            f"{d.as_of.year}."
+        ),
+        name="utvikling-digihelsestasjon-ungdom",
+        data=s,
+        static_height=TREND_HALF - 60,
+        static_width=HALF,
+    )
+    return [*blocks, Columns(tuple(prose), (chart,))]

@@ -23,6 +23,7 @@ from analysis.safe_yaml import YamlError, load_yaml
 # Kinds the ingest reads, and kinds it only checks and lists: reference and geometry are read
 # by analysis.reference; standards (message-standard deadlines) are the source of the rule
 # table analysis/metrics/data/meldingsversjoner.csv, which a test checks row by row against the file.
+# errata (corrections to published editions) are read by the report (analysis.edition.colophon).
 # "names" (navnetillegg.csv) is read first: the place names an analyst has confirmed.
 # "skjema" (returned status forms) is read last: its answers are weighed against the others.
 INGESTED_KINDS = (
@@ -34,7 +35,7 @@ INGESTED_KINDS = (
     "published",
     "skjema",
 )
-PASSIVE_KINDS = ("reference", "geometry", "standards")
+PASSIVE_KINDS = ("reference", "geometry", "standards", "errata")
 KINDS = INGESTED_KINDS + PASSIVE_KINDS
 ORIGIN_FIELDS = ("title", "producer", "url", "date_accessed", "license")
 PLANNED_EVENT_DATES = ("row", "accessed")

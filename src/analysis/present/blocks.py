@@ -242,7 +242,12 @@ def show_block(block: b.Block) -> None:
             name=block.name,
             data=block.data,
             static_height=block.static_height,
+            static_width=block.static_width,
         )
+    elif isinstance(block, b.NameList | b.MunicipalityTable | b.Columns | b.Flush):
+        from analysis.present.layout import show_layout_block
+
+        show_layout_block(block, show_blocks)
     else:
         raise TypeError(f"not a block: {type(block).__name__}")
 

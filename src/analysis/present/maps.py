@@ -153,7 +153,7 @@ def _boundary_meta(
         ehelse_boundaries={
             "division": boundaries.division,
             "note": boundaries.note if shares else None,
-            "attribution": boundaries.attribution,
+            "attribution": boundaries.credit or boundaries.attribution,
         },
     )
 

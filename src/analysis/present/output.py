@@ -32,7 +32,7 @@ from analysis.edition.params import ENV_TARGET
 from analysis.escape import html_text, slug, spreadsheet_expr, typst_string
 from analysis.present import static
 from analysis.present.maps import geojson_of, geojson_ref
-from analysis.present.theme import CHART_HEIGHT, figure_meta, is_synthetic
+from analysis.present.theme import CHART_HEIGHT, STATIC_WIDTH, figure_meta, is_synthetic
 
 QUARTO_INFO_ENV: Final = "QUARTO_EXECUTE_INFO"
 QUARTO_DOCUMENT_ENV: Final = "QUARTO_DOCUMENT_PATH"
@@ -207,6 +207,7 @@ class FigureOutput:
         name: str | None = None,
         data: pl.DataFrame | None = None,
         static_height: int | None = None,
+        static_width: int | None = None,
     ) -> None:
         if not caption.strip() or not alt.strip():
             raise ValueError(
@@ -218,6 +219,7 @@ class FigureOutput:
         self.name = slug(name or caption)[:60]
         self.data = data
         self.static_height = static_height
+        self.static_width = static_width
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
@@ -237,17 +239,23 @@ class FigureOutput:
         if "html" in want:
             bundle["text/html"] = figure_html(self.fig, fig_id, self.caption, self.alt, self.data)
         if "pdf" in want:
-            svg = static.static_svg(self.fig, height=self.static_height, name=fig_id)
+            width = self.static_width or STATIC_WIDTH
+            height = self.static_height
+            if height is None and self.static_width:  # narrower, same shape
+                height = round(int(self.fig.layout.height or CHART_HEIGHT) * width / STATIC_WIDTH)
+            svg = static.static_svg(self.fig, width=width, height=height, name=fig_id)
             if in_quarto():
                 # Quarto would take the caption and alt text from cell options, which a
                 # figure made in a loop does not have: the figure goes in as Typst instead.
-                bundle["text/markdown"] = typst_figure(svg, fig_id, self.caption, self.alt)
+                bundle["text/markdown"] = typst_figure(
+                    svg, fig_id, self.caption, self.alt, synthetic=is_synthetic(self.fig)
+                )
             else:
                 bundle["image/svg+xml"] = svg
         return bundle, meta
 
 
-def typst_figure(svg: str, fig_id: str, caption: str, alt: str) -> str:
+def typst_figure(svg: str, fig_id: str, caption: str, alt: str, synthetic: bool = False) -> str:
     """A figure for Quarto's Typst: the SVG in a file beside the document, placed with the
     template's ``ehelse-figur`` so its alternative text reaches the tagged PDF."""
     folder = Path(os.environ.get(QUARTO_DOCUMENT_ENV) or ".") / QUARTO_FIGURE_DIR
@@ -257,7 +265,7 @@ def typst_figure(svg: str, fig_id: str, caption: str, alt: str) -> str:
     path, text = typst_string(f"{QUARTO_FIGURE_DIR}/{fig_id}.svg"), typst_string(alt)
     return (
         f"```{{=typst}}\n#ehelse-figur(image({path}, alt: {text}, width: 100%), alt: {text}, "
-        f"caption: {typst_string(caption)})\n```\n\n"
+        f"caption: {typst_string(caption)}{', eksempel: true' if synthetic else ''})\n```\n\n"
     )
 
 
@@ -269,11 +277,19 @@ def show(
     name: str | None = None,
     data: pl.DataFrame | None = None,
     static_height: int | None = None,
+    static_width: int | None = None,
 ) -> None:
     """Display a figure in a chapter: caption and alt text are required; ``data`` becomes a
-    CSV download under the figure in HTML."""
+    CSV download under the figure in HTML; ``static_width`` draws the PDF's figure narrower
+    (for a column), so its text is larger on the page."""
     output = FigureOutput(
-        fig, caption=caption, alt=alt, name=name, data=data, static_height=static_height
+        fig,
+        caption=caption,
+        alt=alt,
+        name=name,
+        data=data,
+        static_height=static_height,
+        static_width=static_width,
     )
     display(output)
 

@@ -21,6 +21,9 @@ from analysis.escape import html_text, markdown_text, slug, visible
 from analysis.fmt import DASH, format_date, format_int, format_number, format_percent
 from analysis.present.output import page_script, targets
 
+TYPST_FROM: Final = "```{=typst}\n#eksempel-fra()\n```\n\n"
+TYPST_TO: Final = "```{=typst}\n#eksempel-til()\n```\n\n"
+KEEP_ROWS: Final = 12
 SEARCH_FROM_ROWS: Final = 10  # a county table (11 counties and the country) is searchable
 PDF_TABLE_LETTERS: Final = 100  # letters of table text (9 pt) across the A4 text width
 
@@ -53,6 +56,8 @@ class Table:
     searchable: bool | None = None
     synthetic: bool = False
     name: str | None = None
+    nowrap: Sequence[str] = ()  # text columns sized to their widest cell in the PDF
+    printed: bool = True  # False: on the web page only
 
     def __post_init__(self) -> None:
         if not self.caption.strip():
@@ -147,8 +152,11 @@ class Table:
             # A heading breaks between words and at soft hyphens.
             parts = head.replace("\u00ad", " ").split()
             word = max((len(w) for w in parts), default=0)
-            least = max(round(word * 1.15), 3) + 2  # every cell has an inset of ~2 letters
-            fixed = self.numeric(col) or widest <= 12
+            # A cell breaks only between words: its longest word must fit, or it overlaps
+            # the next column.
+            longest = max((len(w) for r in cells for w in r[i].split()), default=0)
+            least = max(round(word * 1.15), longest, 3) + 2  # every cell has an inset of ~2
+            fixed = self.numeric(col) or widest <= 12 or col in self.nowrap
             need.append(max(least, widest + 2) if fixed else least)
             # Longer text on average gets more of the width.
             want.append(need[-1] if fixed else max(least, min(round(mean), 60) + 2))
@@ -183,7 +191,13 @@ class Table:
         caption = markdown_text(self.full_caption())
         if self.source:
             caption += f". {markdown_text(self.source)}"
-        return "\n".join(lines) + f"\n\n: {caption}\n\n"
+        text = "\n".join(lines) + f"\n\n: {caption}\n\n"
+        if self.df.height <= KEEP_ROWS:  # a short table is never split over two pages
+            keep = "#block(breakable: false, width: 100%)["
+            text = f"```{{=typst}}\n{keep}\n```\n\n{text}```{{=typst}}\n]\n```\n\n"
+        if self.synthetic:  # the pages it lands on get the Eksempeldata header (ehelse.typ)
+            text = f"{TYPST_FROM}{text}{TYPST_TO}"
+        return text
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
@@ -193,7 +207,7 @@ class Table:
         if "html" in want:
             bundle["text/html"] = self.html()
         if "pdf" in want:
-            bundle["text/markdown"] = self.markdown()
+            bundle["text/markdown"] = self.markdown() if self.printed else ""
         return bundle, {"ehelse": {"caption": self.caption, "kind": "table"}}
 
 

@@ -51,7 +51,8 @@ class Boundaries:
     county_of: Mapping[str, str]  # area id -> fylkesnummer
     derived: bool
     note: str | None  # bokmål, for the map caption when derived
-    attribution: str  # bokmål, source and licence for the map caption
+    attribution: str  # bokmål, source and licence (the report's appendix)
+    credit: str | None = None  # bokmål, the short credit under a map, when not the above
 
     @property
     def members(self) -> dict[str, tuple[str, ...]]:

@@ -84,6 +84,7 @@ def _embedded() -> Boundaries:
         derived=False,
         note=None,
         attribution=geometry.SOURCE.attribution,
+        credit=geometry.SOURCE.credit,
     )
 
 

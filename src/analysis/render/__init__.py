@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Final
@@ -84,11 +85,13 @@ def render(
     use_quarto: bool | None = None,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
+    published: date | str | None = None,
 ) -> RenderResult:
     """Render the report for one year (and optionally one county) into
     report/_output/<Edition.stem>.html|.pdf (or ``output_dir``). A format whose file was
     rendered from the same inputs (data, chapters, templates, code) is not rendered again
-    unless ``force``; ``RenderResult.skipped`` lists those."""
+    unless ``force``; ``RenderResult.skipped`` lists those. ``published`` is the publication
+    date on the front page (without it, the front page gives the build date as such)."""
     results = render_editions(
         year,
         [region],
@@ -99,6 +102,7 @@ def render(
         use_quarto=use_quarto,
         force=force,
         progress=progress,
+        published=published,
     )
     return results[0]
 
@@ -114,18 +118,28 @@ def render_editions(
     use_quarto: bool | None = None,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
+    published: date | str | None = None,
 ) -> list[RenderResult]:
     """Render several editions of one year in one run (``regions``: county numbers or names,
     None for the national edition; ``regions=None`` gives every county of the year's
     division, ``ehelse report --region all``). The imports, the edition's national data and
     the browser for static figures are shared by all of them; each edition is rendered as
     ``render`` renders it, with its own file names and stamp."""
+    from analysis.edition.colophon import published_date
+
     say = progress or (lambda _msg: None)
     wanted = _formats(formats)
+    when = published_date(published)
     folder = Path(folder) if folder else config.REPORT_DIR
     out_dir = Path(output_dir) if output_dir else folder / "_output"
     run = stamp.run_key(
-        {"year": year, "regions": regions, "processed": processed_dir, "folder": folder}
+        {
+            "year": year,
+            "regions": regions,
+            "processed": processed_dir,
+            "folder": folder,
+            "published": when,
+        }
     )
     if not force and (same := unchanged(run, wanted, out_dir, folder)) is not None:
         return same
@@ -146,13 +160,21 @@ def render_editions(
                     say(f"Utgave {i + 1} av {len(eds)}: {ed.region_name or 'hele landet'}")
                 last = i == len(eds) - 1
                 results.append(
-                    _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say, last)
+                    _render(
+                        ed, wanted, processed, out_dir, folder, use_quarto, force, say, last, when
+                    )
                 )
         finally:
             if "analysis.present.static" in sys.modules:
                 sys.modules["analysis.present.static"].close()
         remembered = [
-            {"stem": ed.stem, "named": str(named), "year": ed.year, "region": ed.region}
+            {
+                "stem": ed.stem,
+                "named": str(named),
+                "year": ed.year,
+                "region": ed.region,
+                "published": when.isoformat() if when else None,
+            }
             for ed in eds
         ]
         stamp.remember_run(out_dir, run, remembered)
@@ -178,8 +200,13 @@ def unchanged(
         except _io.OutputError:
             return None
         stem, region = str(e["stem"]), e.get("region")
+        day = e.get("published")
         key = stamp.input_key(
-            processed, folder, int(str(e["year"])), str(region) if region else None
+            processed,
+            folder,
+            int(str(e["year"])),
+            str(region) if region else None,
+            date.fromisoformat(str(day)) if day else None,
         )
         if stamp.fresh_formats(wanted, out_dir, stem, key) != list(wanted):
             return None
@@ -212,9 +239,10 @@ def _render(
     force: bool,
     say: Callable[[str], None],
     last: bool = True,
+    published: date | None = None,
 ) -> RenderResult:
     stem = ed.stem
-    key = stamp.input_key(processed, folder, ed.year, ed.region)
+    key = stamp.input_key(processed, folder, ed.year, ed.region, published)
     done = [] if force else stamp.fresh_formats(wanted, out_dir, stem, key)
     result = RenderResult(
         outputs=[stamp.output_path(out_dir, stem, f) for f in wanted], stem=stem, skipped=done
@@ -224,10 +252,11 @@ def _render(
     options = project_options(folder)
     chapters = options.chapter_paths()
     result.chapters = [c.name for c in chapters]
-    meta = title_block(options.front, ed)
+    software = version("ehelsestatus")
+    meta = title_block(options.front, ed, published, software)
     meta["toc_title"] = options.toc_title
     synthetic = notebook.synthetic_sources(processed)
-    meta |= {"synthetic": synthetic, "version": version("ehelsestatus")}
+    meta |= {"synthetic": synthetic, "version": software}
     todo = [f for f in wanted if f not in done]
     env = dict(os.environ) | {
         notebook.ENV_PARENT: str(os.getpid()),

@@ -76,6 +76,7 @@ def typst_main(meta: dict[str, Any], options: ProjectOptions, synthetic: bool) -
         "date": meta.get("date_text"),
         "status": meta.get("status_text"),
         "synthetic": synthetic,
+        "colophon": [list(pair) for pair in meta.get("colophon") or []],
         **options.typst_args(),
     }
     lines = [f"  {k}: {'none' if v is None else _typst_value(v)}," for k, v in args.items()]

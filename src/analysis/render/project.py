@@ -170,25 +170,33 @@ def cell_options(source: str) -> tuple[dict[str, Any], str]:
     return options, "\n".join(lines)
 
 
-def title_block(front: Mapping[str, Any], ed: Edition) -> dict[str, Any]:
-    """The edition's title page: title with the year, the regional subtitle, publisher and
-    dates, as both paths put it on the page."""
+def title_block(
+    front: Mapping[str, Any],
+    ed: Edition,
+    published: date | None = None,
+    version: str | None = None,
+) -> dict[str, Any]:
+    """The edition's title page: title with the year, the regional subtitle, publisher, dates
+    and the colophon, as both paths put it on the page."""
+    from analysis.edition.colophon import colophon
+
     title = f"{front.get('title') or TITLE} {ed.year}"
     subtitle = front.get("subtitle")
     if ed.region is not None:
-        subtitle = f"Regional utgave: {ed.region_name} ({ed.region})" + (
-            f". {subtitle}" if subtitle else ""
-        )
-    today = date.today()
+        subtitle = f"Regional utgave: {ed.region_name}" + (f". {subtitle}" if subtitle else "")
+    c = colophon(ed, dict(front), published, software_version=version)
     return {
         "title": title,
         "subtitle": subtitle,
-        "publisher": front.get("publisher") or PUBLISHER,
-        "date": today.isoformat(),
-        "date_text": date_text(today),
+        "publisher": c.publisher,
+        "date": (c.published or c.built).isoformat(),
+        "date_text": c.date_line,
         "status_text": f"Status per {date_text(ed.as_of)}",
         "region_code": ed.region,
         "region_name": ed.region_name,
+        "colophon": c.lines(),
+        "cite_as": c.cite_as,
+        "accessibility_url": c.accessibility_url,
     }
 
 

@@ -97,6 +97,8 @@ def quarto_metadata(meta: dict[str, Any], synthetic: bool) -> dict[str, Any]:
         "date": meta.get("date_text"),
         "status": meta.get("status_text"),
         "eksempeldata": synthetic,
+        # typst-show.typ lists these on the title page, as the Python chain does.
+        "kolofon": [{"etikett": k, "tekst": v} for k, v in meta.get("colophon") or []],
     }
     return {k: v for k, v in data.items() if v is not None and v is not False}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -27,12 +28,19 @@ def input_files(processed: Path, folder: Path) -> list[Path]:
     files += (folder / "templates").rglob("*")
     files += CODE_DIR.rglob("*")
     files.append(config.ROOT / "uv.lock")
+    # The catalogue and the errata feed the front page and the errata section directly.
+    files += [config.CATALOGUE, config.RAW_DIR / "errata.csv"]
     return sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts)
 
 
-def input_key(processed: Path, folder: Path, year: int, region: str | None) -> str:
-    """A fingerprint of the parameters and of every input's path, size and modification time."""
-    h = hashlib.sha1(f"{processed.resolve()}|{year}|{region}\n".encode())
+def input_key(
+    processed: Path, folder: Path, year: int, region: str | None, published: date | None = None
+) -> str:
+    """A fingerprint of the parameters and of every input's path, size and modification time.
+    Without a publication date the front page carries the build date, so a render of another
+    day is not the same."""
+    day = published or f"bygd {date.today()}"
+    h = hashlib.sha1(f"{processed.resolve()}|{year}|{region}|{day}\n".encode())
     for f in input_files(processed, folder):
         st = f.stat()
         h.update(f"{f}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
