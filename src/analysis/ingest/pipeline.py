@@ -52,7 +52,8 @@ from analysis.ingest.common import (
     SourceResult,
     sha256_of,
 )
-from analysis.ingest.messages import ingest_messages, stream_messages
+from analysis.ingest.message_stream import stream_messages
+from analysis.ingest.messages import ingest_messages
 from analysis.ingest.names import confirmed_names
 from analysis.ingest.published import SCHEMA as PUBLISHED_SCHEMA
 from analysis.ingest.published import ingest_published
