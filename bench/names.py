@@ -13,7 +13,8 @@ import string
 import time
 
 from analysis.ingest.common import resolve_reference
-from analysis.reference.resolve import Resolver, load_register
+from analysis.reference.register import load_register
+from analysis.reference.resolve import Resolver
 
 HINTS = ("Møre og Romsdal", "Trøndelag", "Nordland")
 

@@ -11,7 +11,8 @@ import pytest
 
 from analysis.ingest.catalogue import Source
 from analysis.ingest.common import Context, IngestError, SourceResult
-from analysis.ingest.messages import ingest_messages, stream_messages
+from analysis.ingest.message_stream import stream_messages
+from analysis.ingest.messages import ingest_messages
 from analysis.ingest.readers import read_table
 from analysis.reference import resolver
 

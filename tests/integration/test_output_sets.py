@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from analysis import _io, outputs
 from analysis.cli import app
-from analysis.ingest.pipeline import write_outputs
+from analysis.ingest.processed import write_outputs
 from analysis.load import TABLES, data_dir, load_manifest, load_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ import json, os, signal, sys
 from pathlib import Path
 import polars as pl
 from analysis import outputs
-from analysis.ingest.pipeline import write_outputs
+from analysis.ingest.processed import write_outputs
 from analysis.load import TABLES
 out, kill_at = Path(sys.argv[1]), int(sys.argv[2])
 seen = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.reference.resolve import Resolver, folded_key, name_key, resolver
+from analysis.reference.name_keys import folded_key, name_key
+from analysis.reference.resolve import Resolver, resolver
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +175,7 @@ def test_a_leading_byte_order_mark_is_not_a_control_character(r23: Resolver) -> 
 
 
 def test_confirmed_names_resolve_only_where_nothing_else_does(r23: Resolver) -> None:
-    from analysis.reference.resolve import Confirmed
+    from analysis.reference.resolution import Confirmed
 
     r = r23.with_confirmed({"Sandvika": Confirmed("3024", "administrasjonssenteret i Bærum")})
     res = r.resolve("sandvika")

@@ -59,7 +59,7 @@ def resolve(
     """Finn kommunenummer for hver rad i en liste (navn, nummer eller organisasjonsnummer)."""
     from analysis.ingest.readers import ROW, read_table
     from analysis.reference import resolver
-    from analysis.reference.resolve import STATUSES
+    from analysis.reference.resolution import STATUSES
     from analysis.tools.tablefile import file_kind, write_table
 
     kind = file_kind(out, excel_csv)

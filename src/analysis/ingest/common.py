@@ -18,7 +18,8 @@ import polars as pl
 from analysis.errors import EhelseError
 from analysis.ingest.catalogue import Source
 from analysis.ingest.readers import ROW
-from analysis.reference.resolve import Resolution, Resolver
+from analysis.reference.resolution import Resolution
+from analysis.reference.resolve import Resolver
 from analysis.schemas import Avvist, polars_schema
 
 # The fields that name a municipality, in the order they decide: code, organisation number, name.

@@ -20,7 +20,9 @@ from analysis.ingest.catalogue import Source
 from analysis.ingest.columns import ColumnError, missing_column
 from analysis.ingest.common import IngestError, SourceResult
 from analysis.ingest.readers import ROW
-from analysis.reference.resolve import Confirmed, Resolver, control_characters, name_key
+from analysis.reference.name_keys import control_characters, name_key
+from analysis.reference.resolution import Confirmed
+from analysis.reference.resolve import Resolver
 
 COLUMNS = ("navn", "kommunenummer", "begrunnelse")
 

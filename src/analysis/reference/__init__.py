@@ -10,7 +10,8 @@ from analysis.reference.register import (
     division_years,
     load_register,
 )
-from analysis.reference.resolve import Resolution, Resolver, resolver
+from analysis.reference.resolution import Resolution
+from analysis.reference.resolve import Resolver, resolver
 
 __all__ = [
     "DivisionError",

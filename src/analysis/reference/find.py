@@ -8,8 +8,8 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process
 
 from analysis.errors import EhelseError
+from analysis.reference.name_keys import folded_key, name_key
 from analysis.reference.register import county_names
-from analysis.reference.resolve import folded_key, name_key
 
 CLOSEST = 3
 CLOSE_SCORE = 60.0  # below this a name is no hint at all

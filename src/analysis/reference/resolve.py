@@ -1,250 +1,46 @@
 """One municipality resolver for every input: code, name, organisation number or free text.
 
 Given a target division year, ``Resolver.resolve`` returns the canonical 4-digit code with how
-it was found (``match``):
-
-* ``exact``: a code of the target division, or its official name (any case, with or without
-  "kommune");
-* ``alias``: the same municipality written another way: a parallel Sámi or Kven name, the
-  combined form ("Porsanger - Porsáŋgu - Porsanki"), a code that lost its leading zero,
-  an organisation number, hyphen/space or diacritic variants;
-* ``historical``: a code or name of another division, carried through the crosswalk, or of a
-  municipality changed between 2006 and 2019 (``analysis.reference.history``); when the name
-  is no longer a municipality's name (Stokke, now Sandefjord) the resolution says so
-  (``former``, status «utgått») and names the successor;
-* ``confirmed``: a place name an analyst has confirmed once (the ingest's navnetillegg.csv,
-  given with ``with_confirmed``);
-* ``fuzzy``: a misspelling close to exactly one name, by edit distance over the whole name
-  (never a substring: Sandvika is not Vik). A suggestion for a person, never a number: the
-  code is left empty and the suggestions listed, closest first (status «usikker»);
-* ``ambiguous``: several municipalities fit (Herøy, Våler without a county; a split
-  municipality); the code is left empty and the candidates listed;
-* ``unknown``: nothing fits; the closest names are listed.
-
-A name with control characters (an escape sequence, a bidirectional override) is never
-resolved: it is ``unknown`` with a note naming the characters, and the closest names of the
-cleaned text as suggestions.
-
-``Resolution.status`` gives the outcome in the words the CLI shows: «funnet», «utgått»,
-«usikker», «flertydig» or «ukjent».
-
-Names and codes come from the committed register, never from branches in code. Fuzzy search is
-bounded: the choices' keys are computed once per division and each distinct key is searched
-once per resolver.
+it was found (``analysis.reference.resolution`` lists the kinds of match). The order of the
+search is the policy: codes before names, the target division before others, history before
+fuzzy, and a fuzzy match only ever a suggestion (never a number). Fuzzy search is by edit
+distance over the whole name (never a substring: Sandvika is not Vik), and bounded: each
+distinct key is searched once per resolver. A name with control characters (an escape
+sequence, a bidirectional override) is never resolved.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from typing import Literal
+from functools import cache
 
 from rapidfuzz import fuzz, process
 
 from analysis import fmt
 from analysis.reference import history
 from analysis.reference.crosswalk import translate
-from analysis.reference.register import counties, division_for, division_years, load_register
-
-Match = Literal["exact", "alias", "historical", "confirmed", "fuzzy", "ambiguous", "unknown"]
-MATCH_ORDER: tuple[Match, ...] = (
-    "exact",
-    "alias",
-    "historical",
-    "confirmed",
-    "fuzzy",
-    "ambiguous",
-    "unknown",
+from analysis.reference.name_keys import (
+    control_characters,
+    folded_key,
+    name_key,
+    without_controls,
 )
-
-Status = Literal["funnet", "utgått", "usikker", "flertydig", "ukjent"]
-STATUSES: tuple[Status, ...] = ("funnet", "utgått", "usikker", "flertydig", "ukjent")
+from analysis.reference.register import counties, division_for, division_years, load_register
+from analysis.reference.resolution import Candidate, Confirmed, Match, Resolution
+from analysis.reference.resolve_index import (
+    clear_index_caches,
+    county_keys,
+    division_index,
+    fuzzy_choices,
+    history_names,
+)
 
 FUZZY_CUTOFF = 85.0
 FUZZY_MARGIN = 5.0  # the best fuzzy name must beat the next municipality by this much
 
-_SUFFIXES = re.compile(
-    r"\b(kommune|kommunе|k\.|suohkan|gielda|komuuni|tjïelte|tjielte|kommun|municipality)\b",
-    re.IGNORECASE,
-)
 _SEPARATORS = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
-# Terminal escape sequences (CSI ... final byte, OSC ... BEL/ST) and any other control or
-# format character: C0/C1 controls, bidirectional overrides, zero-width characters.
-_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
-_SAMI_FOLD = str.maketrans({"ŋ": "n", "đ": "d", "ŧ": "t", "š": "s", "č": "c", "ž": "z", "ʒ": "z"})
-
-
-@lru_cache(maxsize=1 << 16)  # one resolve computes a name's keys several times
-def name_key(text: str) -> str:
-    """The comparison key of a name: case, 'kommune', spaces and hyphens do not count."""
-    text = _SUFFIXES.sub(" ", text.casefold())
-    return re.sub(r"[\s\-–—.'’]+", "", text)
-
-
-@lru_cache(maxsize=1 << 16)
-def folded_key(text: str) -> str:
-    """A looser key that also drops Sámi letters' diacritics, keeping æ, ø and å."""
-    key = name_key(text).translate(_SAMI_FOLD).replace("å", "\0")
-    decomposed = unicodedata.normalize("NFKD", key)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).replace("\0", "å")
-
-
-def control_characters(text: str) -> list[str]:
-    """The control and format characters in ``text`` (as U+XXXX), in order, once each."""
-    found = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")]
-    return [f"U+{ord(ch):04X}" for ch in dict.fromkeys(found)]
-
-
-def without_controls(text: str) -> str:
-    """``text`` with escape sequences and control characters removed (for suggestions only)."""
-    text = _ESCAPE_SEQUENCE.sub("", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
-
-
-@dataclass(frozen=True)
-class Confirmed:
-    """A place name an analyst has confirmed as one municipality, with the reason."""
-
-    kommunenummer: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Candidate:
-    kommunenummer: str
-    kommunenavn: str
-    fylkesnavn: str
-
-    def __str__(self) -> str:
-        return f"{self.kommunenummer} {self.kommunenavn} ({self.fylkesnavn})"
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The outcome for one input; ``kommunenummer`` is None for fuzzy, ambiguous and unknown.
-
-    ``former`` is the name the input gave where that municipality no longer exists under it
-    (merged away or renamed): the code is its successor's.
-    """
-
-    input: str
-    match: Match
-    kommunenummer: str | None = None
-    kommunenavn: str | None = None
-    candidates: tuple[Candidate, ...] = ()
-    note: str = ""
-    former: str | None = None
-
-    @property
-    def resolved(self) -> bool:
-        return self.kommunenummer is not None
-
-    @property
-    def status(self) -> Status:
-        """The outcome in the CLI's words."""
-        if self.match == "fuzzy":
-            return "usikker"
-        if self.match == "ambiguous":
-            return "flertydig"
-        if not self.resolved:
-            return "ukjent"
-        return "utgått" if self.former else "funnet"
-
-    def candidates_text(self) -> str:
-        return "; ".join(str(c) for c in self.candidates)
-
-
-@dataclass
-class _Index:
-    """Lookups for one division: keys to codes, with how each key was made."""
-
-    exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    alias: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    folded: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    orgnr: dict[str, str] = field(default_factory=dict)
-    codes: set[str] = field(default_factory=set)
-    display: dict[str, str] = field(default_factory=dict)  # every name form -> code, for fuzzy
-    names: dict[str, str] = field(default_factory=dict)  # code -> Norwegian name
-
-
-def _build_index(division: int) -> _Index:
-    idx = _Index()
-    for row in load_register(division).iter_rows(named=True):
-        code = row["kommunenummer"]
-        idx.codes.add(code)
-        idx.names[code] = row["kommunenavn_norsk"]
-        official = {row["kommunenavn"], row["kommunenavn_norsk"]}
-        parallel = set(row["parallelle_navn"] or [])
-        for n in official:
-            idx.exact[name_key(n)].add(code)
-        forms = official | parallel
-        if parallel:
-            ordered = [row["kommunenavn"], *sorted(forms - {row["kommunenavn"]})]
-            forms.add(" - ".join(ordered))
-        for n in forms:
-            if name_key(n) not in idx.exact:
-                idx.alias[name_key(n)].add(code)
-            idx.folded[folded_key(n)].add(code)
-            idx.display[n] = code
-        if row["organisasjonsnummer"]:
-            idx.orgnr[row["organisasjonsnummer"]] = code
-    return idx
-
-
-@cache
-def _index(division: int) -> _Index:
-    return _build_index(division)
-
-
-@cache
-def _choices(division: int) -> tuple[list[str], list[str], list[str]]:
-    """Every name form of a division as (folded keys, names, codes), for fuzzy search."""
-    idx = _index(division)
-    names = list(idx.display)
-    return [folded_key(n) for n in names], names, [idx.display[n] for n in names]
-
-
-@cache
-def _county_lineage() -> dict[str, dict[int, set[str]]]:
-    """Per division, each code's county keys in every division it has lived in.
-
-    Lets "Våler (Østfold)" find 2023's 3018 (Viken), which was in Østfold before 2020 and after
-    2024.
-    """
-    county_rows = counties().iter_rows(named=True)
-    county_key: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for r in county_rows:
-        start, end = r["fra_aar"], r["til_aar"] or 9999
-        for div in division_years():
-            if start <= div <= end:
-                county_key[(r["fylkesnummer"], div)] |= {
-                    name_key(r["fylkesnavn"]),
-                    r["fylkesnummer"],
-                }
-    out: dict[str, dict[int, set[str]]] = {}
-    years = division_years()
-    for target in years:
-        per_code: dict[int, set[str]] = {}
-        for code in load_register(target)["kommunenummer"]:
-            keys = set(county_key[(code[:2], target)])
-            for other in years:
-                if other == target:
-                    continue
-                for c in translate(code, target, other).targets:
-                    keys |= county_key[(c[:2], other)]
-            per_code[int(code)] = keys
-        out[str(target)] = per_code
-    return out
-
-
-def _county_keys(code: str, division: int) -> set[str]:
-    return _county_lineage()[str(division)].get(int(code), set())
-
 
 _QUALIFIER = re.compile(
     r"^(?P<name>.+?)\s*(?:\((?P<paren>[^)]+)\)|,\s*(?P<comma>[^,]+)|\s+i\s+(?P<in>.+))$",
@@ -258,13 +54,13 @@ class Resolver:
     def __init__(self, year: int, confirmed: Mapping[str, Confirmed] | None = None) -> None:
         self.year = year
         self.division = division_for(year)
-        self._idx = _index(self.division)
+        self._idx = division_index(self.division)
         self._reg = {
             r["kommunenummer"]: r for r in load_register(self.division).iter_rows(named=True)
         }
         self._memo: dict[tuple[str, str | None], Resolution] = {}
         self._confirmed = {name_key(k): v for k, v in (confirmed or {}).items()}
-        self._choices = _choices(self.division)
+        self._choices = fuzzy_choices(self.division)
         self._closest_memo: dict[str, list[tuple[str, float, str]]] = {}
 
     def with_confirmed(self, confirmed: Mapping[str, Confirmed]) -> Resolver:
@@ -297,14 +93,14 @@ class Resolver:
             return codes
         key = name_key(county)
         key = key.zfill(2) if key.isdigit() else key
-        return {c for c in codes if key in _county_keys(c, self.division)}
+        return {c for c in codes if key in county_keys(c, self.division)}
 
     def _in_county(self, code: str, county: str | None) -> bool:
         """No county given, or ``code`` lies (or lay) in it."""
         if not county:
             return True
         key = name_key(county)
-        return (key.zfill(2) if key.isdigit() else key) in _county_keys(code, self.division)
+        return (key.zfill(2) if key.isdigit() else key) in county_keys(code, self.division)
 
     def _successor(self, text: str, code: str, former_name: str | None, note: str) -> Resolution:
         """``code`` of the target division reached from another one; «utgått» when the
@@ -330,7 +126,7 @@ class Resolver:
             )
         if t.split:
             return self._many(text, set(t.targets), f"{code} ble delt (inndeling {division})")
-        old = _index(division).names.get(code)
+        old = division_index(division).names.get(code)
         return self._successor(text, t.targets[0], old, f"fra inndelingen for {division}")
 
     def _from_history(self, old: history.FormerMunicipality, text: str) -> Resolution:
@@ -351,7 +147,7 @@ class Resolver:
             if digits in self._idx.orgnr:
                 return self._ok(text, "alias", self._idx.orgnr[digits], "organisasjonsnummer")
             for div in division_years():
-                other = _index(div)
+                other = division_index(div)
                 if digits in other.orgnr:
                     return self._from_other_division(other.orgnr[digits], div, text)
             return Resolution(text, "unknown", note="ukjent organisasjonsnummer")
@@ -368,7 +164,7 @@ class Resolver:
             )
         # The nearest divisions first, so a code is read in the division closest to the target.
         for div in sorted(division_years(), key=lambda d: abs(d - self.division)):
-            if code in _index(div).codes:
+            if code in division_index(div).codes:
                 return self._from_other_division(code, div, text)
         old = history.former_municipalities().get(code)
         if old is not None:
@@ -438,7 +234,7 @@ class Resolver:
         for div in division_years():
             if div == self.division:
                 continue
-            idx = _index(div)
+            idx = division_index(div)
             codes = idx.exact.get(key) or idx.alias.get(key) or idx.folded.get(fkey) or set()
             for code in codes:
                 t = translate(code, div, self.division)
@@ -449,7 +245,7 @@ class Resolver:
                         target,
                         self._successor(text, target, name, "navn fra en tidligere inndeling"),
                     )
-        for old in _history_names().get(key, ()):
+        for old in history_names().get(key, ()):
             res = self._from_history(old, text)
             if res.match == "ambiguous":
                 split_note = split_note or res.note
@@ -559,16 +355,6 @@ def _resolver(division: int) -> Resolver:
     return Resolver(division)
 
 
-@cache
-def _history_names() -> dict[str, tuple[history.FormerMunicipality, ...]]:
-    """Name key -> the 2006-2018 municipalities of that name (Stokke, Tjøme, Frei ...)."""
-    out: dict[str, list[history.FormerMunicipality]] = defaultdict(list)
-    for old in history.former_municipalities().values():
-        out[name_key(old.kommunenavn)].append(old)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 def clear_caches() -> None:
-    history.clear_history_caches()
-    for fn in (_index, _choices, _county_lineage, _resolver, _history_names):
-        fn.cache_clear()
+    clear_index_caches()
+    _resolver.cache_clear()

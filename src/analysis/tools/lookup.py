@@ -15,7 +15,7 @@ import polars as pl
 from analysis import config
 from analysis.reference import Resolution, resolver
 from analysis.reference.find import NotFoundError, closest
-from analysis.reference.resolve import name_key
+from analysis.reference.name_keys import name_key
 from analysis.schemas import TRINN
 
 TRINN_LABELS = {"i_bruk": "i bruk", "tilgjengelig": "tilgjengelig", "planlagt": "planlagt"}

@@ -11,8 +11,8 @@ from typing import Any
 import polars as pl
 import shapely
 
+from analysis.reference.name_keys import name_key
 from analysis.reference.refresh.names import UNKNOWN_LANGUAGE, norwegian_part, split_name
-from analysis.reference.resolve import name_key
 from analysis.reference.source_answers import KlassChange, KlassCode
 from analysis.reference.sources_api import UNCHANGED, RefreshError
 

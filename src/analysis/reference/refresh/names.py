@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from analysis.reference import register
-from analysis.reference.resolve import name_key
+from analysis.reference.name_keys import name_key
 from analysis.reference.source_answers import KlassCode
 
 REGISTER_FILE = "kommuner.csv"

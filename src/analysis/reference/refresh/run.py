@@ -15,6 +15,7 @@ import shapely
 from analysis import config
 from analysis._io import first_line
 from analysis.reference import register
+from analysis.reference.name_keys import name_key
 from analysis.reference.refresh.build import build_division, simplify_boundaries
 from analysis.reference.refresh.commit import (
     clear_reference_caches,
@@ -40,7 +41,6 @@ from analysis.reference.refresh.names import (
     update_counties,
 )
 from analysis.reference.register import DivisionError
-from analysis.reference.resolve import name_key
 from analysis.reference.sources_api import UNCHANGED, RefreshError, SourceClient
 
 

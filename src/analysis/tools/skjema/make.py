@@ -109,7 +109,7 @@ def _chosen(all_regions: list[Region], region: str, per: str, division: int) -> 
         except NotFoundError as exc:
             raise FormMakeError(f"--region: {exc}") from None
         return [r for r in all_regions if r.code == code]
-    from analysis.reference.resolve import name_key
+    from analysis.reference.name_keys import name_key
 
     hits = [r for r in all_regions if name_key(region) in (name_key(r.code), name_key(r.name))]
     if not hits:
