@@ -17,10 +17,12 @@ import pytest
 from analysis import config
 from analysis.edition import edition
 from analysis.edition import method as m
+from analysis.edition import skjema as sk
 from analysis.edition.activities import sections
 from analysis.edition.blocks import Block, Heading
 from analysis.edition.data import EditionData, edition_data
 from analysis.edition.municipalities import measure_blocks, municipality_blocks
+from analysis.edition.provenance import appendix_blocks
 from analysis.edition.regions import regional_blocks
 from analysis.edition.summary import summary
 from analysis.ingest.pipeline import run_ingest
@@ -44,14 +46,9 @@ def headings(d: EditionData) -> list[str]:
     out += ["[regioner]", *_lines(regional_blocks(d))]
     out += ["[kommunene]", *_lines(municipality_blocks(d))]
     out += ["[data-og-metode]"]
-    for build in (
-        m.source_blocks,
-        m.synthetic_blocks,
-        m.reject_blocks,
-        m.message_rule_blocks,
-        m.change_blocks,
-    ):
+    for build in (sk.form_blocks, m.counting_rule_blocks, m.message_rule_blocks, m.change_blocks):
         out += _lines(build(d))
+    out += ["[om-statistikken]", *_lines(appendix_blocks(d))]
     return out
 
 

@@ -178,7 +178,7 @@ def errata_for(ed: Edition, errata: pl.DataFrame) -> pl.DataFrame:
     return errata.filter((pl.col("aar") == str(ed.year)) & mine).sort("dato", "versjon")
 
 
-def _version_key(v: str) -> tuple[int, ...]:
+def _edition_version_key(v: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in v.split("."))
 
 
@@ -204,7 +204,7 @@ def colophon(
         edition_text=edition_text,
         publisher=str(f.get("publisher") or PUBLISHER),
         contact=str(f.get("kontakt") or CONTACT),
-        version=max(versions, key=_version_key),
+        version=max(versions, key=_edition_version_key),
         software_version=software_version,
         published=published_date(published),
         built=built or date.today(),

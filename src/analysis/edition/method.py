@@ -4,121 +4,13 @@ and what changed since the previous edition, as data."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import polars as pl
 
 from analysis.edition.blocks import Block, Heading, TableBlock, Text
 from analysis.edition.data import EditionData
-from analysis.escape import markdown_link, markdown_text
 from analysis.escape import markdown_text as md
 from analysis.fmt import date_text, format_date, format_int, format_month
-
-
-def source_line(s: dict[str, Any], synthetic_label: str = "Eksempeldata") -> str:
-    """One entry of the source list (a markdown list item) from a catalogue entry as the
-    manifest keeps it: title in bold, producer, address as a link when it is http(s), date
-    accessed and licence. Every field is data and goes in as text (analysis.escape)."""
-    title = s.get("title") or s.get("id") or ""
-    parts = [f"**{markdown_text(str(title).rstrip('.'))}**"]
-    if s.get("producer"):
-        parts.append(markdown_text(str(s["producer"]).rstrip(".")))
-    url = str(s.get("url") or "").strip()
-    if url:
-        parts.append(markdown_link(url))
-    if s.get("date_accessed"):
-        try:
-            when = date_text(date.fromisoformat(str(s["date_accessed"])))
-        except ValueError:
-            when = str(s["date_accessed"])
-        parts.append("Hentet " + markdown_text(when))
-    if s.get("license"):
-        parts.append("Lisens: " + markdown_text(str(s["license"]).rstrip(".")))
-    text = ". ".join(parts) + "."
-    return f"- {text} *{synthetic_label}.*" if s.get("synthetic") else f"- {text}"
-
-
-def source_blocks(d: EditionData) -> list[Block]:
-    from analysis.reference.boundaries import boundaries
-
-    b = boundaries(d.edition.division)
-    items = [source_line(s) for s in d.sources]
-    items.append(f"- **Kommunegrenser.** {markdown_text(b.attribution)}")
-    blocks: list[Block] = []
-    if not d.sources:
-        blocks.append(Text("Manifestet for dataene mangler, så kildelisten er ufullstendig."))
-    blocks.append(Text("\n".join(items)))
-    return blocks
-
-
-def synthetic_blocks(d: EditionData) -> list[Block]:
-    n = len(d.synthetic_sources)
-    if not n:
-        return [Text("Ingen av kildene i denne utgaven er eksempeldata.")]
-    return [
-        Text(
-            f"{n} av kildene er syntetiske eksempeldata (merket *Eksempeldata* i kildelisten). "
-            "De viser hvordan rapporten ser ut med kommunevise data, og er ikke virkelige. Alt "
-            "som bygger på dem, er merket «Eksempeldata»."
-        )
-    ]
-
-
-SAME_EVENT = "samme hendelse som kilden"  # a repeat of a kept event: counted once
-REJECTS_LISTED = 50
-
-
-def reject_blocks(d: EditionData) -> list[Block]:
-    """How many rows were rejected and why, by source and kind of reason; then each reject
-    that is not a repeat of a kept event, with its own reason, so a reader sees what failed."""
-    from analysis.ingest.pipeline import reason_category
-
-    if d.avvist is None:
-        return [Text("Dataene har ingen tabell over avviste rader.")]
-    if d.avvist.height == 0:
-        return [Text("Ingen rader ble avvist.")]
-    kinds = d.avvist.with_columns(
-        slag=pl.col("grunn").map_elements(reason_category, return_dtype=pl.String)
-    )
-    repeats = kinds.filter(pl.col("grunn").str.starts_with(SAME_EVENT)).height
-    blocks: list[Block] = [
-        Text(
-            f"{format_int(d.avvist.height)} rader ble avvist"
-            + (
-                f", av dem {format_int(repeats)} som gjentar en hendelse en annen kilde alt har "
-                "gitt (den telles én gang)"
-                if repeats
-                else ""
-            )
-            + ". Fordelt på kilde og slag grunn:"
-        ),
-        TableBlock(
-            kinds.group_by("kilde_id", "slag").agg(rader=pl.len()).sort("kilde_id", "slag"),
-            "Avviste rader per kilde og grunn",
-            {"labels": {"kilde_id": "Kilde", "slag": "Grunn", "rader": "Rader"}},
-        ),
-    ]
-    other = d.avvist.filter(~pl.col("grunn").str.starts_with(SAME_EVENT)).sort("kilde_id", "rad")
-    if other.height:
-        shown = other.head(REJECTS_LISTED)
-        more = other.height - shown.height
-        blocks.append(
-            TableBlock(
-                shown.select("kilde_id", "rad", "kolonne", "grunn"),
-                "Avviste rader med grunn"
-                + (f" (de første {REJECTS_LISTED} av {format_int(other.height)})" if more else ""),
-                {
-                    "labels": {
-                        "kilde_id": "Kilde",
-                        "rad": "Rad",
-                        "kolonne": "Kolonne",
-                        "grunn": "Grunn",
-                    },
-                    "name": "avviste-rader",
-                },
-            )
-        )
-    return blocks
 
 
 def message_rule_blocks(d: EditionData) -> list[Block]:

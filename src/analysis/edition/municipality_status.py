@@ -36,7 +36,7 @@ def status_word(losning: str, trinn: str | None, telles: bool | None, maalt: boo
     return STEP_WORDS.get(trinn or "ikke_startet", trinn or "ikke startet")
 
 
-def status_frame(d: EditionData) -> pl.DataFrame:
+def municipality_status_frame(d: EditionData) -> pl.DataFrame:
     """One row per municipality in scope and activity, in the edition's area, in the
     portfolio's order of the activities."""
     texts = report_texts()
@@ -69,7 +69,7 @@ def status_frame(d: EditionData) -> pl.DataFrame:
 
 def municipality_table_blocks(d: EditionData) -> list[Block]:
     """The «Status per kommune» section of the municipalities chapter."""
-    frame = status_frame(d)
+    frame = municipality_status_frame(d)
     activities = tuple(dict.fromkeys(frame["aktivitet"].to_list()))
     texts = report_texts()
     headings = {
@@ -114,7 +114,7 @@ def municipality_table_blocks(d: EditionData) -> list[Block]:
     ]
 
 
-def _names(frame: pl.DataFrame) -> tuple[str, ...]:
+def _sorted_names(frame: pl.DataFrame) -> tuple[str, ...]:
     return tuple(frame.sort("kommunenavn")["kommunenavn"].to_list())
 
 
@@ -151,7 +151,7 @@ def behind_list(d: EditionData, losning: str, frame: pl.DataFrame, synthetic: bo
             per = part.group_by("fylkesnavn").len().sort("fylkesnavn")
             groups.append((label, tuple(f"{f} {n}" for f, n in per.iter_rows())))
         else:
-            groups.append((label, _names(part)))
+            groups.append((label, _sorted_names(part)))
     if show_counted:
         note = (
             f"Listen viser de {counted.height} kommunene som telles, fordi de er færre enn de "

@@ -28,7 +28,7 @@ _ASIDE = re.compile(r"\s*\((?:[^()]*\b(?:se|via)\b[^()]*|[^()]*\.\w{2,4})\)")
 _CLAUSE = re.compile(r",\s*(?:via|som gjengitt i)\b.*$")
 
 
-def _clean(text: Any) -> str:
+def _without_asides(text: Any) -> str:
     s = str(text or "").strip()
     s = s.split(";")[0]
     s = _ASIDE.sub("", s)
@@ -51,8 +51,8 @@ def citation(s: dict[str, Any], *, plain: bool = False) -> str:
 
 
 def _citation(s: dict[str, Any], md: Any, markdown_link: Any, em: str) -> str:
-    producer = _clean(s.get("producer")) or "Ukjent produsent"
-    title = _clean(s.get("title")) or str(s.get("id") or "")
+    producer = _without_asides(s.get("producer")) or "Ukjent produsent"
+    title = _without_asides(s.get("title")) or str(s.get("id") or "")
     parts = [f"{md(producer)} (u.å.). {em}{md(title)}{em}."]
     url = str(s.get("url") or "").strip()
     when = ""
@@ -65,14 +65,14 @@ def _citation(s: dict[str, Any], md: Any, markdown_link: Any, em: str) -> str:
         parts.append(f"Hentet {md(when)} fra {markdown_link(url)}." if when else markdown_link(url))
     elif when:
         parts.append(f"Hentet {md(when)}.")
-    licence = _clean(s.get("license"))
+    licence = _without_asides(s.get("license"))
     if licence:
         parts.append(f"Lisens: {md(licence)}.")
     return " ".join(parts)
 
 
 def _sort_key(s: dict[str, Any]) -> tuple[str, str]:
-    return (_clean(s.get("producer")).lower(), _clean(s.get("title")).lower())
+    return (_without_asides(s.get("producer")).lower(), _without_asides(s.get("title")).lower())
 
 
 def source_blocks(d: EditionData) -> list[Block]:
@@ -121,7 +121,7 @@ def synthetic_blocks(d: EditionData) -> list[Block]:
             re.sub(
                 r"\s*\([^()]*\)|\s+\d{4}\b",
                 "",
-                re.sub(r"^Eksempeldata \(syntetisk\):\s*", "", _clean(s.get("title"))),
+                re.sub(r"^Eksempeldata \(syntetisk\):\s*", "", _without_asides(s.get("title"))),
             )
             .split(",")[0]
             .strip()
@@ -146,7 +146,7 @@ def reject_blocks(d: EditionData) -> list[Block]:
         return [Text("Dataene har ingen oversikt over avviste rader.")]
     if d.avvist.height == 0:
         return [Text("Alle radene i kildene ble brukt.")]
-    titles = {str(s.get("id")): _clean(s.get("title")) for s in d.sources}
+    titles = {str(s.get("id")): _without_asides(s.get("title")) for s in d.sources}
     kinds = d.avvist.with_columns(
         slag=pl.col("grunn").map_elements(reason_category, return_dtype=pl.String),
         kilde=pl.col("kilde_id").replace_strict(titles, default=pl.col("kilde_id")),

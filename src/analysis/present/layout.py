@@ -55,7 +55,7 @@ def typst(code: str) -> str:
     return f"```{{=typst}}\n{code}\n```\n\n"
 
 
-def _display(obj: Any) -> None:
+def _show_raw(obj: Any) -> None:
     from IPython.display import display
 
     display(obj)
@@ -183,18 +183,18 @@ def municipality_table_markdown(block: b.MunicipalityTable) -> str:
 def show_layout_block(block: Any, show_blocks: Callable[[Sequence[Any]], None]) -> None:
     """Lay out a NameList, a MunicipalityTable, Columns or a Flush (analysis.edition.blocks)."""
     if isinstance(block, b.NameList):
-        _display(Raw(name_list_html(block), name_list_markdown(block)))
+        _show_raw(Raw(name_list_html(block), name_list_markdown(block)))
     elif isinstance(block, b.MunicipalityTable):
-        _display(Raw(municipality_table_html(block), municipality_table_markdown(block)))
+        _show_raw(Raw(municipality_table_html(block), municipality_table_markdown(block)))
     elif isinstance(block, b.Columns):
         flag = "true" if block.floating else "false"
-        _display(Raw(markdown=typst(f"#kolonner(flyt: {flag})[")))
+        _show_raw(Raw(markdown=typst(f"#kolonner(flyt: {flag})[")))
         _show_column(block.left, show_blocks)
-        _display(Raw(markdown=typst("][")))
+        _show_raw(Raw(markdown=typst("][")))
         _show_column(block.right, show_blocks)
-        _display(Raw(markdown=typst("]")))
+        _show_raw(Raw(markdown=typst("]")))
     elif isinstance(block, b.Flush):
-        _display(Raw(markdown=typst("#place.flush()")))
+        _show_raw(Raw(markdown=typst("#place.flush()")))
     else:
         raise TypeError(f"not a layout block: {type(block).__name__}")
 
@@ -207,7 +207,7 @@ def _show_column(blocks: Sequence[Any], show_blocks: Callable[[Sequence[Any]], N
     for block in blocks:
         if isinstance(block, b.Heading):
             level = min(max(block.level, 2), 6)
-            _display(
+            _show_raw(
                 Raw(
                     f"<h{level}>{html_text(block.text)}</h{level}>",
                     typst(f"#kolonne-tittel({typst_string(block.text)})"),

@@ -390,7 +390,7 @@ def _kind(sheet: Sheet, column: str, dtype: pl.DataType) -> str:
     return "text"
 
 
-def _display(value: Any, kind: str) -> str:
+def _cell_display(value: Any, kind: str) -> str:
     """Roughly what Excel shows, to size the column."""
     if value is None:
         return ""
@@ -444,7 +444,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
             for r, row in enumerate(df.iter_rows(), start=1):
                 for c, value in enumerate(row):
                     kind = kinds[c]
-                    widths[c] = max(widths[c], len(_display(value, kind)))
+                    widths[c] = max(widths[c], len(_cell_display(value, kind)))
                     if (
                         value is None
                         or value == ""

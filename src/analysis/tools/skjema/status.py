@@ -27,7 +27,7 @@ def tables(processed: Path) -> FormTables | None:
     return form_tables(processed)
 
 
-def _names(codes: list[str], names: dict[str, str]) -> str:
+def _open_names(codes: list[str], names: dict[str, str]) -> str:
     shown = [names.get(c, c) for c in sorted(codes)[:OPEN_LISTED]]
     more = len(codes) - len(shown)
     return ", ".join(shown) + (f" og {more} til" if more > 0 else "")
@@ -72,7 +72,7 @@ def responses(t: FormTables | None, kommuner: pl.DataFrame, sent: pl.DataFrame) 
             answered = per.filter(pl.col("svar"))["kommunenummer"].to_list()
             open_ = sorted(set(codes) - set(answered))
             n, a = len(codes), len(answered)
-            apne = _names(open_, names) if open_ else ""
+            apne = _open_names(open_, names) if open_ else ""
         else:
             n, a = int(row.get("kommuner_sendt", 0)), 0  # type: ignore[call-overload]
             apne = "alle (ikke returnert)"
