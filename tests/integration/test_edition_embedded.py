@@ -16,7 +16,14 @@ from analysis import config
 from analysis.cli import app
 from analysis.edition import edition
 from analysis.edition.activities import sections
-from analysis.edition.blocks import ChartBlock, Heading, NoticeBlock, TableBlock, Text
+from analysis.edition.blocks import (
+    ChartBlock,
+    Heading,
+    NoticeBlock,
+    TableBlock,
+    Text,
+    reading_order,
+)
 from analysis.edition.data import edition_data
 from analysis.edition.method import change_blocks
 from analysis.edition.summary import summary
@@ -55,7 +62,10 @@ def test_the_2023_edition_keeps_its_figures(data: dict[int, Path]) -> None:
 def _maps(year: int, folder: Path, region: str | None = None) -> list[ChartBlock]:
     d = edition_data(edition(year, region, folder))
     return [
-        b for s in sections(d) for b in s.blocks if isinstance(b, ChartBlock) and b.kind == "map"
+        b
+        for s in sections(d)
+        for b in reading_order(s.blocks)
+        if isinstance(b, ChartBlock) and b.kind == "map"
     ]
 
 
@@ -90,7 +100,9 @@ def test_the_2025_edition_carries_the_ambitions_over_and_passes_the_deadlines(
     assert any("videreført fra porteføljen for 2023" in n.text for n in notices)
     table = next(b for b in s.table if isinstance(b, TableBlock))
     assert "videreført fra porteføljen for 2023" in table.options["source"]
-    texts = [b.markdown for sec in sections(d) for b in sec.blocks if isinstance(b, Text)]
+    texts = [
+        b.markdown for sec in sections(d) for b in reading_order(sec.blocks) if isinstance(b, Text)
+    ]
     assert any("Fristen (31.12.2023) er passert." in t for t in texts)
 
 

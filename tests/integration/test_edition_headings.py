@@ -19,7 +19,7 @@ from analysis.edition import edition
 from analysis.edition import method as m
 from analysis.edition import skjema as sk
 from analysis.edition.activities import sections
-from analysis.edition.blocks import Block, Heading
+from analysis.edition.blocks import Block, Heading, reading_order
 from analysis.edition.data import EditionData, edition_data
 from analysis.edition.municipalities import measure_blocks, municipality_blocks
 from analysis.edition.provenance import appendix_blocks
@@ -32,7 +32,7 @@ SECTION_LEVEL = 3  # the activities chapter writes each section's name as `###`
 
 
 def _lines(blocks: list[Block]) -> list[str]:
-    return [f"{b.level} {b.text}" for b in blocks if isinstance(b, Heading)]
+    return [f"{b.level} {b.text}" for b in reading_order(blocks) if isinstance(b, Heading)]
 
 
 def headings(d: EditionData) -> list[str]:

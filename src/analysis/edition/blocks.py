@@ -6,6 +6,7 @@ chapter holds headings and calls, never a computation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -137,3 +138,15 @@ Block = (
     | MunicipalityTable
     | Columns
 )
+
+
+def reading_order(blocks: Sequence[Block]) -> list[Block]:
+    """Every block, the columns' blocks included, in the order a reader of the web page meets
+    them (left column, then right)."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Columns):
+            out += reading_order(b.left) + reading_order(b.right)
+        else:
+            out.append(b)
+    return out
