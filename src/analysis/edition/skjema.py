@@ -200,8 +200,12 @@ def form_blocks(d: EditionData) -> list[Block]:
     if konf.height == 0:
         blocks.append(Text(f"Ingen av svarene motsier en annen kilde. {rule}"))
         return blocks
+    where = "" if d.regional else " Nettutgaven har tabellen over dem."
     blocks.append(
-        Text(f"{format_int(konf.height)} svar motsier et annet skjema eller et register. {rule}")
+        Text(
+            f"{format_int(konf.height)} svar motsier et annet skjema eller et register. "
+            f"{rule}{where}"
+        )
     )
     blocks.append(
         TableBlock(
@@ -220,6 +224,8 @@ def form_blocks(d: EditionData) -> list[Block]:
                 },
                 "synthetic": bool(konf["syntetisk"].any()),
                 "name": "skjema-konflikter",
+                # A county's list is short; the national one is for the web page.
+                "printed": d.regional,
             },
         )
     )
