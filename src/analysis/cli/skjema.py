@@ -222,20 +222,12 @@ def _print_conflicts(df: pl.DataFrame) -> None:
         console().print("Ingen svar motsier et annet skjema eller et register.", highlight=False)
         return
     table = Table(title=f"Motstridende opplysninger ({df.height})")
-    labels = {
-        "kommune": "Kommune",
-        "aktivitet": "Aktivitet",
-        "slag": "Slag",
-        "skjema": "Skjema og rad",
-        "svaret": "Svaret",
-        "mot_kilde": "Mot kilde",
-        "mot": "Kilden sier",
-        "gjelder": "Telles fra",
-    }
-    for name in labels.values():
+    from analysis.edition.skjema import CONFLICT_LABELS
+
+    for name in CONFLICT_LABELS.values():
         table.add_column(name, overflow="fold")
     for r in df.iter_rows(named=True):
-        table.add_row(*(terminal_text("" if r[k] is None else str(r[k])) for k in labels))
+        table.add_row(*(terminal_text("" if r[k] is None else str(r[k])) for k in CONFLICT_LABELS))
     console().print(table)
     console().print(
         "Regel: det siste svaret gjelder mellom to skjemaer; et register går foran et svar for "

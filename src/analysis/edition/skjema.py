@@ -117,6 +117,19 @@ def with_unanswered(
     )
 
 
+# The conflicts table's columns as the report and `ehelse skjema status --konflikter` head them.
+CONFLICT_LABELS: Final = {
+    "kommune": "Kommune",
+    "aktivitet": "Aktivitet",
+    "slag": "Slag",
+    "skjema": "Skjema og rad",
+    "svaret": "Svaret",
+    "mot_kilde": "Mot kilde",
+    "mot": "Kilden sier",
+    "gjelder": "Telles fra",
+}
+
+
 def conflict_frame(konflikter: pl.DataFrame, kommuner: pl.DataFrame) -> pl.DataFrame:
     """The conflicts as a reader sees them: municipality, activity, the form's answer, the
     other statement, which counts and why."""
@@ -212,16 +225,7 @@ def form_blocks(d: EditionData) -> list[Block]:
             conflict_frame(konf, d.kommuner).drop("syntetisk"),
             "Motstridende opplysninger og hva som telles",
             {
-                "labels": {
-                    "kommune": "Kommune",
-                    "aktivitet": "Aktivitet",
-                    "slag": "Slag",
-                    "skjema": "Skjema og rad",
-                    "svaret": "Svaret",
-                    "mot_kilde": "Mot kilde",
-                    "mot": "Kilden sier",
-                    "gjelder": "Telles fra",
-                },
+                "labels": CONFLICT_LABELS,
                 "synthetic": bool(konf["syntetisk"].any()),
                 "name": "skjema-konflikter",
                 # A county's list is short; the national one is for the web page.

@@ -272,6 +272,48 @@ def resolve_reference(
     return Reference(res.kommunenummer, res.match, written)
 
 
+def reference_keys(found: Mapping[str, str]) -> list[str]:
+    """The columns that name a row's municipality (code, organisation number, name) and its
+    county, as found in the source."""
+    keys = [found[f] for f in (*REF_FIELDS, "fylke") if f in found]
+    return keys
+
+
+def reference_lookup(
+    distinct: pl.DataFrame,
+    found: Mapping[str, str],
+    resolver: Resolver,
+    hints: Sequence[str] = (),
+) -> tuple[list[str], pl.DataFrame]:
+    """The key columns and each distinct combination of them in ``distinct`` resolved once:
+    the combination (as given, so it joins back) with ``__knr``, ``__treff``, ``__kinndata``
+    and the reason and column of a reject (``__kgrunn``, ``__kkolonne``)."""
+    ref_cols = [found[f] for f in REF_FIELDS if f in found]
+    county_col = found.get("fylke")
+    keys = reference_keys(found)
+    names = ("__knr", "__treff", "__kinndata", "__kgrunn", "__kkolonne")
+    out: dict[str, list[str | None]] = {k: [] for k in names}
+    for values in distinct.select(pl.col(keys).cast(pl.String)).iter_rows():
+        row = dict(zip(keys, values, strict=True))
+        ref = resolve_reference(
+            [(c, row[c]) for c in ref_cols],
+            row[county_col] if county_col else None,
+            resolver,
+            hints,
+        )
+        for name, value in zip(
+            names,
+            (ref.kommunenummer, ref.treff, ref.inndata, ref.grunn, ref.kolonne),
+            strict=True,
+        ):
+            out[name].append(value)
+    lookup = pl.concat(
+        [distinct.select(keys), pl.DataFrame(out, schema={k: pl.String for k in out})],
+        how="horizontal",
+    )
+    return keys, lookup
+
+
 def resolve_frame(
     df: pl.DataFrame,
     found: Mapping[str, str],
@@ -280,26 +322,9 @@ def resolve_frame(
 ) -> pl.DataFrame:
     """Add ``__knr``, ``__treff``, ``__kinndata`` and reasons to ``df``, resolving each distinct
     combination of its municipality columns once (a join, not a loop over rows)."""
-    ref_cols = [found[f] for f in REF_FIELDS if f in found]
-    county_col = found.get("fylke")
-    keys = [*ref_cols, *([county_col] if county_col else [])]
-    distinct = df.select(keys).unique(maintain_order=True)
-    out: dict[str, list[str | None]] = {k: [] for k in ("__knr", "__treff", "__kinndata")}
-    out |= {"__kgrunn": [], "__kkolonne": []}
-    for row in distinct.iter_rows(named=True):
-        ref = resolve_reference(
-            [(c, row[c]) for c in ref_cols],
-            row[county_col] if county_col else None,
-            resolver,
-            hints,
-        )
-        out["__knr"].append(ref.kommunenummer)
-        out["__treff"].append(ref.treff)
-        out["__kinndata"].append(ref.inndata)
-        out["__kgrunn"].append(ref.grunn)
-        out["__kkolonne"].append(ref.kolonne)
-    lookup = pl.concat(
-        [distinct, pl.DataFrame(out, schema={k: pl.String for k in out})], how="horizontal"
+    keys = reference_keys(found)
+    keys, lookup = reference_lookup(
+        df.select(keys).unique(maintain_order=True), found, resolver, hints
     )
     joined = df.join(lookup, on=keys, how="left", nulls_equal=True, maintain_order="left")
     joined = check(

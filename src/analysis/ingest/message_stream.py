@@ -23,7 +23,8 @@ from analysis.ingest.common import (
     SourceResult,
     check,
     check_duplicates,
-    resolve_reference,
+    reference_keys,
+    reference_lookup,
     start_checks,
 )
 from analysis.ingest.message_checks import (
@@ -42,28 +43,11 @@ from analysis.reference.resolve import Resolver
 def _staged_lookup(
     rows: pl.LazyFrame, found: Mapping[str, str], resolver: Resolver, hints: Sequence[str]
 ) -> tuple[list[str], pl.DataFrame]:
-    """The distinct party columns of the staged rows, each resolved once: the key columns (as
-    staged), kommunenummer (``__knr``), and why not (``__kgrunn``, ``__kk``)."""
-    ref_cols = [found[f] for f in REF_FIELDS if f in found]
-    county_col = found.get("fylke")
-    keys = [*ref_cols, *([county_col] if county_col else [])]
+    """The distinct party columns of the staged rows, each resolved once
+    (``common.reference_lookup``)."""
+    keys = reference_keys(found)
     distinct = rows.select(keys).unique().collect(engine="streaming")
-    out: dict[str, list[str | None]] = {"__knr": [], "__kgrunn": [], "__kk": []}
-    for values in distinct.select(pl.col(keys).cast(pl.String)).iter_rows():
-        named = dict(zip(keys, values, strict=True))
-        ref = resolve_reference(
-            [(c, named[c]) for c in ref_cols],
-            named[county_col] if county_col else None,
-            resolver,
-            hints,
-        )
-        out["__knr"].append(ref.kommunenummer)
-        out["__kgrunn"].append(ref.grunn)
-        out["__kk"].append(ref.kolonne)
-    lookup = pl.concat(
-        [distinct, pl.DataFrame(out, schema={k: pl.String for k in out})], how="horizontal"
-    )
-    return keys, lookup
+    return reference_lookup(distinct, found, resolver, hints)
 
 
 _HASH_PART = 5_000_000  # rows per pass when counting hashes (about 0.5 GB each)
@@ -138,8 +122,10 @@ def stream_messages(
         if dups.height:
             work = work.join(dups.lazy(), on=ROW, how="left")
             work = check(work, pl.col("__dgrunn").is_not_null(), pl.col("__dgrunn"), None)
-        work = join_lookup(work, lookup.drop("__knr"), keys, keys)
-        work = check(work, pl.col("__kgrunn").is_not_null(), pl.col("__kgrunn"), pl.col("__kk"))
+        work = join_lookup(work, lookup.drop("__knr", "__treff", "__kinndata"), keys, keys)
+        work = check(
+            work, pl.col("__kgrunn").is_not_null(), pl.col("__kgrunn"), pl.col("__kkolonne")
+        )
         work = value_checks(work, per, typ, cnt, periods, odd)
 
         # Summed per party first (categorical keys, no text per row), then per municipality.
