@@ -81,7 +81,8 @@ def intro(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
             f"ut fra kommunevise data per denne datoen, i kommuneinndelingen fra {ed.division} "
             f"med {format_int(d.kommuner.height)} kommuner. {pub}; de publiserte tallene vises "
             "ved siden av tallene beregnet for samme dato, og der de er uenige, vises begge. "
-            "Kapitlet *Data og metode* beskriver kildene og hvordan tallene er laget."
+            "Kapitlet *Data og metode* beskriver hvordan tallene er laget, og vedlegget "
+            "*Om statistikken* lister kildene."
         )
     )
     if (note := sn.carried_over(ed.year, portfolio_year(d))) is not None:
@@ -91,7 +92,7 @@ def intro(d: EditionData, texts: dict[str, dict[str, str]]) -> list[Block]:
             NoticeBlock(
                 "Noen av tallene i rapporten er laget av eksempeldata for å vise hvordan "
                 "rapporten ser ut, og er ikke virkelige. Figurer og tabeller bygd på dem er "
-                "merket «Eksempeldata». Kildene er listet i kapitlet *Data og metode*.",
+                "merket «Eksempeldata». Kildene er listet i vedlegget *Om statistikken*.",
                 kind="eksempeldata",
                 title="Eksempeldata.",
             )
