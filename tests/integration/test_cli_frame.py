@@ -26,6 +26,13 @@ ENGLISH = (
     "[default",
     "Got unexpected",
     "Input should be",
+    "<int",
+    "<str>",
+    "<float>",
+    "<path>",
+    "<bool>",
+    "<file>",
+    "<directory>",
 )
 
 
@@ -34,13 +41,33 @@ def _no_english(text: str) -> None:
     assert not found, (found, text)
 
 
-@pytest.mark.parametrize("args", [["--help"], ["liste", "--help"], ["resolve", "--help"], []])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["liste", "--help"],
+        ["resolve", "--help"],
+        ["report", "--help"],
+        ["query", "--help"],
+        ["skjema", "lag", "--help"],
+        [],
+    ],
+)
 def test_help_is_bokmal(args: list[str]) -> None:
     result = runner.invoke(app, args, env={"COLUMNS": "100"})
     assert result.exit_code in (0, 2), result.output  # no arguments: the help, exit 2
     assert "Bruk: ehelse" in result.output and "Valg" in result.output
     assert "Vis denne hjelpen og avslutt." in result.output
     _no_english(result.output)
+
+
+def test_help_names_value_types_in_bokmal_and_flags_without_one() -> None:
+    result = runner.invoke(app, ["report", "--help"], env={"COLUMNS": "100"})
+    assert "<heltall>" in result.output and "<sti>" in result.output, result.output
+    force = next(line for line in result.output.splitlines() if "--force" in line)
+    assert "<" not in force, force  # an on/off flag takes no value
+    # The help text says the default in words; typer's own "[standard: ...]" would repeat it.
+    assert "[standard: html,pdf]" not in result.output, result.output
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,59 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return one if n == 1 else many
 
 
+# The value types typer shows beside each option (``<int>``), by their bokmål names.
+TYPE_NAMES: Final = {
+    "int": "heltall",
+    "float": "tall",
+    "str": "tekst",
+    "bool": "ja|nei",
+    "path": "sti",
+    "file": "fil",
+    "directory": "mappe",
+    "datetime": "dato",
+    "range": "område",
+    "list": "liste",
+}
+_TYPE_WORD: Final = re.compile(r"\b(" + "|".join(TYPE_NAMES) + r")\b")
+
+
+def type_label(label: str | None) -> str | None:
+    """A value-type tag such as ``<int>`` or ``<int range>`` in bokmål; choices stay as they are."""
+    if label is None or not (label.startswith("<") and label.endswith(">")):
+        return label
+    return _TYPE_WORD.sub(lambda m: TYPE_NAMES[m.group(1)], label)
+
+
+def _bokmal_types(core: object) -> None:
+    """typer builds the type tags itself, outside gettext: translate them, and show none for
+    an on/off flag (it takes no value to describe)."""
+    option, argument = core.TyperOption, core.TyperArgument  # type: ignore[attr-defined]
+    if getattr(option, "_ehelse_types", False):
+        return
+    for cls in (option, argument):
+        plain = cls.display_type
+
+        def display_type(self: object, ctx: object, _plain: object = plain) -> str | None:
+            return type_label(_plain(self, ctx))  # type: ignore[operator]
+
+        cls.display_type = display_type
+    rich = option.display_type_rich
+
+    def display_type_rich(self: object, ctx: object) -> str | None:
+        if getattr(self, "is_flag", False) and getattr(self, "metavar", None) is None:
+            return None
+        return rich(self, ctx)  # type: ignore[no-any-return]
+
+    option.display_type_rich = display_type_rich
+    option._ehelse_types = True
+
+
+def _join_lines(paragraphs: list[str], markup_mode: object = None) -> str:
+    """A docstring's paragraphs as running text: typer keeps the source's single line
+    breaks after the first paragraph, which breaks lines mid-sentence at other widths."""
+    return "\n\n".join(p if p.startswith("\b") else p.replace("\n", " ") for p in paragraphs)
+
+
 def install() -> None:
     """Make click's and typer's messages bokmål (idempotent)."""
     for name in MODULES:
@@ -148,6 +201,8 @@ def install() -> None:
     rich_utils = importlib.import_module("typer.rich_utils")
     for constant, msgid in RICH_CONSTANTS.items():
         setattr(rich_utils, constant, gettext(msgid))
+    rich_utils._fix_linebreaks = _join_lines  # type: ignore[attr-defined]
+    _bokmal_types(importlib.import_module("typer.core"))
 
 
 # The parser's messages that typer builds itself (its vendored click has no gettext), as

@@ -64,7 +64,11 @@ def liste(
     ] = None,
     fmt: Annotated[
         str,
-        typer.Option("--format", help="table (standard), csv eller xlsx (xlsx trenger --out)."),
+        typer.Option(
+            "--format",
+            help="table (standard), csv eller xlsx (xlsx trenger --out).",
+            show_default=False,
+        ),
     ] = "table",
     out: Annotated[
         Path | None,

@@ -40,10 +40,16 @@ RegionOpt = Annotated[
 
 TABLE_FORMATS = ("table", "csv", "json")
 TableFormatOpt = Annotated[
-    str, typer.Option("--format", help="table (standard), csv eller json til standard ut.")
+    str,
+    typer.Option(
+        "--format", help="table (standard), csv eller json til standard ut.", show_default=False
+    ),
 ]
 ReportFormatOpt = Annotated[
-    str, typer.Option("--format", help="html, pdf eller html,pdf (standard: begge).")
+    str,
+    typer.Option(
+        "--format", help="html, pdf eller html,pdf (standard: begge).", show_default=False
+    ),
 ]
 
 

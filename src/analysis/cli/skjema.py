@@ -44,7 +44,10 @@ def lag(
         typer.Option("--out", help="Mappen skjemaene skrives til (standard: data/skjema/<år>)."),
     ] = None,
     per: Annotated[
-        str, typer.Option("--per", help="fylke (standard) eller nettverk: ett skjema per hva.")
+        str,
+        typer.Option(
+            "--per", help="fylke (standard) eller nettverk: ett skjema per hva.", show_default=False
+        ),
     ] = "fylke",
     created: Annotated[
         str | None,
