@@ -178,7 +178,7 @@ def _bokmal_types(core: object) -> None:
     def display_type_rich(self: object, ctx: object) -> str | None:
         if getattr(self, "is_flag", False) and getattr(self, "metavar", None) is None:
             return None
-        return rich(self, ctx)  # type: ignore[no-any-return]
+        return rich(self, ctx)
 
     option.display_type_rich = display_type_rich
     option._ehelse_types = True
