@@ -184,3 +184,17 @@ def test_every_sheet_on_example_data_is_marked(national: Path) -> None:
         assert (df["Eksempeldata"] == "ja").any(), name
     municipalities = _frame(wb["Kommuner x løsninger"])
     assert (municipalities["Eksempeldata"] == "ja").all()  # every municipality's steps
+
+
+def test_about_sheet_cites_sources_as_the_report_does(national: Path, embedded: Path) -> None:
+    """«Om dataene» lists each source of the manifest with the report's reference form."""
+    from analysis.edition.params import read_manifest
+    from analysis.edition.provenance import citation_text
+
+    about = dict(load_workbook(national)["Om dataene"].iter_rows(values_only=True))
+    manifest = read_manifest(embedded)
+    assert manifest and manifest["sources"]
+    for source in manifest["sources"]:
+        text = about[f"Kilde: {source['id']}"]
+        assert text.startswith(citation_text(source)), (text, source)
+        assert "(u.å.)" in text

@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from analysis.edition.provenance import citation_text
 from analysis.errors import EhelseError
 from analysis.tools import lookup
 
@@ -336,12 +337,7 @@ def about_sheet(
     for s in (manifest or {}).get("sources", []):
         if not isinstance(s, dict):
             continue
-        parts = [s.get("title"), s.get("producer"), s.get("url")]
-        if s.get("date_accessed"):
-            parts.append(f"Hentet {s['date_accessed']}")
-        if s.get("license"):
-            parts.append(f"Lisens: {s['license']}")
-        text = ". ".join(str(p).rstrip(".") for p in parts if p) + "."
+        text = citation_text(s)  # the same reference as the report's «Om statistikken»
         if s.get("synthetic"):
             text += " Eksempeldata (syntetisk)."
         rows.append((f"Kilde: {s.get('id', '')}", text))
