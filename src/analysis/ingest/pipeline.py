@@ -34,7 +34,7 @@ from analysis.ingest.processed import (
     write_outputs,
 )
 from analysis.ingest.skjema_rules import CONFLICT_SCHEMA, settle
-from analysis.load import processed_dir
+from analysis.load import processed_dir, remember_valid
 from analysis.reference import DivisionError, division_for, resolver
 from analysis.reference.municipalities import municipality_table
 
@@ -214,7 +214,8 @@ def _run(
         )
     tables = validate_tables(tables)
     manifest = build_manifest(catalogue, results, tables, raw, out, year, division, today)
-    write_outputs(out, tables, manifest)
+    # Every table was checked just now: the report's reads need not check them again.
+    remember_valid(write_outputs(out, tables, manifest), tables)
     sources = [
         SourceSummary(
             r.source.id,

@@ -80,10 +80,10 @@ def _exporter_class() -> Any:
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    class Exporter(HTMLExporter):  # type: ignore[misc]
+    class Exporter(HTMLExporter):
         def from_notebook_node(
             self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
-        ) -> tuple[str, dict[str, Any]]:
+        ) -> Any:
             resources = self._init_resources(resources)
             self.register_filter("highlight_code", Highlight2HTML(parent=self))
             self.register_filter(
@@ -92,7 +92,7 @@ def _exporter_class() -> Any:
                     notebook_metadata=self._nb_metadata, parent=self, resources=resources
                 ),
             )
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)  # type: ignore[no-any-return]
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return Exporter
 
