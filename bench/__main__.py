@@ -1,6 +1,8 @@
 """`make bench`: stage timings on the embedded data, message statistics at national scale
 through the product's own ingest and status path (beside DuckDB and the floors), and the
-batch jobs (`make test-fast`, every county's report, every county's collection form).
+batch jobs (`make test-fast`, every county's collection form), and bench.report: the national
+report cold and with cached figures, a no-change `make report`, the 15 county editions of
+2024 and the file sizes (`python -m bench --only-report` runs just those).
 
 Every run writes bench/results/<timestamp>.json and a short <timestamp>.md, and prints each
 figure beside the previous run's, so a regression shows. Targets (the issue on speed) are
@@ -33,6 +35,15 @@ FLOORS = ("bytes", "parse", "stage", "parquet", "duckdb_csv", "duckdb_parquet")
 TARGETS: dict[tuple[str, str], tuple[str, float, str]] = {
     ("ehelse ingest", "50M"): ("seconds", 15.0, "s"),
     ("ehelse ingest peak", "50M"): ("peak_rss_mb", 4096.0, "MB"),
+}
+# Figure name (as in the summary) -> (limit, unit): what the issue on a fast report asks.
+REPORT_TARGETS: dict[str, tuple[float, str]] = {
+    "rapport: nasjonal, tom figurbuffer": (8.0, "s"),
+    "rapport: nasjonal, figurer i buffer": (3.0, "s"),
+    "rapport: make report uten endring": (0.3, "s"),
+    "rapport: 15 fylkesutgaver 2024": (60.0, "s"),
+    "rapport: HTML-størrelse": (2.5, "MB"),
+    "rapport: PDF-størrelse": (1.0, "MB"),
 }
 CATALOGUE = """sources:
   - id: meldinger_nhn
@@ -104,6 +115,17 @@ def stages(runs: int, quick: bool = False) -> dict[str, object]:
             out["html_mb"] = round(html.stat().st_size / 1e6, 2)
     subprocess.run(["make", "report"], cwd=ROOT, check=True, capture_output=True)
     out["make report (no change)"] = _time(["make", "report"], runs)
+    return out
+
+
+def report(runs: int, quick: bool = False) -> dict[str, object]:
+    """bench.report: the national report cold and cached, a no-change `make report`, the 15
+    county editions of 2024 in one run, and the sizes of the national files."""
+    from bench import report as rep
+
+    out: dict[str, object] = {"national": rep.national_report(runs)}
+    out["make report (no change)"] = rep.unchanged_make_report(max(runs, 3))
+    out["counties"] = {"skipped": "QUICK"} if quick else rep.county_editions()
     return out
 
 
@@ -201,22 +223,14 @@ def _help(args: list[str]) -> str | None:
 
 
 def jobs(quick: bool) -> dict[str, object]:
-    """`make test-fast`, the county batch and the collection forms for every county, each
-    timed when the product has it (skipped, and said so, when it does not yet)."""
+    """`make test-fast` and the collection forms for every county (the county reports are in
+    ``report``), each timed when the product has it (skipped, and said so, when not)."""
     ehelse = [sys.executable, "-m", "analysis.cli"]
     out: dict[str, object] = {}
     if _has_make_target("test-fast"):
         out["make test-fast"] = _measure(["make", "test-fast"])
     else:
         out["make test-fast"] = {"skipped": "målet test-fast finnes ikke ennå"}
-    if quick:
-        out["ehelse report --region all"] = {"skipped": "QUICK"}
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            batch = _measure([*ehelse, "report", "--region", "all", "--out", tmp, "--force"])
-        if not batch["ok"] and "ukjent fylke 'all'" in " ".join(batch.get("error", [])):
-            batch = {"skipped": "--region all finnes ikke ennå"}
-        out["ehelse report --region all"] = batch
     skjema_help = _help(["skjema", "lag"])
     if skjema_help is None:
         out["ehelse skjema lag --region all"] = {"skipped": "ehelse skjema lag finnes ikke ennå"}
@@ -257,6 +271,21 @@ def _figures(result: dict[str, Any]) -> dict[str, tuple[float, str]]:
             out[f"steg: {name}"] = (v["median_s"], "s")
         elif name == "html_mb":
             out["steg: HTML-størrelse"] = (float(v), "MB")
+    rep = result.get("report") or {}
+    national = rep.get("national") or {}
+    for key, name in (
+        ("cold", "nasjonal, tom figurbuffer"),
+        ("cached_figures", "nasjonal, figurer i buffer"),
+    ):
+        if key in national:
+            out[f"rapport: {name}"] = (national[key]["median_s"], "s")
+    for file, mb in (national.get("sizes_mb") or {}).items():
+        kind = "PDF" if file.endswith(".pdf") else "HTML"
+        out[f"rapport: {kind}-størrelse"] = (mb, "MB")
+    if "median_s" in (rep.get("make report (no change)") or {}):
+        out["rapport: make report uten endring"] = (rep["make report (no change)"]["median_s"], "s")
+    if "median_s" in (rep.get("counties") or {}):
+        out["rapport: 15 fylkesutgaver 2024"] = (rep["counties"]["median_s"], "s")
     for label, res in (result.get("scale") or {}).items():
         for name, v in res.items():
             if isinstance(v, dict) and v.get("ok"):
@@ -269,6 +298,9 @@ def _figures(result: dict[str, Any]) -> dict[str, tuple[float, str]]:
 
 
 def _target(name: str) -> str:
+    if name in REPORT_TARGETS:
+        limit, unit = REPORT_TARGETS[name]
+        return f"<= {limit:g} {unit}"
     for (figure, size), (_, limit, unit) in TARGETS.items():
         want = (
             f"{size} {figure}" if not figure.endswith(" peak") else f"{size} {figure[:-5]} topp-RSS"
@@ -335,6 +367,10 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="1M rader og én kjøring per steg")
     ap.add_argument("--skip-stages", action="store_true")
     ap.add_argument("--skip-jobs", action="store_true")
+    ap.add_argument("--skip-report", action="store_true")
+    ap.add_argument(
+        "--only-report", action="store_true", help="bare rapportmålingene (bench.report)"
+    )
     ap.add_argument("--sizes", help="meldingsrader, f.eks. 1M,10M (standard: alle)")
     args = ap.parse_args()
     runs = 1 if args.quick else 3
@@ -345,8 +381,13 @@ def main() -> None:
         "quick": args.quick,
         "machine": machine(),
     }
+    if args.only_report:
+        args.skip_stages = args.skip_jobs = True
+        sizes = []
     if not args.skip_stages:
         result["stages"] = stages(runs, quick=args.quick)
+    if not args.skip_report:
+        result["report"] = report(runs, quick=args.quick)
     result["scale"] = scale(sizes)
     if not args.skip_jobs:
         result["jobs"] = jobs(args.quick)
@@ -357,7 +398,7 @@ def main() -> None:
     (RESULTS / ("latest-quick.json" if args.quick else "latest.json")).write_text(text + "\n")
     table = summary(result, previous)
     (RESULTS / f"{stamp}.md").write_text(table + "\n", encoding="utf-8")
-    if not args.quick:  # the README shows full runs only
+    if not args.quick and not args.only_report:  # the README shows full runs only
         update_readme(table)
     print(table)
     shutil.rmtree(CACHE / "tmp", ignore_errors=True)

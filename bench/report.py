@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 EHELSE = [sys.executable, "-m", "analysis.cli"]
 
 
-def _times(run: Callable[[], None], runs: int, before: Callable[[], None] | None = None) -> dict:
+def _times(
+    run: Callable[[], object], runs: int, before: Callable[[], None] | None = None
+) -> dict[str, Any]:
     times = []
     for _ in range(runs):
         if before is not None:

@@ -32,6 +32,9 @@ ENV_PROCESSED = "EHELSE_PROCESSED"
 # The PDF's static figures by a hash of what they draw (analysis.present.static): a render
 # whose figures are all here starts no browser. Disposable, like everything in processed/.
 FIGURE_CACHE_DIR = CACHE_DIR / "figurer"
+# Beside a set's tables: which of them were checked against their schemas, as they are on disk
+# (analysis.load); not an input of the report (analysis.render.stamp leaves it out).
+VALIDATED_NAME = ".validert.json"
 
 
 def processed_for(division: int) -> Path:

@@ -25,7 +25,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-TRINN = ("planlagt", "tilgjengelig", "i_bruk")  # the adoption ladder, lowest first
+from analysis.steps import TRINN  # re-exported: the ingest reads it here
+
 CODE = r"^\d{4}$"
 
 

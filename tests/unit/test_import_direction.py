@@ -34,6 +34,7 @@ FOUNDATION = frozenset(
         "load",
         "dates",
         "divisions",
+        "steps",
     }
 )
 TOOLS = frozenset({"tools", "skjema"})

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -24,6 +23,8 @@ from analysis.escape import terminal_text
 from analysis.fmt import format_date
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from analysis.tools.liste import MunicipalityList
 
 FORMATS = ("table", "csv", "xlsx")

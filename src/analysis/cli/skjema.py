@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
@@ -24,6 +23,9 @@ from analysis.cli.options import (
 )
 from analysis.escape import terminal_text
 from analysis.fmt import format_date, format_percent
+
+if TYPE_CHECKING:
+    import polars as pl
 
 app = typer.Typer(
     help="Statusskjemaer: lag skjemaer til kommunene, katalogiser svarene og følg med på dem.",

@@ -108,6 +108,27 @@ def edition_data(ed: Edition) -> EditionData:
     )
 
 
+def counted_on(d: EditionData, when: date) -> Any:
+    """``metrics.overview.counted_status`` of the edition's data on another day (the previous
+    year's status), computed once per run for the country and every county."""
+    return _counted_on(replace(d.edition, region=None, region_name=None), when)
+
+
+@cache
+def _counted_on(ed: Edition, when: date) -> Any:
+    from analysis.metrics.overview import counted_status
+
+    data = _national(ed)[0]
+    return counted_status(
+        data.adopsjon,
+        data.kommuner,
+        when,
+        meldinger=data.meldinger,
+        versions=data.versions,
+        comp=data.compliance,
+    )
+
+
 def _counted_series(counted: Any, region: str | None = None) -> pl.DataFrame:
     from analysis.metrics.overview import counted_series
 
@@ -144,6 +165,22 @@ def _national(ed: Edition) -> tuple[EditionData, Any, Any]:
     ambitions = st.ambitions_for(ambisjoner, ed.year)
 
     def overview(when: date, county: str | None = None) -> pl.DataFrame:
+        # The status on the edition's date is counted once, for the country and every county;
+        # on another day the message compliance (which does not depend on the day) is reused.
+        at = (
+            counted
+            if when == as_of
+            else counted_status(
+                adopsjon,
+                kommuner,
+                when,
+                meldinger=meldinger,
+                versions=versions,
+                acts=acts,
+                scopes=scopes,
+                comp=comp,
+            )
+        )
         table = status_overview(
             adopsjon,
             kommuner,
@@ -155,6 +192,7 @@ def _national(ed: Edition) -> tuple[EditionData, Any, Any]:
             county=county,
             acts=acts,
             scopes=scopes,
+            counted=at,
         )
         share = pl.when(pl.col("i_omfang") > 0).then(pl.col("antall") / pl.col("i_omfang"))
         return table.with_columns(andel_kommuner=share.otherwise(None))

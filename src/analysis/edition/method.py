@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 
 from analysis.edition.blocks import Block, Heading, TableBlock, Text
-from analysis.edition.data import EditionData
+from analysis.edition.data import EditionData, counted_on
 from analysis.escape import markdown_text as md
 from analysis.fmt import date_text, format_date, format_int, format_month
 
@@ -66,6 +66,7 @@ def previous_overview(d: EditionData) -> pl.DataFrame:
         versions=d.versions,
         publisert=d.publisert,
         county=d.region,
+        counted=counted_on(d, when),
     )
 
 

@@ -140,7 +140,7 @@ def synthetic_blocks(d: EditionData) -> list[Block]:
 
 def reject_blocks(d: EditionData) -> list[Block]:
     """How many rows the sources had that could not be used, by source and kind of reason."""
-    from analysis.ingest.pipeline import reason_category
+    from analysis.ingest.reasons import reason_category
 
     if d.avvist is None:
         return [Text("Dataene har ingen oversikt over avviste rader.")]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,19 +32,13 @@ from analysis.ingest.processed import (
     validate_tables,
     write_outputs,
 )
+from analysis.ingest.reasons import reason_category
 from analysis.ingest.skjema_rules import CONFLICT_SCHEMA, settle
-from analysis.load import processed_dir
+from analysis.load import processed_dir, remember_valid
 from analysis.reference import DivisionError, division_for, resolver
 from analysis.reference.municipalities import municipality_table
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
-
-
-def reason_category(grunn: str) -> str:
-    """The kind of a reject reason, without its particulars ("duplikat av rad 12" -> "duplikat
-    av rad"), for the summary."""
-    head = re.split(r"[:'(\"\d]", grunn, maxsplit=1)[0]
-    return head.strip(" ,") or grunn
 
 
 @dataclass
@@ -214,7 +207,8 @@ def _run(
         )
     tables = validate_tables(tables)
     manifest = build_manifest(catalogue, results, tables, raw, out, year, division, today)
-    write_outputs(out, tables, manifest)
+    # Every table was checked just now: the report's reads need not check them again.
+    remember_valid(write_outputs(out, tables, manifest), tables)
     sources = [
         SourceSummary(
             r.source.id,

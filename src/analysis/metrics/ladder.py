@@ -8,7 +8,7 @@ from datetime import date
 
 import polars as pl
 
-from analysis.schemas import TRINN
+from analysis.steps import TRINN
 
 RANK: dict[str, int] = {step: i + 1 for i, step in enumerate(TRINN)}
 EVENT_COLUMNS = ("losning", "kommunenummer", "trinn", "dato")

@@ -43,14 +43,18 @@ def counted_status(
     versions: pl.DataFrame | None = None,
     acts: pl.DataFrame | None = None,
     scopes: pl.DataFrame | None = None,
+    comp: pl.DataFrame | None = None,
 ) -> Counted:
     """Adoption events plus message compliance, and the municipal status they give on
-    ``as_of`` (analysis.metrics.status.municipal_status)."""
+    ``as_of`` (analysis.metrics.status.municipal_status). ``comp`` is
+    ``messages.compliance(meldinger, versions)`` when the caller has it already (it depends on
+    the statistics and the versions only, not on ``as_of``)."""
     acts = params.activities() if acts is None else acts
     scopes = st.scope_members(kommuner) if scopes is None else scopes
     vers = msg.required_versions(as_of) if versions is None else versions
-    comp = None
-    if meldinger is not None and meldinger.height:
+    if meldinger is None or not meldinger.height:
+        comp = None
+    elif comp is None:
         comp = msg.compliance(meldinger, vers)
     events = msg.with_message_events(adopsjon, meldinger, vers, as_of, comp=comp)
     municipal = st.municipal_status(events, kommuner, acts, scopes, as_of)
@@ -126,20 +130,30 @@ def status_overview(
     county: str | None = None,
     acts: pl.DataFrame | None = None,
     scopes: pl.DataFrame | None = None,
+    counted: Counted | None = None,
 ) -> pl.DataFrame:
     """The status table of ``ehelse status``: per activity, status against ambition, pace,
     category and expected date, with the published national figure beside the computed one.
 
     With ``county`` the counts are the county's and the ambition is its proportional share
     (no published figure: those are national). Message versions count when ``meldinger`` is
-    given; without it that activity has no status, as in the portfolio table.
+    given; without it that activity has no status, as in the portfolio table. ``counted`` is
+    ``counted_status`` of the same arguments when the caller has it already (an edition
+    computes it once for the country and each county).
     """
     acts = params.activities() if acts is None else acts
     if st.PORTFOLIO_YEAR in ambitions.columns:
         ambitions = st.ambitions_for(ambitions, as_of.year)  # the edition's portfolio
-    counted = counted_status(
-        events, kommuner, as_of, meldinger=meldinger, versions=versions, acts=acts, scopes=scopes
-    )
+    if counted is None or counted.as_of != as_of:
+        counted = counted_status(
+            events,
+            kommuner,
+            as_of,
+            meldinger=meldinger,
+            versions=versions,
+            acts=acts,
+            scopes=scopes,
+        )
     if county is not None:
         table = st.status_by_county(counted.municipal, ambitions).filter(
             pl.col("fylkesnummer") == county

@@ -23,7 +23,7 @@ import polars as pl
 
 from analysis.errors import EhelseError
 from analysis.fmt import join_names
-from analysis.schemas import TRINN
+from analysis.steps import TRINN
 
 PACKAGE_DIR = "src/analysis/metrics/data"
 MEASURES = ("adopsjon", "meldingsversjon")

@@ -11,7 +11,7 @@ import polars as pl
 
 from analysis.dates import shift_months
 from analysis.metrics.ladder import ladder_dates
-from analysis.schemas import TRINN
+from analysis.steps import TRINN
 
 STALL_MONTHS = 12
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -68,13 +69,40 @@ def add_toc(page: str, placeholder: str = "<!--EHELSE-TOC-->") -> str:
     return head.replace(placeholder, toc, 1) + main
 
 
+@cache
+def _exporter_class() -> Any:
+    """nbconvert's HTMLExporter without its last step: it parses the finished page again with
+    BeautifulSoup (about a second for a page of several MB) only to give an <img> without alt
+    text a placeholder and to make Jupyter's own cells focusable, and this template has
+    neither; the page is the template's output as it is."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class Exporter(HTMLExporter):
+        def from_notebook_node(
+            self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> Any:
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return Exporter
+
+
 def export_html(nb: Any, meta: dict[str, Any], out: Path, folder: Path) -> Path:
     """The executed notebook as one page at ``out``, written atomically."""
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     priority = ["text/html", "text/markdown", "image/svg+xml", "image/png", "text/plain"]
-    exporter = HTMLExporter(
+    exporter = _exporter_class()(
         config=Config({"NbConvertBase": {"display_data_priority": priority}}),
         extra_template_basedirs=[str(folder / "templates")],
         template_name="ehelse-html",

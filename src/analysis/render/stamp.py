@@ -30,7 +30,13 @@ def input_files(processed: Path, folder: Path) -> list[Path]:
     files.append(config.ROOT / "uv.lock")
     # The catalogue and the errata feed the front page and the errata section directly.
     files += [config.CATALOGUE, config.RAW_DIR / "errata.csv"]
-    return sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts)
+    return sorted(
+        f
+        for f in files
+        if f.is_file()
+        and "__pycache__" not in f.parts
+        and not f.name.startswith((config.VALIDATED_NAME, f".{config.VALIDATED_NAME}"))
+    )
 
 
 def input_key(

@@ -16,7 +16,7 @@ from analysis import config
 from analysis.reference import Resolution, resolver
 from analysis.reference.find import NotFoundError, closest
 from analysis.reference.name_keys import name_key
-from analysis.schemas import TRINN
+from analysis.steps import TRINN
 
 TRINN_LABELS = {"i_bruk": "i bruk", "tilgjengelig": "tilgjengelig", "planlagt": "planlagt"}
 IKKE_STARTET = "ikke startet"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis.schemas import TRINN
+from analysis.steps import TRINN
 from analysis.tools.skjema.write import FormRow
 
 
