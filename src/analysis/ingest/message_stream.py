@@ -154,15 +154,14 @@ def stream_messages(
         span = bad.select(pl.col(ROW).min().alias("lo"), pl.col(ROW).max().alias("hi"))
         lo, hi = span.row(0) if bad.height else (0, -1)
         values = (
-            rows.filter(pl.col(ROW).is_between(lo, hi))
-            .join(bad.lazy(), on=ROW, how="semi")
+            rows.filter(pl.col(ROW).is_between(lo, hi) & pl.col(ROW).is_in(bad[ROW].implode()))
             .select(
                 ROW,
                 pl.struct([pl.col(c).cast(pl.String) for c in cols])
                 .struct.json_encode()
                 .alias("verdier"),
             )
-            .collect()
+            .collect(engine="streaming")
         )
         rejects = bad.join(values, on=ROW, how="left").select(
             pl.lit(source.id).alias("kilde_id"),
