@@ -128,26 +128,49 @@ def stream_messages(
         )
         work = value_checks(work, per, typ, cnt, periods, odd)
 
-        # Summed per party first (categorical keys, no text per row), then per municipality.
+        # One pass for the sums and the rejects: kept rows are summed per party (categorical
+        # keys, no text per row), each rejected row is a group of its own; only those few rows
+        # are read again for their values (the staged rows are in line order, so the parquet
+        # statistics skip the row groups before the first and after the last).
+        rejected = pl.col(REASON).is_not_null()
         group = [*keys, "__periode", typ, *([ver] if ver else [])]
-        per_party = (
-            work.filter(pl.col(REASON).is_null())
-            .group_by(group)
-            .agg(pl.col("__antall").cast(pl.Int128).sum().alias("__sum"), pl.len().alias("__n"))
+        marks = [
+            pl.when(rejected).then(pl.col(ROW)).alias("__rad"),
+            pl.col(REASON).alias("__grunn"),
+            pl.col(COLUMN).alias("__kolonne"),
+        ]
+        summed = (
+            work.group_by(*group, *marks)
+            .agg(
+                pl.col("__antall").cast(pl.Int128).sum().alias("__sum"),
+                pl.len().alias("__n"),
+            )
+            .collect(engine="streaming")
         )
-        failed = work.filter(pl.col(REASON).is_not_null()).select(
+        bad = summed.filter(pl.col("__grunn").is_not_null()).select(
+            pl.col("__rad").alias(ROW), pl.col("__grunn"), pl.col("__kolonne")
+        )
+        parties = summed.filter(pl.col("__grunn").is_null()).drop("__rad", "__grunn", "__kolonne")
+        span = bad.select(pl.col(ROW).min().alias("lo"), pl.col(ROW).max().alias("hi"))
+        lo, hi = span.row(0) if bad.height else (0, -1)
+        values = (
+            rows.filter(pl.col(ROW).is_between(lo, hi) & pl.col(ROW).is_in(bad[ROW].implode()))
+            .select(
+                ROW,
+                pl.struct([pl.col(c).cast(pl.String) for c in cols])
+                .struct.json_encode()
+                .alias("verdier"),
+            )
+            .collect(engine="streaming")
+        )
+        rejects = bad.join(values, on=ROW, how="left").select(
             pl.lit(source.id).alias("kilde_id"),
             pl.lit(source.path).alias("fil"),
             pl.col(ROW).alias("rad"),
-            pl.col(COLUMN).alias("kolonne"),
-            pl.struct([pl.col(c).cast(pl.String) for c in cols])
-            .struct.json_encode()
-            .alias("verdier"),
-            pl.col(REASON).alias("grunn"),
+            pl.col("__kolonne").alias("kolonne"),
+            "verdier",
+            pl.col("__grunn").alias("grunn"),
         )
-        # Two streams, not collect_all: a shared plan would hold every row in memory.
-        parties = per_party.collect(engine="streaming")
-        rejects = failed.collect(engine="streaming")
     sums_df = (
         join_lookup(parties, lookup.select(*keys, "__knr"), keys, keys)
         .group_by(
