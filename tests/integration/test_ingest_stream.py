@@ -44,6 +44,10 @@ CASES: dict[str, bytes] = {
     ).encode(),
     "crlf_bom": ("\ufeff" + HEAD + "2023-01;0301;1;PLO;1.6;5\n").replace("\n", "\r\n").encode(),
     "sitert": (HEAD + '2023-01;"0301";"1";"PLO";"1.6";"5"\n').encode(),
+    "tomt_sitat": (
+        HEAD + '2023-01;0301;1;PLO;"";5\n2023-01;0301;1;PLO;;5\n2023-01;0301;"";PLO;1.6;""\n'
+        '2023-01;0301;;PLO;1.6;\n2023-01;"";1;PLO;1.6;5\n'
+    ).encode(),
     "kort_rad": (HEAD + "2023-01;0301;1;PLO\n2023-01;0301;1;PLO;1.6;5\n").encode(),
     "uten_versjon": b"Periode;Kommune;Type;Antall\n2023-01;Oslo;PLO;4\n2023-01;Oslo;PLO;4\n",
     "med_fylke": (
