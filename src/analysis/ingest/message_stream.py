@@ -15,6 +15,7 @@ so both give the same tables, rejects and counts.
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,16 +90,13 @@ class _Layout:
 
 
 def _cells(raw: Sequence[str], cols: Sequence[str], strip: set[str]) -> list[pl.Expr]:
-    """Each column as read, or stripped with empty cells as null (``read_table``'s cells).
-    Polars already gives empty cells as null, so a column with no space around its values
-    needs no stripping."""
+    """Each column with empty cells (a quoted ``""`` too) as null, and stripped when in
+    ``strip``: ``read_table``'s cells. Stripping costs about as much as parsing, so a column
+    with no space around its values is better left as read."""
     out = []
     for r, c in zip(raw, cols, strict=True):
-        if c in strip:
-            e = pl.col(r).str.strip_chars()
-            out.append(pl.when(e == "").then(None).otherwise(e).alias(c))
-        else:
-            out.append(pl.col(r).alias(c))
+        e = pl.col(r).str.strip_chars() if c in strip else pl.col(r)
+        out.append(pl.when(e == "").then(None).otherwise(e).alias(c))
     return out
 
 
@@ -140,7 +138,6 @@ def _one_pass(path: Path, header: Header, lay: _Layout, strip_all: bool) -> _Pas
         has_header=True,
         truncate_ragged_lines=False,
         raise_if_empty=False,
-        null_values="",  # a quoted empty cell too, as read_table reads it
     )
     raw = lf.collect_schema().names()
     if [c.strip() for c in raw] != lay.cols:
@@ -158,10 +155,15 @@ def _one_pass(path: Path, header: Header, lay: _Layout, strip_all: bool) -> _Pas
     )
     high = pl.col(_KEY) // pl.lit(_HIGH, pl.UInt64) * pl.lit(_HIGH, pl.UInt64)
     prints = lf.select((high + pl.col("__rest") // _HIGH).alias(_PRINT))
-    try:
-        g, p = pl.collect_all([groups, prints], engine="streaming")
-    except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
-        return None
+    # The prints go to a file and are read back whole: collected from the stream, they would
+    # take three times their 8 bytes a row at the peak.
+    with tempfile.TemporaryDirectory(prefix="ehelse-meldinger-") as folder:
+        spill = Path(folder) / "avtrykk.ipc"
+        try:
+            g, _ = pl.collect_all([groups, prints.sink_ipc(spill, lazy=True)], engine="streaming")
+        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
+            return None
+        p = pl.read_ipc(spill)
     return _Pass(g, p[_PRINT], raw)
 
 
@@ -294,12 +296,16 @@ def _settle(
     bad = groups.filter(pl.col(REASON).is_not_null())[_KEY] // _HIGH
 
     # The rows to look at one by one: a failing combination's, and those sharing a print.
+    # One look-up over every row, by the key half of the print (the few rows of those keys
+    # are then sorted out by the whole print).
     prints = done.prints
     ordered = prints.sort()
-    look = prints.is_in(ordered.filter(ordered == ordered.shift(1)).unique().implode())
-    if bad.len():
-        look = look | (prints // _HIGH).is_in(bad.unique().implode())
-    rows = _read_table_cells(_fetch(path, header, done.raw, look.arg_true()), done.raw, lay)
+    shared = ordered.filter(ordered == ordered.shift(1)).unique()
+    near = (prints // _HIGH).is_in(pl.concat([shared // _HIGH, bad]).unique().implode())
+    at = near.arg_true()
+    some = prints.gather(at)
+    look = at.filter(some.is_in(shared.implode()) | (some // _HIGH).is_in(bad.implode()))
+    rows = _read_table_cells(_fetch(path, header, done.raw, look), done.raw, lay)
     blank = pl.all_horizontal([pl.col(c).is_null() for c in lay.cols])
     blanks = rows.select(blank.sum()).item()
     rows = rows.filter(~blank)

@@ -197,11 +197,14 @@ def read_lines(path: Path, header: Header, lines: np.ndarray) -> bytes:
             b = int(blocks[lo])
             offset = b * _BLOCK
             buf = os.pread(fd, _BLOCK, offset)
-            newlines = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10).tolist()
-            for j in (target[lo:hi] - before[b] - 1).tolist():
-                start = newlines[j] + 1
-                if j + 1 < len(newlines):
-                    out.append(buf[start : newlines[j + 1]])
+            newlines = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10)
+            j = target[lo:hi] - before[b] - 1
+            starts = (newlines[j] + 1).tolist()
+            inside = j + 1 < len(newlines)
+            ends = np.where(inside, newlines[np.minimum(j + 1, len(newlines) - 1)], -1).tolist()
+            for start, end in zip(starts, ends, strict=True):
+                if end >= 0:
+                    out.append(buf[start:end])
                 else:  # the line runs on into the next block
                     out.append(buf[start:] + _rest_of_line(fd, offset + len(buf)))
     return b"\n".join(out) + b"\n"
@@ -217,6 +220,5 @@ def parse_lines(data: bytes, header: Header, raw: list[str]) -> pl.DataFrame | N
         separator=header.separator,
         truncate_ragged_lines=False,
         raise_if_empty=False,
-        null_values="",  # as the pass reads the file
     )
     return df if df.columns == raw else None
