@@ -30,7 +30,7 @@ RESULTS = ROOT / "bench" / "results"
 CACHE = ROOT / "bench" / ".cache"
 SIZES = {"1M": 1_000_000, "10M": 10_000_000, "50M": 50_000_000}
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
-FLOORS = ("bytes", "parse", "stage", "parquet", "duckdb_csv", "duckdb_parquet")
+FLOORS = ("bytes", "sha256", "parse", "stage", "parquet", "duckdb_csv", "duckdb_parquet")
 # (figure, size) -> (limit, unit): what the issue on speed asks of the 2-core bench machine.
 TARGETS: dict[tuple[str, str], tuple[str, float, str]] = {
     ("ehelse ingest", "50M"): ("seconds", 15.0, "s"),
@@ -179,17 +179,17 @@ def scale(sizes: list[str]) -> dict[str, object]:
         with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
             data = Path(tmp) / "processed"
             env = {**os.environ, "TMPDIR": tmp}
-            res["ehelse ingest"] = _measure(
+            res["ehelse ingest"] = _loaded(
                 [*ehelse, "ingest", "--raw", str(raw), "--out", str(data), "--year", str(YEAR)],
                 env,
             )
-            res["ehelse status"] = _measure(
+            res["ehelse status"] = _loaded(
                 [*ehelse, "status", "--data", str(data), "--year", str(YEAR), "--format", "csv"],
                 env,
             )
             staged = Path(tmp) / "staged.parquet"
             for mode in FLOORS:
-                res[mode] = _measure(
+                res[mode] = _loaded(
                     [sys.executable, "-m", "bench.scale", mode, str(csv), str(staged)], env
                 )
         print(f"{label}: {_scale_line(res)}", flush=True)
@@ -197,11 +197,19 @@ def scale(sizes: list[str]) -> dict[str, object]:
     return out
 
 
+def _loaded(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """``_measure`` with the one-minute load average before the run: on a shared machine a
+    figure means little without it."""
+    load = round(os.getloadavg()[0], 2)
+    return {**_measure(cmd, env), "load_1m": load}
+
+
 def _scale_line(res: dict[str, Any]) -> str:
     parts = [
         f"{name} {v['seconds']:.1f} s / {v['peak_rss_mb'] / 1024:.2f} GB"
+        + (f" (last {v['load_1m']:.1f})" if "load_1m" in v else "")
         for name, v in res.items()
-        if isinstance(v, dict)
+        if isinstance(v, dict) and "seconds" in v
     ]
     return ", ".join(parts)
 

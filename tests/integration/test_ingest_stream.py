@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -14,6 +16,7 @@ from analysis.ingest.common import Context, IngestError, SourceResult
 from analysis.ingest.message_stream import stream_messages
 from analysis.ingest.messages import ingest_messages
 from analysis.ingest.readers import read_table
+from analysis.ingest.stream import read_lines, scan_file
 from analysis.reference import resolver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +36,7 @@ CASES: dict[str, bytes] = {
         "2023-01;0301;3;PLO;1.6;+3\n2023-01;0301;4;PLO;1.6;99999999999999999999\n"
         "2023-01;0301;5;PLO;1.6;mange\n2023-01;0301;6;PLO;1.6;-2\n2023-01;0301;7;PLO;1.6;\n"
         "2023-01;0301;8;PLO;1.6;1\u00a0000\n2023-01;0301;9;PLO;1.6;007\n"
+        "2023-01;0301;10;PLO;1.6;123456789012345\n2023-01;0301;11;PLO;1.6;123456789012345\n"
     ).encode(),
     "feil_i_rader": (
         HEAD + "2023;0301;1;PLO;1.6;5\n2030-01;0301;1;PLO;1.6;5\n;0301;1;PLO;1.6;5\n"
@@ -44,6 +48,10 @@ CASES: dict[str, bytes] = {
     ).encode(),
     "crlf_bom": ("\ufeff" + HEAD + "2023-01;0301;1;PLO;1.6;5\n").replace("\n", "\r\n").encode(),
     "sitert": (HEAD + '2023-01;"0301";"1";"PLO";"1.6";"5"\n').encode(),
+    "tomt_sitat": (
+        HEAD + '2023-01;0301;1;PLO;"";5\n2023-01;0301;1;PLO;;5\n2023-01;0301;"";PLO;1.6;""\n'
+        '2023-01;0301;;PLO;1.6;\n2023-01;"";1;PLO;1.6;5\n'
+    ).encode(),
     "kort_rad": (HEAD + "2023-01;0301;1;PLO\n2023-01;0301;1;PLO;1.6;5\n").encode(),
     "uten_versjon": b"Periode;Kommune;Type;Antall\n2023-01;Oslo;PLO;4\n2023-01;Oslo;PLO;4\n",
     "med_fylke": (
@@ -154,3 +162,23 @@ def test_compliance_reads_the_processed_table_lazily(tmp_path: Path) -> None:
     lazy = compliance(pl.scan_parquet(tmp_path / "meldinger.parquet"))
     assert eager.height > 0
     assert lazy.to_dicts() == eager.to_dicts()
+
+
+def test_lines_are_read_again_by_number_across_blocks(tmp_path: Path) -> None:
+    # Lines of every length, some longer than a block of the line index, CRLF and LF.
+    rng = np.random.default_rng(3)
+    lengths = rng.choice(
+        [0, 1, 40, 5_000, 70_000, 200_000], size=400, p=[0.05, 0.05, 0.6, 0.2, 0.07, 0.03]
+    )
+    body = [("x" * int(n)).encode() + (b"\r\n" if i % 3 else b"\n") for i, n in enumerate(lengths)]
+    data = b"a;b\n" + b"".join(body)
+    path = tmp_path / "linjer.csv"
+    path.write_bytes(data)
+    scan = scan_file(path)
+    assert scan.sha256 == hashlib.sha256(data).hexdigest()
+    assert scan.header is not None and scan.header.lines == 401
+    wanted = np.sort(rng.choice(np.arange(2, 402), size=120, replace=False))
+    got = read_lines(path, scan.header, wanted).split(b"\n")
+    physical = data.split(b"\n")
+    assert got[0] == b"a;b"
+    assert got[1:-1] == [physical[n - 1] for n in wanted]

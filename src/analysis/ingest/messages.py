@@ -4,8 +4,8 @@ version and count (optionally the receiver), summed to municipality x month x ty
 The files can hold tens of millions of party-level rows, so nothing loops over rows: each
 distinct party, month and odd count text is resolved once into a small lookup frame, and the
 checks and the sums are polars expressions. A CSV file is streamed
-(``message_stream.stream_messages``: staged as parquet with categorical keys, then checked and
-summed lazily, so memory stays flat); other files, and CSV files whose line numbers a stream
+(``message_stream.stream_messages``: one pass sums the rows per key and keeps 8 bytes a row for
+finding copies, so memory stays flat); other files, and CSV files whose line numbers a stream
 cannot be sure of, are read in memory here (``ingest_messages``). Both run the checks in
 ``message_checks``, so they give the same tables, rejects and counts.
 """

@@ -14,12 +14,13 @@ from analysis.ingest.ambitions import ingest_ambitions, ingest_measures
 from analysis.ingest.bulk import read_any
 from analysis.ingest.catalogue import Catalogue, CatalogueError, Source, source_file
 from analysis.ingest.columns import ColumnError
-from analysis.ingest.common import Context, IngestError, SourceResult, sha256_of
+from analysis.ingest.common import Context, IngestError, SourceResult
 from analysis.ingest.message_stream import stream_messages
 from analysis.ingest.messages import ingest_messages
 from analysis.ingest.published import ingest_published
 from analysis.ingest.readers import ReadError
 from analysis.ingest.skjema import ingest_skjema
+from analysis.ingest.stream import scan_file
 
 
 def _kind_reader(kind: str) -> Callable[..., SourceResult]:
@@ -32,14 +33,17 @@ def _kind_reader(kind: str) -> Callable[..., SourceResult]:
 
 
 def check_files(catalogue: Catalogue, raw: Path) -> dict[str, str]:
-    """Each catalogued file exists and has the sha256 the catalogue records; id -> sha256."""
+    """Each catalogued file exists and has the sha256 the catalogue records; id -> sha256.
+
+    A message file's bytes are checked for streaming in the same read (``stream.scan_file``
+    keeps the result), so a file of tens of millions of rows is read once before polars."""
     hashes: dict[str, str] = {}
     for s in catalogue.sources:
         try:
             path = source_file(raw, s, catalogue.path)
         except CatalogueError as exc:
             raise IngestError(str(exc)) from None
-        digest = sha256_of(path)
+        digest = scan_file(path, csv_checks=s.kind == "messages").sha256
         if s.sha256 is not None and s.sha256 != digest:
             raise IngestError(
                 f"{path}: sha256 er {digest}, men katalogen sier {s.sha256} (kilden {s.id!r}); "

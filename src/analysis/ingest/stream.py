@@ -1,155 +1,224 @@
-"""Stage a large CSV file as parquet without holding it in memory (message statistics run to
-tens of millions of rows).
+"""Read a large CSV file's bytes once, and fetch single lines of it again later (message
+statistics run to tens of millions of rows).
 
-``bulk`` and ``readers`` hold the whole file as text. Here one pass over the bytes checks that
-polars' streaming reader means the same as ``read_table`` (UTF-8, no NUL, CR only as CRLF, a
-header of unique, non-empty names on the first line, and later: one line per row, no row wider
-than the header), then polars streams the rows into a parquet file with each row's line number
-(``ROW``), cells stripped and empty cells null, the columns the caller names as categoricals,
-and a hash of the row's values (``ROW_HASH``) for finding exact copies. When any condition
-fails, the caller reads the file in memory instead, which gives the exact message.
+``bulk`` and ``readers`` hold the whole file as text. Here one pass over the bytes computes the
+file's sha256 (in a thread, while the bytes are checked) and checks that polars' streaming
+reader means the same as ``read_table``: UTF-8, no NUL, CR only as CRLF, a header of unique,
+non-empty names on the first line. It also counts the lines and notes how many lines start
+before each block of the file, so that a few rows (the rejects, the copies) can be read again
+by line number without reading the file again. When a condition fails, the caller reads the
+file in memory instead, which gives the exact message.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Collection
+import hashlib
+import os
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from analysis.ingest.readers import CSV_SUFFIXES, ROW, sniff_delimiter
+from analysis.ingest.readers import CSV_SUFFIXES, sniff_delimiter
 
-ROW_HASH = "__hash"
 _CHUNK = 1 << 24
+_BLOCK = 1 << 16  # the line index's granularity: newlines are counted per 64 KiB block
 _HEADER_BYTES = 1 << 20
+_SCANS: OrderedDict[tuple[object, ...], FileScan] = OrderedDict()
+_KEEP = 8  # file scans kept for a later look-up of the same, unchanged file
 
 
 @dataclass(frozen=True)
 class Header:
-    """The file's separator, its column names and its physical line count."""
+    """The file's separator, its column names, its physical line count and, per block of
+    ``_BLOCK`` bytes, how many newlines come before it (where a line starts)."""
 
     separator: str
     columns: list[str]
     lines: int
+    newlines_before: np.ndarray
 
 
-def scan_header(path: Path) -> Header | None:
-    """The header and line count, or None when the streaming reader might read the file
-    differently from ``read_table`` (one pass over the bytes, constant memory)."""
-    if path.suffix.lower() not in CSV_SUFFIXES or not path.is_file():
-        return None
-    with path.open("rb") as fh:
-        head = fh.read(_HEADER_BYTES)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return None
-        first = head.split(b"\n", 1)[0].rstrip(b"\r")
-        if first.startswith(b"\xef\xbb\xbf"):
-            first = first[3:]
-        if b"\r" in first:
-            return None  # a CR that ends a line alone (old Mac files)
-        if b"\n" not in head and len(head) == _HEADER_BYTES:
-            return None  # a header line longer than 1 MB
+@dataclass(frozen=True)
+class FileScan:
+    """A file's sha256 and, when polars may stream it, its header (else None)."""
+
+    sha256: str
+    header: Header | None
+
+
+def _key(path: Path) -> tuple[object, ...]:
+    st = path.stat()
+    return (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def scan_file(path: Path, csv_checks: bool = True) -> FileScan:
+    """The sha256 and (with ``csv_checks``, for a CSV file) the header in one read of the
+    bytes. The result is kept for the same unchanged file, so checking the catalogue's
+    hashes and streaming the file read it once."""
+    streamable = csv_checks and path.suffix.lower() in CSV_SUFFIXES and path.is_file()
+    key = (*_key(path), streamable)
+    found = _SCANS.get(key)
+    if found is not None:
+        _SCANS.move_to_end(key)
+        return found
+    scan = _scan(path, streamable)
+    _SCANS[key] = scan
+    while len(_SCANS) > _KEEP:
+        _SCANS.popitem(last=False)
+    return scan
+
+
+class _Checks:
+    """The checks on the bytes after the header, chunk by chunk (constant memory)."""
+
+    def __init__(self) -> None:
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.prev_cr = False
+        self.last = b""
+        self.blocks: list[int] = []
+
+    def feed(self, chunk: bytes) -> bool:
+        if b"\x00" in chunk:
+            return False
+        crs = chunk.count(b"\r") if b"\r" in chunk else 0
+        if crs or self.prev_cr:
+            crlf = chunk.count(b"\r\n") + (self.prev_cr and chunk.startswith(b"\n"))
+            if crs - chunk.endswith(b"\r") + self.prev_cr != crlf:
+                return False  # a CR that ends a line alone (old Mac files)
+        self.prev_cr = chunk.endswith(b"\r")
+        count = chunk.count
+        self.blocks.extend(count(b"\n", i, i + _BLOCK) for i in range(0, len(chunk), _BLOCK))
+        if not chunk.isascii():
+            try:
+                self.decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+        self.last = chunk
+        return True
+
+    def finish(self) -> bool:
+        if self.prev_cr:
+            return False
         try:
-            text = first.decode("utf-8")
+            self.decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return None
-        if not text.strip():
-            return None  # a blank first line: read_table looks further for the header
-        separator = sniff_delimiter(text)
-        columns = [c.strip() for c in next(csv.reader([text], delimiter=separator))]
-        if any(not c for c in columns) or len(set(columns)) != len(columns):
-            return None  # read_table renames these its own way
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        newlines = 0
-        last = b""
-        prev_cr = False
+            return False
+        return True
+
+
+def _header(head: bytes) -> tuple[str, list[str]] | None:
+    """Separator and column names of the first line, or None when ``read_table`` might find
+    another header or name the columns its own way."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:]
+    if b"\r" in first:
+        return None  # a CR that ends a line alone (old Mac files)
+    if b"\n" not in head and len(head) >= _HEADER_BYTES:
+        return None  # a header line longer than 1 MB
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text.strip():
+        return None  # a blank first line: read_table looks further for the header
+    separator = sniff_delimiter(text)
+    columns = [c.strip() for c in next(csv.reader([text], delimiter=separator))]
+    if any(not c for c in columns) or len(set(columns)) != len(columns):
+        return None  # read_table renames these its own way
+    return separator, columns
+
+
+def _scan(path: Path, streamable: bool) -> FileScan:
+    digest = hashlib.sha256()
+    checks = _Checks() if streamable else None
+    head: tuple[str, list[str]] | None = None
+    pending: Future[None] | None = None
+    # hashlib lets go of the GIL on large buffers, so the hash runs beside the checks.
+    with ThreadPoolExecutor(max_workers=1) as pool, path.open("rb") as fh:
+        first = True
         while chunk := fh.read(_CHUNK):
-            if b"\x00" in chunk:
-                return None
-            crs = chunk.count(b"\r")
-            crlf = chunk.count(b"\r\n") + (prev_cr and chunk.startswith(b"\n"))
-            if crs - chunk.endswith(b"\r") + prev_cr != crlf:
-                return None  # a CR that ends a line alone (old Mac files)
-            prev_cr = chunk.endswith(b"\r")
-            newlines += chunk.count(b"\n")
-            if not chunk.isascii():
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    return None
-            last = chunk
-        if prev_cr:
-            return None
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return None
-    lines = newlines + (0 if last.endswith(b"\n") else 1)
-    return Header(separator, columns, lines)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(digest.update, chunk)
+            if first and checks is not None:
+                head = _header(chunk[:_HEADER_BYTES])
+                if head is None:
+                    checks = None
+            first = False
+            if checks is not None and not checks.feed(chunk):
+                checks = None
+        if pending is not None:
+            pending.result()
+    if checks is None or head is None or not checks.finish():
+        return FileScan(digest.hexdigest(), None)
+    newlines = sum(checks.blocks)
+    lines = newlines + (0 if checks.last.endswith(b"\n") else 1)
+    before = np.zeros(len(checks.blocks), dtype=np.int64)
+    np.cumsum(checks.blocks[:-1], out=before[1:])
+    return FileScan(digest.hexdigest(), Header(head[0], head[1], lines, before))
 
 
-def _already_stripped(values: pl.Series) -> bool:
-    """No value of the column changes when stripped (so it needed no stripping)."""
-    text = values.cast(pl.String).drop_nulls()
-    return bool((text.str.strip_chars() == text).all())
+def _rest_of_line(fd: int, pos: int) -> bytes:
+    """The bytes from ``pos`` to the next newline (or the end of the file)."""
+    out = []
+    while chunk := os.pread(fd, _BLOCK, pos):
+        cut = chunk.find(b"\n")
+        if cut >= 0:
+            out.append(chunk[:cut])
+            break
+        out.append(chunk)
+        pos += len(chunk)
+    return b"".join(out)
 
 
-def stage_csv(
-    path: Path, header: Header, out: Path, categorical: Collection[str] = ()
-) -> int | None:
-    """Stream ``path`` into the parquet file ``out``; the number of rows (blank lines
-    included, as all-null rows), or None when polars read it differently (a ragged row, a line
-    break inside quotes): the caller then reads the file in memory.
+def read_lines(path: Path, header: Header, lines: np.ndarray) -> bytes:
+    """The header line and the physical lines numbered ``lines`` (1-based, ascending, none
+    of them the header), each ending in a newline: the blocks that hold them are read, nothing
+    else. The header comes along so that polars sizes short rows as it did in the file."""
+    before = header.newlines_before
+    # Line L starts after the file's (L-1)-th newline; find the block holding that one.
+    target = lines.astype(np.int64) - 1
+    blocks = np.searchsorted(before, target, side="left") - 1
+    runs = np.flatnonzero(np.diff(blocks, prepend=-1))
+    with path.open("rb") as fh:
+        fd = fh.fileno()
+        out = [_rest_of_line(fd, 0)]
+        for i, lo in enumerate(runs.tolist()):
+            hi = int(runs[i + 1]) if i + 1 < len(runs) else len(blocks)
+            b = int(blocks[lo])
+            offset = b * _BLOCK
+            buf = os.pread(fd, _BLOCK, offset)
+            newlines = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10)
+            j = target[lo:hi] - before[b] - 1
+            starts = (newlines[j] + 1).tolist()
+            inside = j + 1 < len(newlines)
+            ends = np.where(inside, newlines[np.minimum(j + 1, len(newlines) - 1)], -1).tolist()
+            for start, end in zip(starts, ends, strict=True):
+                if end >= 0:
+                    out.append(buf[start:end])
+                else:  # the line runs on into the next block
+                    out.append(buf[start:] + _rest_of_line(fd, offset + len(buf)))
+    return b"\n".join(out) + b"\n"
 
-    Stripping every cell costs about half as much as parsing, so the categorical columns are
-    first staged as read and checked on their few distinct values; only a file with spaces
-    around such a value is staged again with every cell stripped."""
-    rows = _stage(path, header, out, categorical, strip_all=False)
-    if rows is None:
-        return None
-    staged = pl.scan_parquet(out)
-    cats = [c for c in header.columns if c in categorical]
-    distinct = pl.collect_all([staged.select(pl.col(c).unique()) for c in cats])
-    if all(_already_stripped(d.to_series()) for d in distinct):
-        return rows
-    return _stage(path, header, out, categorical, strip_all=True)
 
-
-def _stage(
-    path: Path, header: Header, out: Path, categorical: Collection[str], strip_all: bool
-) -> int | None:
-    cols = header.columns
-    lf = pl.scan_csv(
-        path,
-        separator=header.separator,
-        infer_schema=False,
+def parse_lines(data: bytes, header: Header, raw: list[str]) -> pl.DataFrame | None:
+    """Lines of the file (``read_lines``) read as polars reads the whole file: every column
+    as text. None when polars names the columns otherwise than ``raw`` (the pass's names)."""
+    df = pl.read_csv(
+        data,
         has_header=True,
+        infer_schema=False,
+        separator=header.separator,
         truncate_ragged_lines=False,
         raise_if_empty=False,
     )
-    raw = lf.collect_schema().names()
-    if [c.strip() for c in raw] != cols:
-        return None
-
-    def cell(r: str, c: str) -> pl.Expr:
-        if c in categorical and not strip_all:
-            return pl.col(r).alias(c)  # empty cells are null already
-        e = pl.col(r).str.strip_chars()
-        return pl.when(e == "").then(None).otherwise(e).alias(c)
-
-    lf = lf.select([cell(r, c) for r, c in zip(raw, cols, strict=True)])
-    lf = lf.with_columns(pl.struct(cols).hash().alias(ROW_HASH))
-    lf = lf.with_columns([pl.col(c).cast(pl.Categorical) for c in cols if c in categorical])
-    lf = lf.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    try:
-        lf.sink_parquet(out, compression="lz4", engine="streaming")
-    except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
-        return None
-    rows = pl.scan_parquet(out).select(pl.len()).collect().item()
-    if rows + 1 != header.lines:
-        return None  # a quoted cell spanning lines: row and line numbers part
-    return int(rows)
+    return df if df.columns == raw else None
