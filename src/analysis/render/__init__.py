@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Final
 
@@ -252,7 +251,8 @@ def _render(
     options = project_options(folder)
     chapters = options.chapter_paths()
     result.chapters = [c.name for c in chapters]
-    software = version("ehelsestatus")
+    from analysis import __version__ as software
+
     meta = title_block(options.front, ed, published, software)
     meta["toc_title"] = options.toc_title
     synthetic = notebook.synthetic_sources(processed)
