@@ -62,7 +62,7 @@ def _values(args: Sequence[str]) -> dict[str, str] | None:
     while rest:
         arg = rest.pop(0)
         name, eq, value = arg.partition("=")
-        if name not in _OPTIONS or name in values:
+        if name not in _OPTIONS or _OPTIONS[name] in values:
             return None
         if not eq:
             if not rest:
