@@ -12,7 +12,7 @@
   one line (``FigureError``).
 * Between ``defer`` and ``finish`` (a render of the report), a figure missing from the cache is drawn in
   the background while the chapters run on: ``static_svg`` returns a placeholder, which
-  ``resolve`` replaces with the SVG when the PDF needs it.
+  ``resolve_pending`` replaces with the SVG when the PDF needs it.
 
 ``STATS`` holds the browser's start time, each drawn figure's time, the cache hits and misses
 and the retries.
@@ -367,7 +367,7 @@ _PENDING = re.compile(r"<!--ehelse-figur ([0-9a-f]{32})-->")
 
 def defer() -> None:
     """From now until ``finish``: a figure missing from the cache is drawn in the background,
-    and ``static_svg`` returns a placeholder that ``resolve`` turns into the SVG (a render of
+    and ``static_svg`` returns a placeholder that ``resolve_pending`` turns into the SVG (a render of
     the report, whose chapters run on meanwhile)."""
     global _deferred
     if _deferred is None:
@@ -379,7 +379,7 @@ def pending() -> bool:
     return _deferred is not None and bool(_deferred.futures)
 
 
-def resolve(text: str) -> str:
+def resolve_pending(text: str) -> str:
     """``text`` with every placeholder of ``static_svg`` replaced by its SVG, waiting for the
     figures still being drawn; a figure that could not be drawn raises its FigureError."""
     if _deferred is None or "<!--ehelse-figur " not in text:
@@ -396,7 +396,7 @@ def resolve(text: str) -> str:
 
 
 def finish() -> None:
-    """End the background drawing of this render (after ``resolve``): the worker stops, the
+    """End the background drawing of this render (after ``resolve_pending``): the worker stops, the
     browser stays for the next render until ``close``."""
     global _deferred
     if _deferred is not None:
@@ -440,7 +440,7 @@ __all__ = [
     "finish",
     "pending",
     "reset_stats",
-    "resolve",
+    "resolve_pending",
     "running",
     "start",
     "start_in_background",

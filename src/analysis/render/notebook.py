@@ -367,7 +367,7 @@ def resolve_figures(nb: Any) -> None:
         for out in cell.get("outputs", []):
             data = out.get("data") or {}
             if "image/svg+xml" in data:
-                data["image/svg+xml"] = static.resolve(str(data["image/svg+xml"]))
+                data["image/svg+xml"] = static.resolve_pending(str(data["image/svg+xml"]))
 
 
 def _run_cell(shell: Any, source: str, chapter: str) -> list[Any]:
