@@ -3,7 +3,24 @@ example data share."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+_NORWEGIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def written_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a date as a person writes it: 31.12.2023 (or 1.7.2022) or ISO
+    2023-12-31; None for anything else. The day may not exist (31.02.2023): ``date`` says."""
+    text = text.strip()
+    if m := _NORWEGIAN_DATE.fullmatch(text):
+        day, month, year = (int(g) for g in m.groups())
+        return year, month, day
+    if m := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+        return year, month, day
+    return None
 
 
 def month_end(d: date) -> date:

@@ -64,3 +64,22 @@ def test_a_hung_export_is_tried_again_then_fails_with_one_line(
     assert not static.running()  # the hung browser was killed, not left behind
     monkeypatch.setenv(static.TIMEOUT_ENV, "60")
     assert "Henger" in static.static_svg(chart("Henger"))  # a new browser draws it
+
+
+def test_deferred_figures_are_drawn_in_the_background_and_resolved_in_place() -> None:
+    static.defer()
+    try:
+        marks = [static.static_svg(chart(t)) for t in ("Første", "Andre", "Første")]
+        assert all(m.startswith("<!--ehelse-figur ") for m in marks)
+        assert marks[0] == marks[2] and marks[0] != marks[1]  # one drawing per figure
+        page = f"<p>{marks[0]}</p><p>{marks[1]}</p>"
+        done = static.resolve_pending(page)
+        assert done.count("<svg") == 2 and "ehelse-figur" not in done
+        assert "Første" in done and "Andre" in done
+    finally:
+        static.finish()
+    assert not static.pending()
+    # Drawn once, in one page, and cached: the next figure comes from the cache.
+    assert static.STATS["attempts"] == 2
+    assert static.static_svg(chart("Andre")).lstrip().startswith("<svg")
+    assert static.STATS["cache_hits"] == 1

@@ -23,6 +23,8 @@ def definitions(root: Path) -> dict[str, list[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if node.name.startswith("__") and node.name.endswith("__"):
+                    continue  # a module's protocol hook (__getattr__), not an idea of its own
                 found[node.name].append(path.relative_to(root).as_posix())
     return found
 

@@ -1,5 +1,5 @@
-"""`python -m analysis.cli`: the same app as the `ehelse` console script."""
+"""`python -m analysis.cli`: the same as the `ehelse` console script."""
 
-from analysis.cli import app
+from analysis.cli import main
 
-app()
+main()

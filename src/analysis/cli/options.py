@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 
 from analysis import config
 from analysis.cli.console import fail
+from analysis.dates import written_date
 
 YearOpt = Annotated[
     int | None,
@@ -65,26 +65,17 @@ def data_folder(year: int | None, data: Path | None) -> Path:
     return processed_dir(data, report_year(year))
 
 
-_NORWEGIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
 def option_date(value: str | None, option: str) -> date | None:
     """A date option as a person writes it: 31.12.2023 (or 1.7.2022) or ISO 2023-12-31; None
     when it is not given. Anything else, or a day that does not exist (31.02.2023), ends in
     one line naming ``option``."""
     if value is None:
         return None
-    text = value.strip()
-    day = month = year = None
-    if m := _NORWEGIAN_DATE.fullmatch(text):
-        day, month, year = (int(g) for g in m.groups())
-    elif m := _ISO_DATE.fullmatch(text):
-        year, month, day = (int(g) for g in m.groups())
-    if day is None or month is None or year is None:
+    parts = written_date(value)
+    if parts is None:
         fail(f"{option}: {value!r} er ikke en dato; skriv dd.mm.åååå (31.12.2023)")
     try:
-        return date(year, month, day)
+        return date(*parts)
     except ValueError:  # only from the constructor above: the date does not exist
         fail(f"{option}: {value!r} finnes ikke som dato")
 

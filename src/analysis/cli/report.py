@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,8 +16,7 @@ from analysis.cli.console import console, fail
 if TYPE_CHECKING:
     from analysis.render import RenderResult
 from analysis.cli.options import DataOpt, ReportFormatOpt, YearOpt, option_date, report_year
-
-ALL: Final = "all"
+from analysis.cli.unchanged import ALL, unchanged_results
 
 ReportRegionOpt = Annotated[
     str | None,
@@ -64,7 +62,7 @@ def report(
     every = region is not None and region.strip().lower() == ALL
     regions = None if every else [region]
     t0 = time.perf_counter()
-    results = None if force else _unchanged(formats, year, regions, data, out, when)
+    results = None if force else unchanged_results(formats, year, regions, data, out, when)
     if results is None:
         if data is None:
             _ingest_if_stale(report_year(year))
@@ -86,30 +84,6 @@ def report(
             f"{len(results)} utgaver, {made} bygd på {time.perf_counter() - t0:.1f} s.",
             highlight=False,
         )
-
-
-def _unchanged(
-    formats: str,
-    year: int | None,
-    regions: list[str | None] | None,
-    processed_dir: Path | None,
-    output_dir: Path | None,
-    published: date | None,
-) -> list[RenderResult] | None:
-    """A run that changes nothing, answered from the stamps (see ``render.unchanged``) before
-    anything else: no ingest check of the division's folder, no edition, no tables."""
-    from analysis.render import _formats, stamp, unchanged
-
-    folder = config.REPORT_DIR
-    out_dir = output_dir or folder / "_output"
-    args = {
-        "year": year,
-        "regions": regions,
-        "processed": processed_dir,
-        "folder": folder,
-        "published": published,
-    }
-    return unchanged(stamp.run_key(args), _formats(formats.split(",")), out_dir, folder)
 
 
 def _report_result(result: RenderResult) -> None:

@@ -6,8 +6,13 @@
   (whose boundaries are named by a hash of their content), its size and the code that draws
   it: a render whose figures are all cached starts no browser.
 * One browser is kept open for the whole render (``prewarm`` starts it in the background when
-  figures are missing, ``close`` stops it). Each kaleido call has a timeout; a call that hangs
-  gets one more try in a new browser, then ends as one line (``FigureError``).
+  figures are missing, ``close`` stops it), with one page that draws every figure: kaleido
+  reloads its page (and plotly.js) after each figure, which costs more than most figures.
+  Each figure has a timeout; one that hangs gets one more try in a new browser, then ends as
+  one line (``FigureError``).
+* Between ``defer`` and ``finish`` (a render of the report), a figure missing from the cache is drawn in
+  the background while the chapters run on: ``static_svg`` returns a placeholder, which
+  ``resolve_pending`` replaces with the SVG when the PDF needs it.
 
 ``STATS`` holds the browser's start time, each drawn figure's time, the cache hits and misses
 and the retries.
@@ -21,6 +26,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -149,7 +155,8 @@ class _TimeoutError(Exception):
 
 class _Browser:
     """One kaleido (Chromium) on an event loop of its own thread, so that a call can be given
-    up after a timeout and the browser killed, which kaleido's own sync server cannot."""
+    up after a timeout and the browser killed, which kaleido's own sync server cannot. It
+    keeps kaleido's page for itself and draws every figure in it, one at a time."""
 
     def __init__(self) -> None:
         import kaleido
@@ -159,15 +166,20 @@ class _Browser:
             target=self.loop.run_forever, name="ehelse-kaleido", daemon=True
         )
         self.thread.start()
+        self.lock = asyncio.Lock()
 
-        async def open_() -> Any:
+        async def open_() -> tuple[Any, Any]:
             k = kaleido.Kaleido(n=1, timeout=None, mathjax=False)
             await k.open()
-            return k
+            # kaleido's page, drawn in without a reload between figures; a kaleido without
+            # that tab method draws through its public calc_fig (and reloads).
+            tab = await k.tabs_ready.get() if _page_api() else None
+            return k, tab
 
         self.kaleido: Any = None
+        self.tab: Any = None
         try:
-            self.kaleido = self.call(open_(), START_TIMEOUT_S)
+            self.kaleido, self.tab = self.call(open_(), START_TIMEOUT_S)
         except BaseException:
             self.close(kill=True)
             raise
@@ -180,9 +192,37 @@ class _Browser:
             future.cancel()
             raise _TimeoutError from None
 
+    async def _in_page(self, spec: Mapping[str, Any], opts: dict[str, Any]) -> Any:
+        from kaleido import _profiler
+        from kaleido._utils import fig_tools
+
+        full = fig_tools.coerce_for_js(spec, None, opts)
+        profile = _profiler.RenderTaskProfile(full, None, self.tab.tab.target_id)
+        try:
+            return await self.tab._calc_fig(
+                full, topojson=_topojson_stub(), render_prof=profile, stepper=False
+            )
+        except Exception:
+            await self.tab.reload()  # a page a figure broke draws no other
+            raise
+
     def svg(self, spec: Mapping[str, Any], width: int, height: int, timeout: float) -> str:
         opts = {"format": "svg", "width": width, "height": height}
-        out = self.call(self.kaleido.calc_fig(spec, opts=opts, topojson=_topojson_stub()), timeout)
+
+        async def draw() -> Any:
+            async with self.lock:  # one figure at a time in the one page
+                if self.tab is not None:
+                    work = self._in_page(spec, opts)
+                else:
+                    work = self.kaleido.calc_fig(spec, opts=opts, topojson=_topojson_stub())
+                try:
+                    return await asyncio.wait_for(work, timeout)
+                except TimeoutError:
+                    raise _TimeoutError from None
+
+        # The figure's own timeout is inside, counted once its turn comes; this one only
+        # guards against a loop that stopped answering.
+        out = self.call(draw(), timeout + START_TIMEOUT_S)
         return out.decode("utf-8") if isinstance(out, bytes) else str(out)
 
     def close(self, kill: bool = False) -> None:
@@ -199,6 +239,22 @@ class _Browser:
                     os.killpg(process.pid, signal.SIGKILL)  # the wrapper's own session
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+
+
+@cache
+def _page_api() -> bool:
+    """kaleido (the version uv.lock pins) has the page method and helpers ``_in_page`` uses."""
+    try:
+        from kaleido import _profiler
+        from kaleido._kaleido_tab import _KaleidoTab
+        from kaleido._utils import fig_tools
+    except ImportError:
+        return False
+    return (
+        hasattr(_KaleidoTab, "_calc_fig")
+        and hasattr(fig_tools, "coerce_for_js")
+        and hasattr(_profiler, "RenderTaskProfile")
+    )
 
 
 _browser: _Browser | None = None
@@ -248,8 +304,9 @@ def running() -> bool:
 
 
 def close(kill: bool = False) -> None:
-    """Stop the browser (the end of a render)."""
+    """Stop the browser (the end of a render), and any figures still being drawn."""
     global _browser
+    finish()
     with _lock:
         browser, _browser = _browser, None
         if browser is not None:
@@ -275,6 +332,78 @@ def _draw(spec: Mapping[str, Any], width: int, height: int, name: str) -> str:
     )
 
 
+def _drawn(spec: Mapping[str, Any], width: int, height: int, name: str, key: str) -> str:
+    t0 = time.perf_counter()
+    svg = compact_svg(_draw(spec, width, height, name))
+    STATS["static_s"].append(round(time.perf_counter() - t0, 3))
+    _store(key, svg)
+    return svg
+
+
+class _Deferred:
+    """The figures of a render drawn in the background: one worker draws them in turn (the
+    browser has one page), while the chapters run on."""
+
+    def __init__(self) -> None:
+        self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ehelse-figur")
+        self.futures: dict[str, concurrent.futures.Future[str]] = {}
+
+    def submit(
+        self, fig: go.Figure | Mapping[str, Any], width: int, height: int, name: str, key: str
+    ) -> None:
+        if key in self.futures:
+            return
+        # The spec is made now: the chapter may change its figure after showing it.
+        spec = static_spec(fig, width, height)
+        self.futures[key] = self.pool.submit(_drawn, spec, width, height, name, key)
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+_deferred: _Deferred | None = None
+_PENDING = re.compile(r"<!--ehelse-figur ([0-9a-f]{32})-->")
+
+
+def defer() -> None:
+    """From now until ``finish``: a figure missing from the cache is drawn in the background,
+    and ``static_svg`` returns a placeholder that ``resolve_pending`` turns into the SVG (a render of
+    the report, whose chapters run on meanwhile)."""
+    global _deferred
+    if _deferred is None:
+        _deferred = _Deferred()
+
+
+def pending() -> bool:
+    """Figures of this render are still being drawn or waiting to be resolved."""
+    return _deferred is not None and bool(_deferred.futures)
+
+
+def resolve_pending(text: str) -> str:
+    """``text`` with every placeholder of ``static_svg`` replaced by its SVG, waiting for the
+    figures still being drawn; a figure that could not be drawn raises its FigureError."""
+    if _deferred is None or "<!--ehelse-figur " not in text:
+        return text
+    futures = _deferred.futures
+
+    def svg(m: re.Match[str]) -> str:
+        future = futures.get(m.group(1))
+        if future is None:
+            raise FigureError("En figur i PDF-en ble aldri sendt til tegning")
+        return future.result()
+
+    return _PENDING.sub(svg, text)
+
+
+def finish() -> None:
+    """End the background drawing of this render (after ``resolve_pending``): the worker stops, the
+    browser stays for the next render until ``close``."""
+    global _deferred
+    if _deferred is not None:
+        _deferred.stop()
+        _deferred = None
+
+
 def static_svg(
     fig: go.Figure | Mapping[str, Any],
     width: int = STATIC_WIDTH,
@@ -282,22 +411,21 @@ def static_svg(
     name: str = "",
 ) -> str:
     """SVG of the figure: from the cache when it holds this figure at this size, else drawn by
-    the browser kept open for the whole render (and cached)."""
+    the browser kept open for the whole render (and cached); after ``defer`` a placeholder for
+    it while it is drawn in the background."""
     own = fig.layout.height if hasattr(fig, "layout") else (fig.get("layout") or {}).get("height")
     h = int(height or own or CHART_HEIGHT)
     key = figure_key(fig, width, h)
+    STATS.setdefault("keys", []).append(key)
     svg = cached(key)
     if svg is not None:
         STATS["cache_hits"] += 1
-        STATS.setdefault("keys", []).append(key)
         return svg
     STATS["cache_misses"] += 1
-    STATS.setdefault("keys", []).append(key)
-    t0 = time.perf_counter()
-    svg = compact_svg(_draw(static_spec(fig, width, h), width, h, name or "i PDF-en"))
-    STATS["static_s"].append(round(time.perf_counter() - t0, 3))
-    _store(key, svg)
-    return svg
+    if _deferred is not None:
+        _deferred.submit(fig, width, h, name or "i PDF-en", key)
+        return f"<!--ehelse-figur {key}-->"
+    return _drawn(static_spec(fig, width, h), width, h, name or "i PDF-en", key)
 
 
 __all__ = [
@@ -306,9 +434,13 @@ __all__ = [
     "all_cached",
     "close",
     "compact_svg",
+    "defer",
     "figure_cache_dir",
     "figure_key",
+    "finish",
+    "pending",
     "reset_stats",
+    "resolve_pending",
     "running",
     "start",
     "start_in_background",

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Final
 
@@ -158,11 +157,8 @@ def render_editions(
             for i, ed in enumerate(eds):
                 if len(eds) > 1:
                     say(f"Utgave {i + 1} av {len(eds)}: {ed.region_name or 'hele landet'}")
-                last = i == len(eds) - 1
                 results.append(
-                    _render(
-                        ed, wanted, processed, out_dir, folder, use_quarto, force, say, last, when
-                    )
+                    _render(ed, wanted, processed, out_dir, folder, use_quarto, force, say, when)
                 )
         finally:
             if "analysis.present.static" in sys.modules:
@@ -238,7 +234,6 @@ def _render(
     use_quarto: bool | None,
     force: bool,
     say: Callable[[str], None],
-    last: bool = True,
     published: date | None = None,
 ) -> RenderResult:
     stem = ed.stem
@@ -252,7 +247,8 @@ def _render(
     options = project_options(folder)
     chapters = options.chapter_paths()
     result.chapters = [c.name for c in chapters]
-    software = version("ehelsestatus")
+    from analysis import __version__ as software
+
     meta = title_block(options.front, ed, published, software)
     meta["toc_title"] = options.toc_title
     synthetic = notebook.synthetic_sources(processed)
@@ -284,36 +280,49 @@ def _render(
         stamp.record(out_dir, stem, todo, key)
         return result
 
-    say(f"Kjører {len(chapters)} kapitler ...")
-    nb, _ = notebook.build_notebook(chapters)
-    t0 = time.perf_counter()
-    nb, result.warnings, result.figures = notebook.execute(
-        nb,
-        env,
-        folder,
-        expected_figures=_expected_figures(out_dir, stem) if "pdf" in todo else None,
-        keep_browser=not last,
-        progress=say,
-    )
-    result.timings["execute"] = round(time.perf_counter() - t0, 2)
-    for w in result.warnings:
-        say(f"Advarsel: {w}")
-    if "html" in todo:
-        t0 = time.perf_counter()
-        path = html.export_html(nb, meta, stamp.output_path(out_dir, stem, "html"), folder)
-        result.timings["html"] = round(time.perf_counter() - t0, 2)
-        result.html_mb = round(path.stat().st_size / 1e6, 2)
+    from analysis.present import static
+
+    expected = _expected_figures(out_dir, stem) if "pdf" in todo else None
     if "pdf" in todo:
+        # Missing figures are drawn in the background, the browser starting now, while the
+        # chapters run and the page is written; the PDF waits for them.
+        static.defer()
+        if not (expected is not None and static.all_cached(expected)):
+            static.start_in_background()
+    try:
+        say(f"Kjører {len(chapters)} kapitler ...")
+        nb, _ = notebook.build_notebook(chapters)
         t0 = time.perf_counter()
-        path = pdf.export_pdf(nb, meta, stamp.output_path(out_dir, stem, "pdf"), folder, synthetic)
-        result.timings["pdf"] = round(time.perf_counter() - t0, 2)
-        result.pdf_pages = pdf.page_count(path.read_bytes())
-        keys = result.figures.get("keys")
-        if isinstance(keys, list):
-            text = json.dumps(keys) + "\n"
-            _io.write_file(
-                _figures_path(out_dir, stem), lambda tmp: tmp.write_text(text, encoding="utf-8")
+        nb, result.warnings, result.figures = notebook.execute(
+            nb, env, folder, expected_figures=expected, keep_browser=True, progress=say
+        )
+        result.timings["execute"] = round(time.perf_counter() - t0, 2)
+        for w in result.warnings:
+            say(f"Advarsel: {w}")
+        if "html" in todo:
+            t0 = time.perf_counter()
+            path = html.export_html(nb, meta, stamp.output_path(out_dir, stem, "html"), folder)
+            result.timings["html"] = round(time.perf_counter() - t0, 2)
+            result.html_mb = round(path.stat().st_size / 1e6, 2)
+        if "pdf" in todo:
+            t0 = time.perf_counter()
+            notebook.resolve_figures(nb)
+            result.timings["figures_wait"] = round(time.perf_counter() - t0, 2)
+            t0 = time.perf_counter()
+            path = pdf.export_pdf(
+                nb, meta, stamp.output_path(out_dir, stem, "pdf"), folder, synthetic
             )
+            result.timings["pdf"] = round(time.perf_counter() - t0, 2)
+            result.pdf_pages = pdf.page_count(path.read_bytes())
+            keys = result.figures.get("keys")
+            if isinstance(keys, list):
+                text = json.dumps(keys) + "\n"
+                _io.write_file(
+                    _figures_path(out_dir, stem),
+                    lambda tmp: tmp.write_text(text, encoding="utf-8"),
+                )
+    finally:
+        static.finish()  # the browser stays for the next edition; render_editions closes it
     stamp.record(out_dir, stem, todo, key)
     return result
 

@@ -358,6 +358,18 @@ def execute(
     return nb, _warnings(nb), stats
 
 
+def resolve_figures(nb: Any) -> None:
+    """Every figure the browser drew in the background (``present.static.defer``) in its
+    place in the notebook, waiting for those not done yet; the PDF needs them, the page not."""
+    from analysis.present import static
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if "image/svg+xml" in data:
+                data["image/svg+xml"] = static.resolve_pending(str(data["image/svg+xml"]))
+
+
 def _run_cell(shell: Any, source: str, chapter: str) -> list[Any]:
     _OUTPUTS.clear()
     with (
@@ -382,5 +394,6 @@ __all__ = [
     "execute_in_kernel",
     "follow_parent",
     "in_foreign_shell",
+    "resolve_figures",
     "synthetic_sources",
 ]
