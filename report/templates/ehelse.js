@@ -7,8 +7,36 @@ ehelse.locale = {
 };
 // What the page carries once and a figure names: its template and its boundaries.
 ehelse.named = function (key) {
-  if (!ehelse.geo[key]) { ehelse.geo[key] = JSON.parse(document.getElementById(key).textContent); }
+  if (!ehelse.geo[key]) {
+    var data = JSON.parse(document.getElementById(key).textContent);
+    ehelse.geo[key] = data.ehelse ? ehelse.boundaries(data) : data;
+  }
   return ehelse.geo[key];
+};
+// Boundaries as the page carries them (analysis.present.maps.page_boundaries): each ring a
+// string of steps on a grid (the Encoded Polyline Algorithm Format), made GeoJSON again.
+ehelse.boundaries = function (data) {
+  var step = data.ehelse.step, origin = data.ehelse.origin;
+  function ring(text) {
+    var points = [], x = origin[0], y = origin[1], i = 0;
+    function next() {
+      var value = 0, shift = 0, b;
+      do { b = text.charCodeAt(i++) - 63; value |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      return value & 1 ? ~(value >> 1) : value >> 1;
+    }
+    while (i < text.length) {
+      x += next(); y += next();
+      points.push([x * step, y * step]);
+    }
+    return points;
+  }
+  data.features.forEach(function (f) {
+    f.geometry.coordinates = f.geometry.coordinates.map(function (polygon) {
+      return polygon.map(ring);
+    });
+  });
+  delete data.ehelse;
+  return data;
 };
 // plotly's geo subplot loads a world outline (topojson) from its CDN for its base layers, even
 // when none is shown: each map's subplots get an empty one, so nothing is fetched.

@@ -109,6 +109,73 @@ def geojson_of(value: Any) -> Mapping[str, Any] | None:
     return value if isinstance(value, Mapping) else None
 
 
+def _polyline(values: Iterable[int]) -> str:
+    """Integers in the Encoded Polyline Algorithm Format: zigzag, then 5 bits a character
+    from "?" (63) on, a set sixth bit meaning "more follows"; 1-2 characters for the steps
+    between the points of a boundary, against 7-9 as JSON numbers."""
+    out: list[str] = []
+    for value in values:
+        v = ~(value << 1) if value < 0 else value << 1
+        while v >= 0x20:
+            out.append(chr((0x20 | (v & 0x1F)) + 63))
+            v >>= 5
+        out.append(chr(v + 63))
+    return "".join(out)
+
+
+@cache
+def _page_boundaries(ref: str) -> dict[str, Any]:
+    import numpy as np
+
+    from analysis.reference.simplify import COORDINATE_DECIMALS
+
+    geojson = _GEOJSON[ref]
+    step = 10.0**-COORDINATE_DECIMALS
+    rings = [
+        np.rint(np.asarray(ring, dtype=np.float64)[::-1, :2] / step).astype(np.int64)
+        for f in geojson["features"]
+        for polygon in _polygons(f["geometry"])
+        for ring in polygon
+    ]
+    origin = np.min([r.min(axis=0) for r in rings], axis=0) if rings else np.zeros(2, np.int64)
+    encoded = iter(
+        _polyline(np.diff(r, axis=0, prepend=origin[None, :]).ravel().tolist()) for r in rings
+    )
+    features = [
+        {
+            "type": "Feature",
+            "id": f["id"],
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [next(encoded) for _ in polygon] for polygon in _polygons(f["geometry"])
+                ],
+            },
+        }
+        for f in geojson["features"]
+    ]
+    return {
+        "type": "FeatureCollection",
+        "ehelse": {"step": step, "origin": origin.tolist()},
+        "features": features,
+    }
+
+
+def page_boundaries(geojson: Mapping[str, Any]) -> dict[str, Any]:
+    """The boundaries as the web page carries them, a third of their GeoJSON: each ring a
+    string of steps on the boundaries' own grid (``COORDINATE_DECIMALS``, so nothing moves),
+    as ``_polyline`` encodes them, the first from ``origin``; the loader
+    (report/templates/ehelse.js) makes them GeoJSON again. The rings are reversed: d3-geo
+    (plotly's geo subplot) reads GeoJSON's counter-clockwise exterior rings (RFC 7946) as
+    the whole globe less the area. Properties are left out: a map names its areas itself."""
+    return _page_boundaries(geojson_ref(geojson))
+
+
+def _polygons(geometry: Mapping[str, Any]) -> list[Any]:
+    coords = geometry["coordinates"]
+    return [coords] if geometry["type"] == "Polygon" else list(coords)
+
+
 @cache
 def _municipality_geojson() -> dict[str, Any]:
     from analysis.reference.geometry import load_municipality_geojson
@@ -403,4 +470,5 @@ __all__ = [
     "geojson_of",
     "geojson_ref",
     "municipality_map",
+    "page_boundaries",
 ]

@@ -34,7 +34,7 @@ from analysis import config
 from analysis.edition.params import ENV_TARGET
 from analysis.escape import html_text, slug, spreadsheet_expr, typst_string
 from analysis.present import static
-from analysis.present.maps import geojson_of, geojson_ref
+from analysis.present.maps import geojson_of, geojson_ref, page_boundaries
 from analysis.present.theme import CHART_HEIGHT, STATIC_WIDTH, figure_meta, is_synthetic
 
 QUARTO_INFO_ENV: Final = "QUARTO_EXECUTE_INFO"
@@ -168,30 +168,6 @@ def csv_download(df: pl.DataFrame, name: str, synthetic: bool = False) -> str:
     )
 
 
-def clockwise(geojson: Mapping[str, Any]) -> dict[str, Any]:
-    """The boundaries with every ring reversed, as d3-geo (plotly's geo subplot) reads them:
-    GeoJSON's exterior rings run counter-clockwise (RFC 7946), which d3-geo reads as the
-    whole globe less the area."""
-
-    def polygons(geometry: Mapping[str, Any]) -> list[Any]:
-        kind, coords = geometry["type"], geometry["coordinates"]
-        return [coords] if kind == "Polygon" else list(coords)
-
-    features = [
-        {
-            **f,
-            "geometry": {
-                "type": "MultiPolygon",
-                "coordinates": [
-                    [ring[::-1] for ring in polygon] for polygon in polygons(f["geometry"])
-                ],
-            },
-        }
-        for f in geojson["features"]
-    ]
-    return {**geojson, "features": features}
-
-
 def figure_html(
     fig: go.Figure, fig_id: str, caption: str, alt: str, csv: pl.DataFrame | None = None
 ) -> str:
@@ -220,7 +196,7 @@ def figure_html(
         key = geojson_ref(geo) if isinstance(trace["geojson"], dict) else trace["geojson"]
         if first_time(key):
             parts.append(
-                f'<script type="application/json" id="{key}">{script_json(clockwise(geo))}</script>'
+                f'<script type="application/json" id="{key}">{script_json(page_boundaries(geo))}</script>'
             )
         trace["geojson"] = key
     height = int(layout.get("height") or CHART_HEIGHT)
@@ -349,7 +325,6 @@ def show(
 
 __all__ = [
     "FigureOutput",
-    "clockwise",
     "csv_download",
     "figure_html",
     "first_time",
