@@ -12,7 +12,7 @@ YEAR ?=
 REGION ?=
 QUICK ?=
 
-.PHONY: help setup browser report test test-fast lint bench clean
+.PHONY: help setup browser plotly report test test-fast lint bench clean
 
 help: ## Vis målene
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,12 @@ browser: ## Installer det rapporttestene trenger fra Debian ved behov: chromium,
 	    echo "Installerer$$missing fra Debian ..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  fi
+
+# The bundle is committed: only a change of plotly.js version or of the trace types the figures
+# use needs this (tests/unit/test_plotly_bundle.py says when).
+plotly: browser ## Bygg plotly.js-pakken på nytt med bare sporene figurene bruker (npm, report/vendor/plotly)
+	@cd report/vendor/plotly && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	@echo "Skrev report/templates/plotly-ehelse.min.js ($$(du -k report/templates/plotly-ehelse.min.js | cut -f1) kB)"
 
 report: setup browser ## Bygg rapporten fra dataene i repoet (HTML og PDF; YEAR=2024, REGION=46 eller REGION=all)
 	@$(RUN)ehelse report $(if $(YEAR),--year $(YEAR)) $(if $(REGION),--region $(REGION))

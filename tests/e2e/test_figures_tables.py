@@ -7,6 +7,8 @@ import itertools
 import json
 import math
 import re
+import shutil
+import subprocess
 from datetime import date
 from typing import Any
 
@@ -14,7 +16,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from analysis import fmt
+from analysis import config, fmt
 from analysis.edition.blocks import Tile
 from analysis.escape import typst_string
 from analysis.fmt import format_int, format_number, format_percent
@@ -25,6 +27,7 @@ from analysis.present.output import FigureOutput
 from analysis.present.static_spec import static_spec
 from analysis.present.tables import table
 from analysis.present.theme import INGEN_DATA, STATUS_COLOURS
+from analysis.reference import geometry
 
 
 def square(code: str, x: float, y: float) -> dict[str, Any]:
@@ -245,7 +248,7 @@ def status_frame() -> pl.DataFrame:
     )
 
 
-def traces_by_name(fig: go.Figure) -> dict[str, go.Choroplethmap]:
+def traces_by_name(fig: go.Figure) -> dict[str, go.Choropleth]:
     return {t.name.split(" (")[0]: t for t in fig.data}
 
 
@@ -259,7 +262,9 @@ def test_status_map_keeps_no_data_apart_from_not_started() -> None:
     not_started = traces["Ikke startet"].colorscale[0][1]
     assert no_data == STATUS_COLOURS[INGEN_DATA] and not_started != no_data
     assert traces["I bruk"].name == "I bruk (1)"
-    assert fig.layout.map.style == "white-bg"
+    # on plotly's geo subplot, fitted to the areas, without plotly's own coastlines
+    assert {t.type for t in fig.data} == {"choropleth"}
+    assert fig.layout.geo.fitbounds == "locations" and fig.layout.geo.visible is False
     # every trace names the same boundaries (drawn once on the page), with its own locations
     assert len({t.geojson for t in fig.data}) == 1
     assert maps.geojson_of(fig.data[0].geojson) is GEO
@@ -438,7 +443,7 @@ def test_norwegian_date_ticks_by_span() -> None:
 # --- showing a figure ------------------------------------------------------------------------
 
 
-def test_html_output_embeds_plotly_and_boundaries_once() -> None:
+def test_html_output_embeds_plotly_template_and_boundaries_once() -> None:
     data = pl.DataFrame({"kommunenummer": ["0301"], "navn": [["a", "b"]]})
     first, meta = FigureOutput(
         municipality_map(status_frame(), "trinn", geojson=GEO),
@@ -455,6 +460,8 @@ def test_html_output_embeds_plotly_and_boundaries_once() -> None:
     assert "image/svg+xml" not in first  # HTML target only: no browser needed
     assert html1.count("plotly.js v") >= 1 and "plotly.js v" not in html2
     assert html1.count('id="ehelse-geo-') == 1 and 'id="ehelse-geo-' not in html2
+    # the chart template: once on the page, named by every figure
+    assert html1.count('id="ehelse-tema-') == 1 and 'id="ehelse-tema-' not in html2
     assert (
         '<figure class="ehelse-figur"' in html1 and 'aria-label="Kart over fire kommuner."' in html1
     )
@@ -464,7 +471,18 @@ def test_html_output_embeds_plotly_and_boundaries_once() -> None:
     assert found is not None
     spec = json.loads(found.group(1))
     assert all(t["geojson"].startswith("ehelse-geo-") for t in spec["data"])
-    assert spec["config"]["displayModeBar"] is False
+    assert spec["layout"]["template"].startswith("ehelse-tema-")
+    assert spec["layout"]["template"] in html1
+    # a map's mode bar: its zoom buttons only, while the pointer is over it
+    assert spec["config"]["displayModeBar"] == "hover" and spec["config"]["scrollZoom"] is False
+    assert spec["config"]["modeBarButtons"] == [["zoomInGeo", "zoomOutGeo", "resetGeo"]]
+    chart, _ = FigureOutput(
+        trend_chart(pl.DataFrame({"dato": [date(2023, 1, 31)], "antall": [3]})),
+        caption="Utvikling.",
+        alt="Linje.",
+    )._repr_mimebundle_()
+    found = re.search(r'<script[^>]*\bid="[^"]*-plot-data"[^>]*>(.*?)</script>', chart["text/html"])
+    assert found is not None and json.loads(found.group(1))["config"]["displayModeBar"] is False
     assert meta["ehelse"] == {
         "caption": "Status per kommune.",
         "alt": "Kart over fire kommuner.",
@@ -472,6 +490,50 @@ def test_html_output_embeds_plotly_and_boundaries_once() -> None:
         "synthetic": False,
     }
     assert not re.search(r"<script[^>]+src=", html1)
+
+
+def run_loader(expression: str, data: Any) -> Any:
+    """``expression`` evaluated by node with the page's loader (report/templates/ehelse.js)
+    and ``data`` (as JSON) in scope."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("trenger node (make browser)")
+    script = (
+        "globalThis.window = globalThis;\n"
+        + (config.REPORT_DIR / "templates" / "ehelse.js").read_text(encoding="utf-8")
+        + "\nconst data = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
+        + f"process.stdout.write(JSON.stringify({expression}));\n"
+    )
+    done = subprocess.run(
+        [node, "-e", script], input=json.dumps(data), capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_the_pages_boundaries_are_the_boundaries_clockwise() -> None:
+    """What the page carries is a third of the GeoJSON, and the loader makes exactly the
+    boundaries of it again (on their 4-decimal grid), every ring reversed for d3-geo."""
+    geo = geometry.load_municipality_geojson()
+    page = maps.page_boundaries(geo)
+    assert len(output.script_json(page)) * 3 < len(output.script_json(geo))
+    decoded = run_loader("ehelse.boundaries(data)", page)
+    assert [f["id"] for f in decoded["features"]] == [f["id"] for f in geo["features"]]
+    for want, got in zip(geo["features"], decoded["features"], strict=True):
+        polygons = want["geometry"]["coordinates"]
+        if want["geometry"]["type"] == "Polygon":
+            polygons = [polygons]
+        rings = [ring[::-1] for polygon in polygons for ring in polygon]
+        drawn = [ring for polygon in got["geometry"]["coordinates"] for ring in polygon]
+        assert len(drawn) == len(rings), want["id"]
+        for ring, back in zip(rings, drawn, strict=True):
+            assert len(back) == len(ring)
+            moved = [
+                abs(a - b)
+                for p, q in zip(ring, back, strict=True)
+                for a, b in zip(p, q, strict=True)
+            ]
+            assert max(moved) < 1e-9, want["id"]
+    assert signed_area(drawn[0]) < 0  # clockwise, as d3-geo wants an exterior ring
 
 
 def test_every_figure_needs_caption_and_alt() -> None:

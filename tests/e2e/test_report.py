@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from analysis.cli import app
 from analysis.edition.data import projection_path, report_texts
 from analysis.fmt import format_int, format_percent
+from analysis.present.output import PLOTLY_JS
 from analysis.reference.municipalities import municipality_table
 from analysis.render import RenderError, render, stamp
 from analysis.render.html import add_toc
@@ -395,7 +396,7 @@ def maps(html: str) -> dict[str, list[str]]:
     return {
         name: [c for t in spec["data"] for c in t["locations"]]
         for name, spec in figure_specs(html).items()
-        if any(t.get("type") == "choroplethmap" for t in spec["data"])
+        if any(t.get("type") == "choropleth" for t in spec["data"])
     }
 
 
@@ -498,11 +499,17 @@ class TestRenderedReport:
         assert page.lang == "nb"
         assert page.external == []
         assert "@import" not in html and not re.search(r"url\(\s*['\"]?https?:", html)
-        from plotly.offline import get_plotlyjs
-
-        assert html.count(get_plotlyjs()[:60]) == 1  # plotly.js inline, once
+        bundle = (ROOT / "report" / "templates" / PLOTLY_JS).read_text(encoding="utf-8")
+        assert html.count(bundle[:200]) == 1  # the report's own plotly.js, inline, once
         assert html.count('id="ehelse-geo-') == 1  # eight maps, the boundaries once
-        assert rendered["national.html"].stat().st_size < 12e6
+        assert html.count('id="ehelse-tema-') == 1  # seventeen figures, the template once
+        assert all(
+            "template" not in spec["layout"] or isinstance(spec["layout"]["template"], str)
+            for spec in figure_specs(html).values()
+        )
+        # one stylesheet for the 27 tables (great_tables), beside the page's own
+        assert len(re.findall(r"<style>\s*\.ehelse-gt-", html)) == 1
+        assert rendered["national.html"].stat().st_size <= 2.5e6
         levels = [level for level, _ in page.headings]
         assert levels[0] == 1 and levels.count(1) == 1
         assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
@@ -775,8 +782,6 @@ class TestRenderedReport:
         assert html.count('class="ehelse-kommunetabell"') == 1
         table = html[html.index('class="ehelse-kommunetabell"') :]
         table = table[: table.index("</section>")]
-        trs = re.findall(r"<tr (data-[^>]*)>\s*<td>([^<]+)</td>", table)
-        assert len(trs) == municipal.height
         for key in ("fylke", "aktivitet", "status", "teller"):
             assert re.search(rf'<select [^>]*data-kolonne="{key}"', table), key
         assert re.search(r'<input [^>]*data-kolonne="kommune"', table)
@@ -788,17 +793,21 @@ class TestRenderedReport:
             & pl.col("maalt")
             & pl.col("trinn").is_null()
         )
-        wanted = {
-            'data-fylke="Agder"',
-            'data-aktivitet="DigiHelse"',
-            'data-status="ikke startet"',
-        }
-        rows = [n for attrs, n in trs if wanted <= set(re.findall(r'data-\w+="[^"]*"', attrs))]
-        assert sorted(rows) == sorted(
+        wanted = sorted(
             f"{r['kommunenummer']} {r['kommunenavn']}"
             for r in agder_not_started.iter_rows(named=True)
         )
-        assert rows  # the question the table is for has an answer in these data
+        assert wanted  # the question the table is for has an answer in these data
+        # The rows as the reader's browser writes and filters them.
+        shown = asyncio.run(
+            filter_table(
+                rendered["national.html"],
+                {"fylke": "Agder", "aktivitet": "DigiHelse", "status": "ikke startet"},
+            )
+        )
+        assert shown["rows"] == municipal.height
+        assert sorted(shown["shown"]) == wanted
+        assert shown["status"] == f"{len(wanted)} av {municipal.height} rader vises"
         # Vestland's PDF: every municipality in the table, and the names behind a map.
         text = " ".join(pdf_text(rendered["regional.pdf"]).split())
         assert "Status per kommune og aktivitet i Vestland" in text
@@ -828,16 +837,43 @@ class TestRenderedReport:
         assert result.timings == {} and result.chapters == []
         assert html.stat().st_mtime_ns == before
 
-    def test_maps_render_offline_from_disk(self, rendered: dict[str, Path]) -> None:
+    def test_figures_draw_offline_from_disk(self, rendered: dict[str, Path]) -> None:
         """Opened from disk with Chromium's normal security (no file-access flags), every map
-        is drawn (a screenshot of it is not blank), nothing is fetched and nothing is logged
-        as an error."""
+        draws each of its municipalities (a screenshot of it is in colour), every chart its
+        lines, nothing is fetched and nothing is logged as an error."""
         for key in ("national.html", "regional.html"):
+            html = rendered[key].read_text("utf-8")
+            specs = figure_specs(html)
             result = asyncio.run(look_at(rendered[key]))
             assert result["requests"] == [], key
             assert result["errors"] == [], key
-            assert len(result["coloured"]) == len(maps(rendered[key].read_text("utf-8")))
-            assert min(result["coloured"]) > MAP_FILLED, (key, result)
+            drawn = result["figures"]
+            assert len(drawn) == len(specs), key
+            for (name, spec), fig in zip(specs.items(), drawn, strict=True):
+                locations = sum(len(t.get("locations") or []) for t in spec["data"])
+                if name in maps(html):
+                    assert fig["areas"] == locations > 0, (key, name, fig)
+                    assert fig["coloured"] > MAP_FILLED, (key, name, fig)
+                else:
+                    assert fig["areas"] == 0 and fig["lines"] > 0, (key, name, fig)
+
+    def test_every_trace_type_of_the_figures_is_in_the_bundle(
+        self, rendered: dict[str, Path]
+    ) -> None:
+        """The trace types of the rendered report's figures, the national and the regional
+        edition, are registered in the page's plotly.js (asked in the browser) and so in
+        its entry file (report/vendor/plotly/entry.js; ``make plotly``)."""
+        used = {
+            t.get("type", "scatter")
+            for key in ("national.html", "regional.html")
+            for spec in figure_specs(rendered[key].read_text("utf-8")).values()
+            for t in spec["data"]
+        }
+        assert used == {"scatter", "choropleth"}
+        registered = set(asyncio.run(look_at(rendered["regional.html"]))["trace_types"])
+        assert used <= registered
+        entry = (ROOT / "report" / "vendor" / "plotly" / "entry.js").read_text(encoding="utf-8")
+        assert registered == {"scatter", *re.findall(r'lib/(\w+)"\)', entry)} - {"core"}
 
     def test_no_serious_accessibility_violations(self, rendered: dict[str, Path]) -> None:
         """axe-core (from npm) in headless Chromium finds nothing serious or critical."""
@@ -910,8 +946,10 @@ async def run_axe(path: Path, axe: str) -> list[dict[str, Any]]:
 
 
 async def look_at(path: Path, timeout: float = 20.0) -> dict[str, Any]:
-    """Open the page as a reader would, then screenshot every map where it is on the page:
-    the share of saturated pixels in each (the fills; legend and text are about 0.1 %)."""
+    """Open the page as a reader would, offline, then look at every figure where it is on the
+    page: a map's municipalities drawn (plotly's SVG paths) and the share of saturated pixels
+    in a screenshot of it (the fills; legend and text are about 0.1 %), a chart's lines; and
+    the trace types the page's plotly.js has registered."""
     import choreographer as choreo
     from PIL import Image
 
@@ -935,7 +973,7 @@ async def look_at(path: Path, timeout: float = 20.0) -> dict[str, Any]:
         if entry.get("level") == "error":
             errors.append(str(entry.get("text")))
 
-    coloured: list[float] = []
+    figures: list[dict[str, Any]] = []
     async with choreo.Browser(browser_cls=_strict_browser(), headless=True) as browser:
         tab = await _open(browser, path, 1280, 1000)
         await tab.send_command(  # networking off: a request that tried would fail and log
@@ -957,29 +995,31 @@ async def look_at(path: Path, timeout: float = 20.0) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         count = await _evaluate(tab, "document.querySelectorAll('.ehelse-figur').length")
         for i in range(int(count or 0)):
-            value = await _evaluate(
-                tab,
-                f"(() => {{ const f = document.querySelectorAll('.ehelse-figur')[{i}]; "
-                "f.scrollIntoView({block: 'start'}); return f.querySelector('.js-plotly-plot "
-                ".mapboxgl-canvas, .js-plotly-plot .maplibregl-canvas') ? 'map' : ''; })()",
-            )
-            if value != "map":
-                continue
-            share, end = 0.0, loop.time() + timeout
-            while loop.time() < end and share <= MAP_FILLED:
-                await asyncio.sleep(0.5)
-                rect = json.loads(  # in page coordinates, as the screenshot's clip wants
+            figure = f"document.querySelectorAll('.ehelse-figur')[{i}]"
+            seen: dict[str, Any] = {}
+            end = loop.time() + timeout
+            while loop.time() < end:
+                seen = json.loads(
                     await _evaluate(
                         tab,
-                        f"(() => {{ const r = document.querySelectorAll('.ehelse-figur')[{i}]"
-                        ".querySelector('.maplibregl-canvas').getBoundingClientRect(); return "
-                        "JSON.stringify({x: r.x + scrollX, y: r.y + scrollY, width: r.width, "
-                        "height: r.height}); })()",
+                        f"(() => {{ const f = {figure}; f.scrollIntoView({{block: 'start'}}); "
+                        "const svg = f.querySelector('.js-plotly-plot .main-svg'); "
+                        "const r = svg ? svg.getBoundingClientRect() : {x: 0, y: 0, width: 0, "
+                        "height: 0}; return JSON.stringify({areas: f.querySelectorAll("
+                        "'path.choroplethlocation').length, lines: Array.from(f.querySelectorAll("
+                        "'.scatterlayer path.js-line')).filter(p => (p.getAttribute('d') || '')"
+                        ".length > 1).length, rect: {x: r.x + scrollX, y: r.y + scrollY, "
+                        "width: r.width, height: r.height}}); })()",
                     )
                 )
+                if seen["areas"] or seen["lines"]:
+                    break
+                await asyncio.sleep(0.25)
+            share = 0.0
+            if seen["areas"]:
                 shot = await tab.send_command(
                     "Page.captureScreenshot",
-                    params={"format": "png", "clip": rect | {"scale": 1}},
+                    params={"format": "png", "clip": seen["rect"] | {"scale": 1}},
                 )
                 image = Image.open(io.BytesIO(base64.b64decode(shot["result"]["data"])))
                 raw = image.convert("RGB").tobytes()
@@ -989,13 +1029,36 @@ async def look_at(path: Path, timeout: float = 20.0) -> dict[str, Any]:
                     if max(raw[j : j + 3]) - min(raw[j : j + 3]) > 40
                 )
                 share = hits / max(len(raw) // 3, 1)
-            coloured.append(share)
-    webgl_notice = "Automatic fallback to software WebGL"
-    return {
-        "requests": requests,
-        "errors": [e for e in errors if webgl_notice not in e],
-        "coloured": coloured,
-    }
+            figures.append({"areas": seen["areas"], "lines": seen["lines"], "coloured": share})
+        types = json.loads(
+            await _evaluate(tab, "JSON.stringify(Object.keys(Plotly.PlotSchema.get().traces))")
+        )
+    return {"requests": requests, "errors": errors, "figures": figures, "trace_types": types}
+
+
+async def filter_table(path: Path, filters: dict[str, str]) -> dict[str, Any]:
+    """The «kommune × løsning» table as the browser writes it: its rows, and the first cell
+    of those shown, with the live status, after choosing ``filters`` (column -> value)."""
+    import choreographer as choreo
+
+    async with choreo.Browser(browser_cls=_strict_browser(), headless=True) as browser:
+        tab = await _open(browser, path, 1280, 1000)
+        loaded = tab.subscribe_once("Page.loadEventFired")
+        await tab.send_command("Page.navigate", params={"url": path.resolve().as_uri()})
+        await loaded
+        value = await _evaluate(
+            tab,
+            "(() => { const s = document.querySelector('.ehelse-kommunetabell'); "
+            f"const want = {json.dumps(filters)}; "
+            "for (const [k, v] of Object.entries(want)) { "
+            "const e = s.querySelector('select[data-kolonne=\"' + k + '\"]'); e.value = v; "
+            "e.dispatchEvent(new Event('change', {bubbles: true})); } "
+            "const rows = Array.from(s.querySelector('tbody').rows); "
+            "return JSON.stringify({rows: rows.length, shown: rows.filter(r => !r.hidden)"
+            ".map(r => r.cells[0].textContent), status: s.querySelector("
+            "'.ehelse-sok-status').textContent}); })()",
+        )
+    return dict(json.loads(value))
 
 
 @pytest.mark.slow

@@ -122,13 +122,12 @@ def test_plotly_can_match_features(municipalities: dict[str, Any]) -> None:
     codes = [f["id"] for f in municipalities["features"]]
     # A numeric colour gives one trace; a discrete one copies the geojson per category.
     data = pl.DataFrame({"kommunenummer": codes, "fylke": [int(c[:2]) for c in codes]})
-    fig = px.choropleth_map(
+    fig = px.choropleth(
         data,
         geojson=municipalities,
         locations="kommunenummer",
         color="fylke",
         featureidkey="properties.kommunenummer",
-        map_style="white-bg",
     )
     assert list(fig.data[0].locations) == codes
     assert fig.data[0].featureidkey == "properties.kommunenummer"

@@ -15,7 +15,7 @@ import polars as pl
 from analysis import config
 from analysis.edition import blocks as b
 from analysis.escape import html_text, markdown_text
-from analysis.fmt import format_date, format_int
+from analysis.fmt import DASH, format_date, format_int
 
 FILTER_JS: Final = "kommunetabell.js"  # report/templates/ehelse-html/
 PRINT_WORDS: Final = {  # the printed table's cells: narrow columns
@@ -27,6 +27,8 @@ PRINT_WORDS: Final = {  # the printed table's cells: narrow columns
     "oppfyller kravet": "ja",
     "oppfyller ikke kravet": "nei",
 }
+SYNTHETIC_MARK: Final = " (eksempeldata)"  # after the activity in a row of example data
+NO_SCRIPT: Final = "Tabellen vises når nettleseren kjører JavaScript."
 PRINT_KEY: Final = (
     "i bruk: tatt i bruk; tilgj.: tilgjengeliggjort; – : ikke startet; meldingsversjoner: "
     "ja/nei om kravet er oppfylt; tom celle: kommunen er ikke i aktivitetens omfang."
@@ -92,9 +94,10 @@ def _options(values: Sequence[str], label: str) -> str:
 
 
 def municipality_table_html(block: b.MunicipalityTable, table_id: str = "kommunetabell") -> str:
-    """The long table with a filter per column; the script (report/templates) shows the rows
-    that match every filter and says how many."""
-    from analysis.present.output import first_time
+    """The long table with a filter per column; the script (report/templates) writes its
+    rows from the data beside it (``municipality_rows``), shows those that match every filter
+    and says how many."""
+    from analysis.present.output import first_time, script_json
 
     f = block.frame
     counties = sorted(f["fylke"].unique().to_list())
@@ -119,24 +122,12 @@ def municipality_table_html(block: b.MunicipalityTable, table_id: str = "kommune
         f'aria-controls="{table_id}-t" autocomplete="off"></label> '
         f'<span class="ehelse-sok-status" aria-live="polite" id="{table_id}-status"></span>'
     )
-    rows = []
-    for r in f.iter_rows(named=True):
-        yes = "ja" if r["teller"] else "nei"
-        attrs = (
-            f'data-fylke="{html_text(r["fylke"])}" data-aktivitet="{html_text(r["aktivitet"])}" '
-            f'data-status="{html_text(r["status"])}" data-teller="{yes}"'
-        )
-        mark = " (eksempeldata)" if r["syntetisk"] else ""
-        rows.append(
-            f"<tr {attrs}><td>{html_text(r['kommune'])}</td><td>{html_text(r['fylke'])}</td>"
-            f"<td>{html_text(r['aktivitet'])}{mark}</td><td>{html_text(r['status'])}</td>"
-            f"<td>{format_date(r['siden']) if r['siden'] else '–'}</td><td>{yes}</td></tr>"
-        )
     script = ""
     if first_time(FILTER_JS):
         js = (config.REPORT_DIR / "templates" / "ehelse-html" / FILTER_JS).read_text("utf-8")
         script = f"<script>{js}</script>"
     source = f'<p class="kilde">{html_text(block.source)}</p>' if block.source else ""
+    rows = script_json(municipality_rows(block))
     return (
         f'{script}<section class="ehelse-kommunetabell" id="{table_id}" '
         f'aria-label="{html_text(block.caption)}">'
@@ -145,10 +136,52 @@ def municipality_table_html(block: b.MunicipalityTable, table_id: str = "kommune
         f'aria-label="{html_text(block.caption)}">'
         f'<table id="{table_id}-t"><caption>{html_text(block.caption)} '
         f"({format_int(f.height)} rader)</caption><thead><tr>"
-        '<th scope="col">Kommune</th><th scope="col">Fylke</th><th scope="col">Aktivitet</th>'
-        '<th scope="col">Status</th><th scope="col">Siden</th><th scope="col">Telles</th>'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>{source}</section>"
+        '<th scope="col" data-kolonne="kommune">Kommune</th>'
+        '<th scope="col" data-kolonne="fylke">Fylke</th>'
+        '<th scope="col" data-kolonne="aktivitet">Aktivitet</th>'
+        '<th scope="col" data-kolonne="status">Status</th><th scope="col">Siden</th>'
+        '<th scope="col" data-kolonne="teller">Telles</th>'
+        f"</tr></thead><tbody></tbody></table></div>"
+        f'<script type="application/json" class="ehelse-rader">{rows}</script>'
+        f"<noscript><p>{NO_SCRIPT}</p></noscript>{source}</section>"
     )
+
+
+def municipality_rows(block: b.MunicipalityTable) -> dict[str, Any]:
+    """The table's rows as the page carries them, which its script (kommunetabell.js) writes
+    into the table: a row is [municipality, activity, status, since, counted (1/0), example
+    data (1/0)], the first three numbers in the lists ``kommuner`` ([name, county]),
+    ``aktiviteter`` and ``statuser``, since as shown («–»: none); ``merke`` follows the
+    activity of a row of example data. Each name is written once, not once a row: the
+    national table has about 1 800 rows."""
+    f = block.frame
+    counties = sorted(f["fylke"].unique().to_list())
+    county = {c: i for i, c in enumerate(counties)}
+    activities = list(dict.fromkeys([*block.activities, *f["aktivitet"].to_list()]))
+    statuses = list(dict.fromkeys(f["status"].to_list()))
+    municipalities = list(dict.fromkeys(zip(f["kommune"], f["fylke"], strict=True)))
+    index = {m: i for i, m in enumerate(municipalities)}
+    activity = {a: i for i, a in enumerate(activities)}
+    status = {s: i for i, s in enumerate(statuses)}
+    rows = [
+        [
+            index[(r["kommune"], r["fylke"])],
+            activity[r["aktivitet"]],
+            status[r["status"]],
+            format_date(r["siden"]) if r["siden"] else DASH,
+            int(bool(r["teller"])),
+            int(bool(r["syntetisk"])),
+        ]
+        for r in f.iter_rows(named=True)
+    ]
+    return {
+        "kommuner": [[name, county[c]] for name, c in municipalities],
+        "fylker": counties,
+        "aktiviteter": activities,
+        "statuser": statuses,
+        "merke": SYNTHETIC_MARK,
+        "rader": rows,
+    }
 
 
 def printed_frame(block: b.MunicipalityTable) -> pl.DataFrame:

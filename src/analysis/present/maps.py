@@ -1,5 +1,8 @@
 """Maps: municipalities or counties coloured by category, on a white background (no tiles).
 
+Each map is plotly's ``choropleth`` trace on a ``geo`` subplot (d3-geo, SVG): hover, pan and
+zoom work without WebGL or map tiles, and the page's plotly.js stays small (report/vendor/plotly).
+
 A map receives its division as an argument (``Boundaries``) and never converts data itself.
 Boundaries are held here and traces refer to them by name (``geojson_ref``): a plotly figure
 that held them would copy them on every trace and every serialisation (seconds per map), and
@@ -13,7 +16,6 @@ import hashlib
 import html
 import itertools
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
@@ -27,7 +29,6 @@ from analysis.present.theme import (
     MAP_HEIGHT,
     OKABE_ITO,
     SEQUENTIAL,
-    STATIC_WIDTH,
     STATUS_COLOURS,
     STATUS_LABELS,
     STATUS_ORDER,
@@ -40,6 +41,14 @@ if TYPE_CHECKING:
     from analysis.reference.boundaries import Boundaries
 
 GEO_PREFIX: Final = "ehelse-geo-"
+# The drawn areas fill the map (fitbounds), in web mercator as on any web map, with none of
+# plotly's own base layers (coastlines, countries): the boundaries are all there is.
+GEO_LAYOUT: Final = {
+    "fitbounds": "locations",
+    "visible": False,
+    "projection": {"type": "mercator"},
+    "bgcolor": "white",
+}
 # On paper a map of the whole country gets an inset of the densest part, around Oslo, where
 # municipalities are too small to tell apart at A4 (in the open space over Sweden): a map
 # that draws this municipality and all the country is marked for it (analysis.present.static).
@@ -53,30 +62,6 @@ def exterior_points(geometry: Mapping[str, Any]) -> Iterable[Sequence[float]]:
     )
     for polygon in polygons:
         yield from polygon[0]
-
-
-def _mercator(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def map_view(
-    features: Sequence[Mapping[str, Any]], width: int = STATIC_WIDTH, height: int = MAP_HEIGHT
-) -> tuple[dict[str, float], float]:
-    """Centre and zoom that fit the features into a web-mercator map of this size."""
-    lons, lats = [], []
-    for feature in features:
-        for lon, lat in exterior_points(feature["geometry"]):
-            lons.append(lon)
-            lats.append(lat)
-    if not lons:
-        return {"lat": 65.0, "lon": 15.0}, 3.5
-    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
-    y0, y1 = _mercator(south), _mercator(north)
-    tile = 512.0  # maplibre's world is 512 px wide at zoom 0
-    zoom_x = math.log2(width / tile * 360.0 / max(east - west, 1e-6))
-    zoom_y = math.log2(height / tile * 2 * math.pi / max(y1 - y0, 1e-9))
-    centre_lat = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
-    return {"lat": centre_lat, "lon": (west + east) / 2}, min(zoom_x, zoom_y) - 0.15
 
 
 def _bin_labels(bins: Sequence[float]) -> list[str]:
@@ -122,6 +107,73 @@ def geojson_of(value: Any) -> Mapping[str, Any] | None:
     if isinstance(value, str):
         return _GEOJSON.get(value)
     return value if isinstance(value, Mapping) else None
+
+
+def _polyline(values: Iterable[int]) -> str:
+    """Integers in the Encoded Polyline Algorithm Format: zigzag, then 5 bits a character
+    from "?" (63) on, a set sixth bit meaning "more follows"; 1-2 characters for the steps
+    between the points of a boundary, against 7-9 as JSON numbers."""
+    out: list[str] = []
+    for value in values:
+        v = ~(value << 1) if value < 0 else value << 1
+        while v >= 0x20:
+            out.append(chr((0x20 | (v & 0x1F)) + 63))
+            v >>= 5
+        out.append(chr(v + 63))
+    return "".join(out)
+
+
+@cache
+def _page_boundaries(ref: str) -> dict[str, Any]:
+    import numpy as np
+
+    from analysis.reference.simplify import COORDINATE_DECIMALS
+
+    geojson = _GEOJSON[ref]
+    step = 10.0**-COORDINATE_DECIMALS
+    rings = [
+        np.rint(np.asarray(ring, dtype=np.float64)[::-1, :2] / step).astype(np.int64)
+        for f in geojson["features"]
+        for polygon in _polygons(f["geometry"])
+        for ring in polygon
+    ]
+    origin = np.min([r.min(axis=0) for r in rings], axis=0) if rings else np.zeros(2, np.int64)
+    encoded = iter(
+        _polyline(np.diff(r, axis=0, prepend=origin[None, :]).ravel().tolist()) for r in rings
+    )
+    features = [
+        {
+            "type": "Feature",
+            "id": f["id"],
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [next(encoded) for _ in polygon] for polygon in _polygons(f["geometry"])
+                ],
+            },
+        }
+        for f in geojson["features"]
+    ]
+    return {
+        "type": "FeatureCollection",
+        "ehelse": {"step": step, "origin": origin.tolist()},
+        "features": features,
+    }
+
+
+def page_boundaries(geojson: Mapping[str, Any]) -> dict[str, Any]:
+    """The boundaries as the web page carries them, a third of their GeoJSON: each ring a
+    string of steps on the boundaries' own grid (``COORDINATE_DECIMALS``, so nothing moves),
+    as ``_polyline`` encodes them, the first from ``origin``; the loader
+    (report/templates/ehelse.js) makes them GeoJSON again. The rings are reversed: d3-geo
+    (plotly's geo subplot) reads GeoJSON's counter-clockwise exterior rings (RFC 7946) as
+    the whole globe less the area. Properties are left out: a map names its areas itself."""
+    return _page_boundaries(geojson_ref(geojson))
+
+
+def _polygons(geometry: Mapping[str, Any]) -> list[Any]:
+    coords = geometry["coordinates"]
+    return [coords] if geometry["type"] == "Polygon" else list(coords)
 
 
 @cache
@@ -377,7 +429,7 @@ def _choropleth(
             continue
         label = text.get(category, category)
         fig.add_trace(
-            go.Choroplethmap(
+            go.Choropleth(
                 geojson=ref,
                 locations=members,
                 z=[1] * len(members),
@@ -393,12 +445,8 @@ def _choropleth(
                 marker={"line": {"color": "white", "width": 0.6}},
             )
         )
-    drawn_set = set(drawn)
-    centre, zoom = map_view(
-        [f for f in shown["features"] if str(f["id"]) in drawn_set], STATIC_WIDTH, height
-    )
     fig.update_layout(
-        map={"style": "white-bg", "center": centre, "zoom": zoom},
+        geo=GEO_LAYOUT,
         margin={"l": 0, "r": 0, "t": 40 if title else 8, "b": 0},
         legend={
             "title": {"text": legend_title or ""},
@@ -414,12 +462,13 @@ def _choropleth(
 
 
 __all__ = [
+    "GEO_LAYOUT",
     "GEO_PREFIX",
     "INSET_ANCHOR",
     "county_map",
     "exterior_points",
     "geojson_of",
     "geojson_ref",
-    "map_view",
     "municipality_map",
+    "page_boundaries",
 ]

@@ -2,9 +2,11 @@
 HTML and a static SVG in the PDF, so a chapter's code is the same for both.
 
 * text/html: the plotly figure as JSON plus a tiny loader (report/templates/ehelse.js). The
-  scripts, plotly.js and each set of boundaries go into the page once (the first output that
-  needs them carries them), so the page works offline and ten maps do not carry ten copies of
-  the boundaries. ``data`` becomes a CSV download under the figure.
+  scripts, plotly.js, the chart template and each set of boundaries go into the page once (the
+  first output that needs them carries them), so the page works offline and ten maps do not
+  carry ten copies of the boundaries or the template. plotly.js is the report's own bundle of
+  the trace types its figures use (report/templates/plotly-ehelse.min.js, ``make plotly``).
+  ``data`` becomes a CSV download under the figure.
 * image/svg+xml: the same figure drawn by kaleido (analysis.present.static); under Quarto a
   Typst figure that places the SVG with its alternative text.
 
@@ -16,6 +18,7 @@ rendering (``QUARTO_EXECUTE_INFO``); an interactive session gets HTML only.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -31,7 +34,7 @@ from analysis import config
 from analysis.edition.params import ENV_TARGET
 from analysis.escape import html_text, slug, spreadsheet_expr, typst_string
 from analysis.present import static
-from analysis.present.maps import geojson_of, geojson_ref
+from analysis.present.maps import geojson_of, geojson_ref, page_boundaries
 from analysis.present.theme import CHART_HEIGHT, STATIC_WIDTH, figure_meta, is_synthetic
 
 QUARTO_INFO_ENV: Final = "QUARTO_EXECUTE_INFO"
@@ -40,6 +43,17 @@ QUARTO_DOCUMENT_ENV: Final = "QUARTO_DOCUMENT_PATH"
 QUARTO_TARGETS: Final = {"html": "html", "typst": "pdf"}
 QUARTO_FIGURE_DIR: Final = "_ehelse-figurer"  # "_": Quarto never renders it as an input
 SCRIPT: Final = "ehelse.js"  # in report/templates: the figure loader and the table search
+PLOTLY_JS: Final = "plotly-ehelse.min.js"  # in report/templates, built by `make plotly`
+TEMPLATE_PREFIX: Final = "ehelse-tema-"
+# Every figure: no mode bar, the width of the page, the page scrolls over it.
+CONFIG: Final = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
+# A map's mode bar, shown while the pointer is over it: zoom in, zoom out, back to the start
+# (dragging pans; the wheel scrolls the page).
+MAP_CONFIG: Final = {
+    "displayModeBar": "hover",
+    "modeBarButtons": [["zoomInGeo", "zoomOutGeo", "resetGeo"]],
+    "displaylogo": False,
+}
 
 
 def quarto_target() -> str | None:
@@ -126,9 +140,12 @@ def page_script() -> str:
 
 
 def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
+    return _template_text(PLOTLY_JS)
 
-    return get_plotlyjs()
+
+def _content_key(prefix: str, data: Any) -> str:
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True)
+    return prefix + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def csv_download(df: pl.DataFrame, name: str, synthetic: bool = False) -> str:
@@ -155,23 +172,35 @@ def figure_html(
     fig: go.Figure, fig_id: str, caption: str, alt: str, csv: pl.DataFrame | None = None
 ) -> str:
     """The figure for the page: its JSON, drawn by ``ehelse.draw`` where it stands, with what
-    the page does not carry yet (scripts, plotly.js, boundaries) in front of it."""
+    the page does not carry yet (scripts, plotly.js, the template, boundaries) in front of it.
+    The figure names its template and boundaries, which the loader puts back."""
     spec = json.loads(fig.to_json())
     parts: list[str] = []
     if script := page_script():
         parts.append(script)
     if first_time("plotly.js"):
         parts.append(f"<script>{_plotly_js()}</script>")
+    layout = spec.setdefault("layout", {})
+    template = layout.get("template")
+    if isinstance(template, dict):
+        key = _content_key(TEMPLATE_PREFIX, template)
+        if first_time(key):
+            parts.append(
+                f'<script type="application/json" id="{key}">{script_json(template)}</script>'
+            )
+        layout["template"] = key
     for trace in spec.get("data", []):
         geo = geojson_of(trace.get("geojson"))
         if geo is None:
             continue
         key = geojson_ref(geo) if isinstance(trace["geojson"], dict) else trace["geojson"]
         if first_time(key):
-            parts.append(f'<script type="application/json" id="{key}">{script_json(geo)}</script>')
+            parts.append(
+                f'<script type="application/json" id="{key}">{script_json(page_boundaries(geo))}</script>'
+            )
         trace["geojson"] = key
-    height = int(spec.get("layout", {}).get("height") or CHART_HEIGHT)
-    spec["config"] = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
+    height = int(layout.get("height") or CHART_HEIGHT)
+    spec["config"] = CONFIG | MAP_CONFIG if "geo" in layout else dict(CONFIG)
     download = "" if csv is None else csv_download(csv, fig_id, is_synthetic(fig))
     parts.append(
         f'<figure class="ehelse-figur" id="{fig_id}" aria-label="{html_text(alt)}">'

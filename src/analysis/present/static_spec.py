@@ -1,11 +1,11 @@
 """The figure spec kaleido draws for the PDF, built as plain JSON.
 
-Maps are redrawn as a plotly ``geo`` trace: maplibre's WebGL takes about 4 s a map in headless
-Chromium and rasterises, the geo trace is vector, which is what a map on paper needs. A
-``go.Figure`` would validate and copy the boundaries on every trace, so the spec is plain JSON,
-and its boundaries are pre-projected onto a grid of about a pixel of the drawn map and rounded:
-a map carries only the points the page can show. A map of the whole country gets an inset of
-the area around Oslo, with its own, finer grid.
+A map's ``choropleth`` traces are drawn on paper as on the page, on a ``geo`` subplot (vector),
+with the boundaries a map needs on paper: a ``go.Figure`` would validate and copy the
+boundaries on every trace, so the spec is plain JSON, and its boundaries are pre-projected onto
+a grid of about a pixel of the drawn map and rounded: a map carries only the points the page
+can show. A map of the whole country gets an inset of the area around Oslo, with its own, finer
+grid.
 """
 
 from __future__ import annotations
@@ -134,19 +134,18 @@ def _grid_features(
 def static_spec(
     fig: go.Figure | Mapping[str, Any], width: int = STATIC_WIDTH, height: int | None = None
 ) -> dict[str, Any]:
-    """The figure as kaleido should draw it, as plain JSON: map traces become geo traces
-    (vector, no WebGL) over boundaries snapped to the map's pixels."""
+    """The figure as kaleido should draw it, as plain JSON: each map trace gets its own areas'
+    boundaries snapped to the map's pixels."""
     spec = json.loads(fig.to_json()) if hasattr(fig, "to_json") else json.loads(json.dumps(fig))
     layout = spec.setdefault("layout", {})
     h = height or int(layout.get("height") or CHART_HEIGHT)
     data = spec.get("data") or []
-    if not any(t.get("type") == "choroplethmap" for t in data):
+    if not any(_is_map(t) for t in data):
         return spec
-    layout.pop("map", None)
     by_id: dict[str, Mapping[str, Any]] = {}
     drawn: list[str] = []
     for trace in data:
-        if trace.get("type") != "choroplethmap":
+        if not _is_map(trace):
             continue
         geo = geojson_of(trace.get("geojson"))
         if geo is None:
@@ -161,11 +160,11 @@ def static_spec(
     grid = _grid_for(box[:2], box[2:], plot_w, plot_h) if box else _Grid(1e-4)
     out: list[dict[str, Any]] = []
     for trace in data:
-        if trace.get("type") != "choroplethmap":
+        if not _is_map(trace):
             out.append(trace)
             continue
         ids = [str(c) for c in trace.get("locations") or []]
-        props = {k: v for k, v in trace.items() if k not in ("type", "subplot", "below")}
+        props = {k: v for k, v in trace.items() if k != "type"}
         # Each trace gets only its own areas: the browser parses less.
         props["geojson"] = _grid_features(by_id, ids, grid)
         out.append({"type": "choropleth", **props})
@@ -180,6 +179,11 @@ def static_spec(
     if meta.get("ehelse_inset"):
         _add_inset(spec, by_id, width, h)
     return spec
+
+
+def _is_map(trace: Mapping[str, Any]) -> bool:
+    """A trace of a map (analysis.present.maps): a choropleth over named boundaries."""
+    return trace.get("type") == "choropleth" and trace.get("geojson") is not None
 
 
 def _add_inset(spec: dict[str, Any], by_id: Mapping[str, Any], width: int, height: int) -> None:

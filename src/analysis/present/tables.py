@@ -10,6 +10,8 @@ Which renderings are produced follows ``analysis.present.output.targets``.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -19,7 +21,7 @@ from IPython.display import display
 
 from analysis.escape import html_text, markdown_text, slug, visible
 from analysis.fmt import DASH, format_date, format_int, format_number, format_percent
-from analysis.present.output import page_script, targets
+from analysis.present.output import first_time, page_script, targets
 
 TYPST_FROM: Final = "```{=typst}\n#eksempel-fra()\n```\n\n"
 TYPST_TO: Final = "```{=typst}\n#eksempel-til()\n```\n\n"
@@ -40,6 +42,26 @@ def _cell(value: Any, dtype: pl.DataType, decimals: int) -> str:
     if dtype == pl.Date:
         return format_date(value)
     return visible(value)
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>\s*", re.S)
+
+
+def _shared_style(body: str, tid: str) -> tuple[str, str]:
+    """great_tables' stylesheet, scoped to the table's id, once per page instead: scoped to a
+    class named by its content (``ehelse-gt-<hash>``), which every table styled alike shares;
+    the first table of a page that needs it carries it. Returns the table without its own
+    stylesheet, with the page's in front where this is the first, and the class."""
+    found = _STYLE.search(body)
+    if found is None:
+        return body, ""
+    css = found.group(1).replace(f"#{tid}", "{scope}")
+    scope = "ehelse-gt-" + hashlib.sha1(css.encode()).hexdigest()[:10]
+    css = css.replace("{scope}", f".{scope}")
+    body = body[: found.start()] + body[found.end() :]
+    if first_time(scope):
+        body = f"<style>{css}</style>\n{body}"
+    return body, scope
 
 
 @dataclass
@@ -117,12 +139,12 @@ class Table:
             if rows:
                 gt = gt.tab_style(style.text(weight="bold"), loc.body(rows=rows))
         gt = gt.tab_options(table_font_size="15px", heading_title_font_size="17px")
-        body = gt.as_raw_html()
+        body, scope = _shared_style(gt.as_raw_html(), tid)
         # The scrolling wrapper must be reachable by keyboard and named for screen readers.
         body = body.replace(
             f'<div id="{tid}" style=',
             f'<div id="{tid}" role="region" tabindex="0" '
-            f'aria-label="{html_text(self.caption)}" class="ehelse-tabell" style=',
+            f'aria-label="{html_text(self.caption)}" class="ehelse-tabell {scope}" style=',
             1,
         )
         body = body.replace('<table class="gt_table"', f'<table id="{tid}-t" class="gt_table"', 1)
