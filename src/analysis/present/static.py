@@ -215,10 +215,7 @@ class _Browser:
                     work = self._in_page(spec, opts)
                 else:
                     work = self.kaleido.calc_fig(spec, opts=opts, topojson=_topojson_stub())
-                try:
-                    return await asyncio.wait_for(work, timeout)
-                except TimeoutError:
-                    raise _TimeoutError from None
+                return await _within(work, timeout)
 
         # The figure's own timeout is inside, counted once its turn comes; this one only
         # guards against a loop that stopped answering.
@@ -239,6 +236,22 @@ class _Browser:
                     os.killpg(process.pid, signal.SIGKILL)  # the wrapper's own session
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+
+
+async def _within(work: Any, timeout: float) -> Any:
+    """``work`` done within ``timeout`` seconds, else _TimeoutError. Not ``asyncio.wait_for``:
+    a draw cancelled mid-write ends in choreographer's ChannelClosedError, which wait_for
+    passes on in place of the timeout."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if task in done:
+        return task.result()
+    task.cancel()
+    # Wait for the cancelled draw without taking on what it ends in: the answer is the timeout.
+    await asyncio.wait({task}, timeout=5)
+    if task.done() and not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as never retrieved
+    raise _TimeoutError
 
 
 @cache
