@@ -3,9 +3,12 @@ again, a changed figure is) and the timeout with its one retry."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 import pytest
@@ -54,10 +57,20 @@ def test_a_hung_export_is_tried_again_then_fails_with_one_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(static.CACHE_ENV, "off")
-    # No figure is drawn in a millisecond: every call hangs past its timeout.
-    monkeypatch.setenv(static.TIMEOUT_ENV, "0.001")
-    with pytest.raises(static.FigureError) as caught:
-        static.static_svg(chart("Henger"), name="fig-henger-1")
+    monkeypatch.setenv(static.TIMEOUT_ENV, "2")
+    real_svg = static._Browser.svg
+
+    def frozen(browser: static._Browser, spec: Any, *args: Any, **kwargs: Any) -> str:
+        # A real hang, not a race against a short timeout: the browser stops answering the
+        # figure (its start-up drawing, without data, goes through).
+        if spec.get("data"):
+            os.killpg(browser.kaleido.subprocess.pid, signal.SIGSTOP)
+        return real_svg(browser, spec, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(static._Browser, "svg", frozen)
+        with pytest.raises(static.FigureError) as caught:
+            static.static_svg(chart("Henger"), name="fig-henger-1")
     message = str(caught.value)
     assert "\n" not in message and "fig-henger-1" in message and "ny nettleser" in message
     assert static.STATS["attempts"] == 2 and static.STATS["retries"] == 1

@@ -287,11 +287,16 @@ def start() -> None:
         ):
             raise FigureError("Fant ikke Chromium for figurene i PDF-en: kjør `make browser`")
         t0 = time.perf_counter()
+        browser: _Browser | None = None
         try:
-            browser = _Browser()
+            browser = _Browser()  # closes itself when it does not open
             # The browser loads its page on the first figure: draw a trivial one now.
             browser.svg({"data": [], "layout": {}}, 10, 10, START_TIMEOUT_S)
-        except _TimeoutError:
+        except BaseException as exc:
+            if browser is not None:
+                browser.close(kill=True)  # a browser that did not start is not left behind
+            if not isinstance(exc, _TimeoutError):
+                raise
             raise FigureError(
                 f"Chromium startet ikke innen {START_TIMEOUT_S:.0f} s (figurene i PDF-en)"
             ) from None
