@@ -23,6 +23,7 @@ setup: $(SYNCED) ## Installer uv (ved behov) og Python-avhengighetene fra uv.loc
 $(SYNCED): uv.lock pyproject.toml
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet --compile-bytecode  # .pyc up front: PYTHONDONTWRITEBYTECODE may be set
+	@$(VENV)/bin/python -m compileall -q src  # the project's own too (uv compiles site-packages only)
 	@touch $@
 
 browser: ## Installer det rapporttestene trenger fra Debian ved behov: chromium, poppler-utils, npm

@@ -50,9 +50,9 @@ def _sizes(out: Path) -> dict[str, float]:
 
 
 def national_report(runs: int = 3, year: int | None = None) -> dict[str, Any]:
-    """`ehelse report --force` (HTML and PDF) of the national edition: cold (an empty figure
-    cache, so Chromium starts and draws every figure) and with the figures cached; the sizes
-    of the files."""
+    """`ehelse report --force` (HTML and PDF) of the national edition: cold (an empty render
+    cache, so Chromium starts and draws every figure and every table is made) and with the
+    figures and tables cached; the sizes of the files."""
     args = ["report", "--force", *(["--year", str(year)] if year else [])]
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         out, cache = Path(tmp) / "out", Path(tmp) / "figurer"
@@ -60,7 +60,7 @@ def national_report(runs: int = 3, year: int | None = None) -> dict[str, Any]:
         _ehelse([*args, "--out", str(out)], env)  # the data read in, the code compiled
 
         def empty_cache() -> None:
-            for f in cache.glob("*.svg"):
+            for f in [*cache.glob("*.svg"), *cache.glob("*.html")]:
                 f.unlink()
 
         cold = _times(lambda: _ehelse([*args, "--out", str(out)], env), runs, empty_cache)
@@ -88,7 +88,7 @@ def county_editions(runs: int = 1, year: int = 2024) -> dict[str, Any]:
         _ehelse(["report", "--year", str(year), "--format", "html", "--out", str(out)], env)
 
         def empty_cache() -> None:
-            for f in cache.glob("*.svg"):
+            for f in [*cache.glob("*.svg"), *cache.glob("*.html")]:
                 f.unlink()
 
         cold = _times(lambda: _ehelse(args, env), runs, empty_cache)

@@ -53,3 +53,13 @@ def test_the_bundle_is_built_from_the_entry_file() -> None:
 def test_the_bundle_can_stand_inside_a_script_element() -> None:
     text = BUNDLE.read_text(encoding="utf-8").lower()
     assert "</script" not in text and "<!--" not in text
+
+
+def test_the_figure_template_carries_the_trace_types_of_the_bundle() -> None:
+    """The trimmed template (present.theme) styles exactly the trace types the bundle draws:
+    a type added to the bundle without its template defaults would be drawn unstyled."""
+    from analysis.present import theme
+
+    template = theme._template()
+    assert sorted(template.data.to_plotly_json()) == sorted(entry_types())
+    assert template.layout.to_plotly_json()["plot_bgcolor"] == "white"

@@ -6,13 +6,14 @@ interval. Deterministic (fixed seed). docs/metode.md explains the method in Norw
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
 MIN_LOGISTIC_POINTS = 4
+MAX_ITERATIONS = 2000
+GRADIENT_TOLERANCE = 1e-9
 INTERVAL = 0.90
 DRAWS = 2000
 SEED = 20230430
@@ -48,7 +49,8 @@ def _trim_leading_zeros(dates: list[date], counts: list[float]) -> tuple[list[da
 
 def _logistic(t: np.ndarray, r: float, t0: float) -> np.ndarray:
     """Share of the scope at time t: a logistic whose ceiling is the whole scope."""
-    return 1.0 / (1.0 + np.exp(-r * (t - t0)))
+    with np.errstate(over="ignore"):  # exp overflowing to inf gives the limit, 0
+        return 1.0 / (1.0 + np.exp(-r * (t - t0)))
 
 
 def _logistic_jac(t: np.ndarray, r: float, t0: float) -> np.ndarray:
@@ -65,6 +67,64 @@ class LogisticFit:
     rho: float  # lag-1 autocorrelation of the residuals
 
 
+def _least_squares(
+    t: np.ndarray, y: np.ndarray, p: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Least squares of the logistic's two parameters within bounds: Levenberg-Marquardt,
+    each step clipped to the bounds, and the covariance as ``scipy.optimize.curve_fit``
+    gives it (the residual variance times the pseudo-inverse of JᵀJ). Two parameters do not
+    need scipy, whose import alone took a third of a second of every report; a test holds
+    the two to the same answers. None when it does not converge."""
+    # Overflow, 0/0 and a vanishing singular value end as inf or nan, which are checked.
+    with np.errstate(all="ignore"):
+        res = _logistic(t, *p) - y
+        cost = float(res @ res)
+        damping = 1e-3
+        for _ in range(MAX_ITERATIONS):
+            jac = _logistic_jac(t, *p)
+            a, g = jac.T @ jac, jac.T @ res
+            if not (np.all(np.isfinite(a)) and np.all(np.isfinite(g))):
+                return None
+            # A parameter on a bound that the descent would push past stays there; the
+            # step is solved for the others.
+            free = ~(((p <= lower) & (g > 0)) | ((p >= upper) & (g < 0)))
+            if not free.any() or float(np.max(np.abs(g[free]))) < GRADIENT_TOLERANCE:
+                break
+            af, gf = a[np.ix_(free, free)], g[free]
+            while damping < 1e16:
+                step = np.zeros_like(p)
+                try:
+                    step[free] = np.linalg.solve(af + damping * np.diag(np.diag(af) + 1e-12), -gf)
+                except np.linalg.LinAlgError:
+                    damping *= 10
+                    continue
+                trial = np.clip(p + step, lower, upper)
+                trial_res = _logistic(t, *trial) - y
+                trial_cost = float(trial_res @ trial_res)
+                if np.isfinite(trial_cost) and trial_cost <= cost:
+                    break
+                damping *= 10
+            else:
+                break  # no step lowers the cost: a minimum
+            moved = float(np.max(np.abs(trial - p) / (np.abs(p) + 1e-8)))
+            gained = cost - trial_cost
+            p, res, cost = trial, trial_res, trial_cost
+            damping = max(damping / 10, 1e-12)
+            if moved < 1e-10 or gained <= 1e-10 * cost:
+                break
+        else:
+            return None
+        if not np.isfinite(cost):
+            return None
+        _, sv, vt = np.linalg.svd(_logistic_jac(t, *p), full_matrices=False)
+        keep = sv > np.finfo(float).eps * max(t.size, 2) * sv[0]
+        sv, vt = sv[keep], vt[keep]
+        pcov = (vt.T / sv**2) @ vt
+        # The residual variance, as curve_fit without absolute_sigma; none with two points.
+        pcov = pcov * cost / (t.size - 2) if t.size > 2 else np.full((2, 2), np.inf)
+    return p, pcov
+
+
 def fit_logistic(t: np.ndarray, y: np.ndarray) -> LogisticFit | None:
     """Least-squares logistic through shares of the scope (0 < y < 1), saturating at the
     whole scope: the market potential of a national solution is known, so only the rate and
@@ -75,8 +135,6 @@ def fit_logistic(t: np.ndarray, y: np.ndarray) -> LogisticFit | None:
     inflated by (1 + rho) / (1 - rho), rho the lag-1 autocorrelation of the residuals. Several
     starting points are tried and the best kept; None when none converges.
     """
-    from scipy.optimize import curve_fit
-
     y_last = float(np.clip(y[-1], 1e-4, 1 - 1e-4))
     lower = [1e-3, float(t[0]) - 50.0]
     upper = [20.0, float(t[-1]) + 50.0]
@@ -92,20 +150,10 @@ def fit_logistic(t: np.ndarray, y: np.ndarray) -> LogisticFit | None:
     for r0, t00 in starts:
         r0 = float(np.clip(r0, lower[0], upper[0]))
         t00 = float(np.clip(t00, lower[1], upper[1]))
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                popt, pcov = curve_fit(
-                    _logistic,
-                    t,
-                    y,
-                    p0=[r0, t00],
-                    bounds=(lower, upper),
-                    jac=_logistic_jac,
-                    max_nfev=5000,
-                )
-        except (RuntimeError, ValueError):
+        found = _least_squares(t, y, np.array([r0, t00]), np.array(lower), np.array(upper))
+        if found is None:
             continue
+        popt, pcov = found
         sse = float(np.sum((_logistic(t, *popt) - y) ** 2))
         if best is None or sse < best[0] - 1e-12:
             best = (sse, popt, pcov)

@@ -2,7 +2,7 @@
 
 * The spec it draws comes from ``analysis.present.static_spec`` (maps as vector ``geo``
   traces on pre-projected, rounded boundaries).
-* Every SVG is kept in a cache (``config.FIGURE_CACHE_DIR``) under a hash of the figure's JSON
+* Every SVG is kept in the render cache (``present.cache``) under a hash of the figure's JSON
   (whose boundaries are named by a hash of their content), its size and the code that draws
   it: a render whose figures are all cached starts no browser.
 * One browser is kept open for the whole render (``prewarm`` starts it in the background when
@@ -38,7 +38,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from analysis import _io, config
+from analysis.present import cache as render_cache
 from analysis.present.theme import CHART_HEIGHT, STATIC_WIDTH
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 from analysis.present import static_spec as spec_module
 from analysis.present.static_spec import FigureError, compact_svg, static_spec
 
-CACHE_ENV: Final = "EHELSE_FIGURE_CACHE"  # another cache folder; "off" draws every figure
+CACHE_ENV: Final = render_cache.CACHE_ENV  # another cache folder; "off" draws every figure
 TIMEOUT_ENV: Final = "EHELSE_FIGURE_TIMEOUT_S"
 FIGURE_TIMEOUT_S: Final = 60.0  # one figure; the slowest map takes about 2 s under load
 START_TIMEOUT_S: Final = 60.0  # the browser's start
@@ -96,12 +96,8 @@ def _code_version() -> str:
 
 
 def figure_cache_dir() -> Path | None:
-    """The folder of cached SVGs (EHELSE_FIGURE_CACHE, else config.FIGURE_CACHE_DIR); None
-    when the cache is off."""
-    env = os.environ.get(CACHE_ENV)
-    if env and env.strip().lower() == "off":
-        return None
-    return Path(env) if env else config.FIGURE_CACHE_DIR
+    """The folder of cached SVGs (``present.cache``); None when the cache is off."""
+    return render_cache.render_cache_dir()
 
 
 def figure_key(fig: go.Figure | Mapping[str, Any], width: int, height: int) -> str:
@@ -114,27 +110,15 @@ def figure_key(fig: go.Figure | Mapping[str, Any], width: int, height: int) -> s
 
 
 def cached(key: str) -> str | None:
-    folder = figure_cache_dir()
-    if folder is None:
-        return None
-    try:
-        return (folder / f"{key}.svg").read_text(encoding="utf-8")
-    except OSError:
-        return None
+    return render_cache.read(key, ".svg")
 
 
 def all_cached(keys: Iterable[str]) -> bool:
-    folder = figure_cache_dir()
-    return folder is not None and all((folder / f"{k}.svg").is_file() for k in keys)
+    return render_cache.holds(keys, ".svg")
 
 
 def _store(key: str, svg: str) -> None:
-    folder = figure_cache_dir()
-    if folder is None:
-        return
-    with contextlib.suppress(OSError):  # a full or read-only cache only costs time
-        folder.mkdir(parents=True, exist_ok=True)
-        _io.write_file(folder / f"{key}.svg", lambda tmp: tmp.write_text(svg, encoding="utf-8"))
+    render_cache.store(key, ".svg", svg)
 
 
 # ---------------------------------------------------------------------------------------------

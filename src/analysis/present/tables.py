@@ -11,9 +11,13 @@ Which renderings are produced follows ``analysis.present.output.targets``.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
@@ -21,6 +25,7 @@ from IPython.display import display
 
 from analysis.escape import html_text, markdown_text, slug, visible
 from analysis.fmt import DASH, format_date, format_int, format_number, format_percent
+from analysis.present import cache as render_cache
 from analysis.present.output import first_time, page_script, targets
 
 TYPST_FROM: Final = "```{=typst}\n#eksempel-fra()\n```\n\n"
@@ -42,6 +47,14 @@ def _cell(value: Any, dtype: pl.DataType, decimals: int) -> str:
     if dtype == pl.Date:
         return format_date(value)
     return visible(value)
+
+
+@cache
+def _table_code_version() -> str:
+    """What a table's HTML depends on beside its content: this module and great_tables."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(f"great_tables={version('great_tables')}".encode())
+    return h.hexdigest()[:16]
 
 
 _STYLE = re.compile(r"<style>(.*?)</style>\s*", re.S)
@@ -80,6 +93,7 @@ class Table:
     name: str | None = None
     nowrap: Sequence[str] = ()  # text columns sized to their widest cell in the PDF
     printed: bool = True  # False: on the web page only
+    _cells: list[list[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.caption.strip():
@@ -99,7 +113,12 @@ class Table:
         return self.df.schema[col].is_numeric()
 
     def cells(self) -> list[list[str]]:
-        """The formatted cells, row by row: what both renderings show."""
+        """The formatted cells, row by row: what both renderings show (made once)."""
+        if self._cells is None:
+            self._cells = self._format_cells()
+        return self._cells
+
+    def _format_cells(self) -> list[list[str]]:
         rows = []
         for row in self.df.iter_rows(named=True):
             out = []
@@ -117,10 +136,9 @@ class Table:
     def full_caption(self) -> str:
         return f"{self.caption} (eksempeldata)" if self.synthetic else self.caption
 
-    def html(self, table_id: str | None = None) -> str:
+    def _great_table(self, tid: str, bold: list[int]) -> str:
         from great_tables import GT, loc, style
 
-        tid = table_id or f"tbl-{self.name}"
         ids = [f"c{i}" for i in range(len(self.columns))]
         data = pl.DataFrame(
             {k: [r[i] for r in self.cells()] for i, k in enumerate(ids)},
@@ -134,12 +152,34 @@ class Table:
             gt = gt.cols_align("right", columns=right)
         if self.source:
             gt = gt.tab_source_note(self.source)
-        if self.emphasis is not None:
-            rows = [i for i, v in enumerate(self.df[self.emphasis].to_list()) if v]
-            if rows:
-                gt = gt.tab_style(style.text(weight="bold"), loc.body(rows=rows))
+        if bold:
+            gt = gt.tab_style(style.text(weight="bold"), loc.body(rows=bold))
         gt = gt.tab_options(table_font_size="15px", heading_title_font_size="17px")
-        body, scope = _shared_style(gt.as_raw_html(), tid)
+        return str(gt.as_raw_html())
+
+    def html(self, table_id: str | None = None) -> str:
+        tid = table_id or f"tbl-{self.name}"
+        bold = []
+        if self.emphasis is not None:
+            bold = [i for i, v in enumerate(self.df[self.emphasis].to_list()) if v]
+        # great_tables' HTML is kept in the render cache under a hash of all it is made from:
+        # making it took most of a second for the report's tables, reading it takes nothing.
+        made_from = [
+            _table_code_version(),
+            tid,
+            self.full_caption(),
+            self.header(),
+            [self.numeric(c) for c in self.columns],
+            self.source,
+            bold,
+            self.cells(),
+        ]
+        key = hashlib.sha256(json.dumps(made_from, ensure_ascii=False).encode()).hexdigest()[:32]
+        raw = render_cache.read(key, ".html")
+        if raw is None:
+            raw = self._great_table(tid, bold)
+            render_cache.store(key, ".html", raw)
+        body, scope = _shared_style(raw, tid)
         # The scrolling wrapper must be reachable by keyboard and named for screen readers.
         body = body.replace(
             f'<div id="{tid}" style=',

@@ -9,6 +9,7 @@ and a map share font, number separators and background.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, Final
 
 import plotly.graph_objects as go
@@ -69,10 +70,25 @@ CHART_HEIGHT: Final = 420
 STATIC_WIDTH: Final = 700  # px; at A4 text width 1 px is about 0.23 mm
 
 
+# The trace types the report draws (those of its plotly.js bundle, report/vendor/plotly).
+TRACE_TYPES: Final = ("scatter", "choropleth")
+
+
+@cache
+def _template() -> go.layout.Template:
+    """plotly_white cut to the layout and the trace types the report draws. plotly copies a
+    template into every figure; the whole one, with defaults for two dozen trace types, took
+    nearly 30 ms per figure, this one 4 ms, and its page and figures carry less."""
+    import plotly.io as pio
+
+    full = pio.templates[TEMPLATE]
+    return go.layout.Template(layout=full.layout, data={t: full.data[t] for t in TRACE_TYPES})
+
+
 def apply_theme(fig: go.Figure, title: str | None, height: int) -> go.Figure:
     """The house layout: template, title on the left, font, separators, white background."""
     fig.update_layout(
-        template=TEMPLATE,
+        template=_template(),
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
         font={"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
         separators=SEPARATORS,

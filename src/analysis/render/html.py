@@ -80,7 +80,9 @@ def _exporter_class() -> Any:
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    class Exporter(HTMLExporter):
+    from analysis.render.notebook import NoRevalidation
+
+    class Exporter(NoRevalidation, HTMLExporter):
         def from_notebook_node(
             self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
         ) -> Any:
@@ -97,8 +99,12 @@ def _exporter_class() -> Any:
     return Exporter
 
 
-def export_html(nb: Any, meta: dict[str, Any], out: Path, folder: Path) -> Path:
-    """The executed notebook as one page at ``out``, written atomically."""
+def write_html(page: str, out: Path) -> Path:
+    return _io.write_file(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+
+
+def page_html(nb: Any, meta: dict[str, Any], folder: Path) -> str:
+    """The executed notebook as one page."""
     from traitlets.config import Config
 
     priority = ["text/html", "text/markdown", "image/svg+xml", "image/png", "text/plain"]
@@ -116,8 +122,7 @@ def export_html(nb: Any, meta: dict[str, Any], out: Path, folder: Path) -> Path:
         "b64encode_utf8", lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii")
     )
     body, _ = exporter.from_notebook_node(nb, resources={"ehelse": meta})
-    page = add_toc(body)
-    return _io.write_file(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    return add_toc(body)
 
 
-__all__ = ["add_toc", "export_html"]
+__all__ = ["add_toc", "page_html", "write_html"]

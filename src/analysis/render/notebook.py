@@ -215,16 +215,40 @@ def _warnings(nb: Any) -> list[str]:
 _OUTPUTS: list[Any] = []  # the outputs of the cell being run
 
 
-def _add_stream(name: str, text: str) -> None:
+def _new_output(output_type: str, **fields: Any) -> Any:
+    """An output as ``nbformat.v4.new_output`` makes it, without validating each one against
+    the schema (a tenth of a second over a report's few hundred outputs): the whole notebook
+    is validated once, after its run."""
     import nbformat
 
+    return nbformat.from_dict({"output_type": output_type, **fields})
+
+
+def validate_once(nb: Any) -> None:
+    """The executed notebook against nbformat's schema, once; the exporters' own check after
+    each of their preprocessors is turned off (``NoRevalidation``)."""
+    import nbformat
+
+    nbformat.validate(nb, relax_add_props=True)
+
+
+class NoRevalidation:
+    """Mixin for nbconvert exporters: no schema check of the whole notebook after each
+    preprocessor (a dozen checks per export, each as long as the one ``validate_once`` does);
+    the preprocessors run here do not change the notebook's shape."""
+
+    def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+        return None
+
+
+def _add_stream(name: str, text: str) -> None:
     if not text:
         return
     last = _OUTPUTS[-1] if _OUTPUTS else None
     if last is not None and last.get("output_type") == "stream" and last.get("name") == name:
         last["text"] += text
     else:
-        _OUTPUTS.append(nbformat.v4.new_output("stream", name=name, text=text))
+        _OUTPUTS.append(_new_output("stream", name=name, text=text))
 
 
 class _Stream(io.TextIOBase):
@@ -245,7 +269,6 @@ class _Stream(io.TextIOBase):
 def _shell() -> Any:
     """The one IPython shell of this process, with a display publisher and a display hook
     that keep outputs as a kernel sends them."""
-    import nbformat
     from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
@@ -255,9 +278,7 @@ def _shell() -> Any:
         def publish(
             self, data: dict[str, Any], metadata: dict[str, Any] | None = None, *_: Any, **__: Any
         ) -> None:
-            _OUTPUTS.append(
-                nbformat.v4.new_output("display_data", data=data, metadata=metadata or {})
-            )
+            _OUTPUTS.append(_new_output("display_data", data=data, metadata=metadata or {}))
 
         def clear_output(self, wait: bool = False) -> None:
             _OUTPUTS.clear()
@@ -270,7 +291,7 @@ def _shell() -> Any:
             self, format_dict: dict[str, Any], md_dict: dict[str, Any] | None = None
         ) -> None:
             _OUTPUTS.append(
-                nbformat.v4.new_output(
+                _new_output(
                     "execute_result",
                     data=format_dict,
                     metadata=md_dict or {},
@@ -350,6 +371,7 @@ def execute(
                     progress(f"Kapittel {k} av {len(names)}: {title}")
                 if cell.cell_type == "code":
                     cell.outputs = _run_cell(shell, cell.source, _chapter_of(nb, i))
+        validate_once(nb)
         ok = True
     finally:
         if not (ok and keep_browser):

@@ -25,8 +25,13 @@ def to_markdown(nb: Any, folder: Path, build: Path) -> str:
     from nbconvert import MarkdownExporter
     from traitlets.config import Config
 
+    from analysis.render.notebook import NoRevalidation
+
+    class Exporter(NoRevalidation, MarkdownExporter):
+        pass
+
     priority = ["text/markdown", "image/svg+xml", "image/png", "text/plain"]
-    exporter = MarkdownExporter(
+    exporter = Exporter(
         config=Config({"NbConvertBase": {"display_data_priority": priority}}),
         extra_template_basedirs=[str(folder / "templates")],
         template_name="ehelse-md",
@@ -92,7 +97,7 @@ def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
-def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic: bool) -> Path:
+def make_pdf(nb: Any, meta: dict[str, Any], folder: Path, synthetic: bool) -> bytes:
     """The PDF, checked against format.typst's pdf-standard (PDF/UA-1: Typst refuses a
     document without title, language, alternative text or a sound heading order)."""
     import typst
@@ -114,8 +119,7 @@ def export_pdf(nb: Any, meta: dict[str, Any], out: Path, folder: Path, synthetic
             pdf = typst.compile(str(build / "main.typ"), root=str(build), pdf_standards=standards)
         except Exception as exc:  # typst raises its own error types with multi-line text
             raise RenderError(f"Typst kunne ikke lage PDF-en: {_io.first_line(exc)}") from exc
-    _io.write_file(out, lambda tmp: tmp.write_bytes(bytes(pdf)))
-    return out
+    return bytes(pdf)
 
 
-__all__ = ["export_pdf", "markdown_to_typst", "page_count", "to_markdown", "typst_main"]
+__all__ = ["make_pdf", "markdown_to_typst", "page_count", "to_markdown", "typst_main"]
