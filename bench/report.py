@@ -60,7 +60,7 @@ def national_report(runs: int = 3, year: int | None = None) -> dict[str, Any]:
         _ehelse([*args, "--out", str(out)], env)  # the data read in, the code compiled
 
         def empty_cache() -> None:
-            for f in [*cache.glob("*.svg"), *cache.glob("*.html")]:
+            for f in [*cache.glob("*.svg"), *cache.glob("*.html"), *cache.glob("*.json")]:
                 f.unlink()
 
         cold = _times(lambda: _ehelse([*args, "--out", str(out)], env), runs, empty_cache)
@@ -88,7 +88,7 @@ def county_editions(runs: int = 1, year: int = 2024) -> dict[str, Any]:
         _ehelse(["report", "--year", str(year), "--format", "html", "--out", str(out)], env)
 
         def empty_cache() -> None:
-            for f in [*cache.glob("*.svg"), *cache.glob("*.html")]:
+            for f in [*cache.glob("*.svg"), *cache.glob("*.html"), *cache.glob("*.json")]:
                 f.unlink()
 
         cold = _times(lambda: _ehelse(args, env), runs, empty_cache)

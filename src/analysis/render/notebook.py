@@ -19,6 +19,7 @@ itself (papermill or ``quarto -P``) wins.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -62,9 +63,36 @@ def _front_matter(cell: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _chapter_cells(path: Path) -> list[Any]:
+    """The chapter's cells as jupytext reads its percent format, kept in the render cache
+    under a hash of the file and of jupytext's version: jupytext's import and reading took a
+    quarter of a second of every render, and a chapter being written is read afresh."""
+    import nbformat
+
+    from analysis.present import cache as render_cache
+
+    text = path.read_text(encoding="utf-8")
+    made_from = f"jupytext={_jupytext_version()}\n{text}".encode()
+    key = "kapittel-" + hashlib.sha256(made_from).hexdigest()[:32]
+    stored = render_cache.read(key, ".json")
+    if stored is not None:
+        return [nbformat.from_dict(c) for c in json.loads(stored)]
+    import jupytext
+
+    cells = list(jupytext.reads(text, fmt="py:percent").cells)
+    render_cache.store(key, ".json", json.dumps(cells, ensure_ascii=False))
+    return cells
+
+
+@cache
+def _jupytext_version() -> str:
+    from importlib.metadata import version
+
+    return version("jupytext")
+
+
 def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
     """All chapters in one notebook; the first chapter's front matter is the report's."""
-    import jupytext
     import nbformat
 
     combined = nbformat.v4.new_notebook()
@@ -76,8 +104,7 @@ def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
     combined.metadata["language_info"] = {"name": "python"}
     front: dict[str, Any] = {}
     for i, path in enumerate(chapters):
-        nb = jupytext.read(path, fmt="py:percent")
-        cells = list(nb.cells)
+        cells = _chapter_cells(path)
         title = path.stem
         if cells:
             meta = _front_matter(cells[0])
