@@ -47,14 +47,21 @@ def curves(n: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def test_the_fit_gives_scipys_parameters_and_covariance(monkeypatch: pytest.MonkeyPatch) -> None:
-    own = forecast._least_squares
-    for t, y in curves(150, seed=11):
-        mine = forecast.fit_logistic(t, y)
-        monkeypatch.setattr(forecast, "_least_squares", scipy_fit)
+def both_fits(
+    t: np.ndarray, y: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> tuple[forecast.LogisticFit | None, forecast.LogisticFit | None]:
+    """The fit with its own least squares and with scipy's; each finds one when the other does."""
+    mine = forecast.fit_logistic(t, y)
+    with monkeypatch.context() as m:
+        m.setattr(forecast, "_least_squares", scipy_fit)
         theirs = forecast.fit_logistic(t, y)
-        monkeypatch.setattr(forecast, "_least_squares", own)
-        assert (mine is None) == (theirs is None)
+    assert (mine is None) == (theirs is None)
+    return mine, theirs
+
+
+def test_the_fit_gives_scipys_parameters_and_covariance(monkeypatch: pytest.MonkeyPatch) -> None:
+    for t, y in curves(150, seed=11):
+        mine, theirs = both_fits(t, y, monkeypatch)
         if mine is None or theirs is None:
             continue
         assert mine.r == pytest.approx(theirs.r, rel=1e-4)
@@ -69,7 +76,6 @@ def test_the_fit_never_ends_worse_than_scipy_on_hard_curves(
 ) -> None:
     """Curves that have barely started, or are already saturated, or are steps: the sum of
     squares is no worse than scipy's (beyond rounding), and each finds a fit when the other does."""
-    own = forecast._least_squares
     rng = np.random.default_rng(7)
     for _ in range(300):
         m = int(rng.integers(4, 60))
@@ -78,11 +84,7 @@ def test_the_fit_never_ends_worse_than_scipy_on_hard_curves(
         r, t0 = rng.uniform(0.2, 4.0), rng.uniform(-2.0, 10.0)
         noise = rng.choice([0.005, 0.03])
         y = np.clip(1 / (1 + np.exp(-r * (t - t0))) + rng.normal(0, noise, m), 0, 1)
-        mine = forecast.fit_logistic(t, y)
-        monkeypatch.setattr(forecast, "_least_squares", scipy_fit)
-        theirs = forecast.fit_logistic(t, y)
-        monkeypatch.setattr(forecast, "_least_squares", own)
-        assert (mine is None) == (theirs is None)
+        mine, theirs = both_fits(t, y, monkeypatch)
         if mine is None or theirs is None:
             continue
         sse_mine = float(np.sum((forecast._logistic(t, mine.r, mine.t0) - y) ** 2))
