@@ -8,8 +8,11 @@ EHELSE_FIGURE_CACHE=off makes everything afresh.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Iterable
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Final
 
@@ -24,6 +27,16 @@ def render_cache_dir() -> Path | None:
     if env and env.strip().lower() == "off":
         return None
     return Path(env) if env else config.FIGURE_CACHE_DIR
+
+
+@cache
+def code_version(files: tuple[Path, ...], packages: tuple[str, ...]) -> str:
+    """A hash of the code an output is made by beside its content: the modules' text and
+    the packages' versions, so an output made by other code is made again."""
+    h = hashlib.sha256(b"".join(f.read_bytes() for f in files))
+    for package in packages:
+        h.update(f"{package}={version(package)}\n".encode())
+    return h.hexdigest()[:16]
 
 
 def read(key: str, suffix: str) -> str | None:
@@ -50,4 +63,4 @@ def store(key: str, suffix: str, text: str) -> None:
         _io.write_file(folder / f"{key}{suffix}", lambda tmp: tmp.write_text(text, "utf-8"))
 
 
-__all__ = ["CACHE_ENV", "holds", "read", "render_cache_dir", "store"]
+__all__ = ["CACHE_ENV", "code_version", "holds", "read", "render_cache_dir", "store"]

@@ -34,7 +34,6 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -86,18 +85,11 @@ def _topojson_stub() -> str:
 # The cache
 
 
-@cache
 def _code_version() -> str:
     """What the SVG depends on beside the figure: this module, the browser side's versions."""
-    h = hashlib.sha256(Path(__file__).read_bytes() + Path(spec_module.__file__).read_bytes())
-    for package in ("kaleido", "plotly", "choreographer"):
-        h.update(f"{package}={version(package)}\n".encode())
-    return h.hexdigest()[:16]
-
-
-def figure_cache_dir() -> Path | None:
-    """The folder of cached SVGs (``present.cache``); None when the cache is off."""
-    return render_cache.render_cache_dir()
+    return render_cache.code_version(
+        (Path(__file__), Path(spec_module.__file__)), ("kaleido", "plotly", "choreographer")
+    )
 
 
 def figure_key(fig: go.Figure | Mapping[str, Any], width: int, height: int) -> str:
@@ -109,16 +101,8 @@ def figure_key(fig: go.Figure | Mapping[str, Any], width: int, height: int) -> s
     return h.hexdigest()[:32]
 
 
-def cached(key: str) -> str | None:
-    return render_cache.read(key, ".svg")
-
-
 def all_cached(keys: Iterable[str]) -> bool:
     return render_cache.holds(keys, ".svg")
-
-
-def _store(key: str, svg: str) -> None:
-    render_cache.store(key, ".svg", svg)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,7 +322,7 @@ def _drawn(spec: Mapping[str, Any], width: int, height: int, name: str, key: str
     t0 = time.perf_counter()
     svg = compact_svg(_draw(spec, width, height, name))
     STATS["static_s"].append(round(time.perf_counter() - t0, 3))
-    _store(key, svg)
+    render_cache.store(key, ".svg", svg)
     return svg
 
 
@@ -419,7 +403,7 @@ def static_svg(
     h = int(height or own or CHART_HEIGHT)
     key = figure_key(fig, width, h)
     STATS.setdefault("keys", []).append(key)
-    svg = cached(key)
+    svg = render_cache.read(key, ".svg")
     if svg is not None:
         STATS["cache_hits"] += 1
         return svg
@@ -437,7 +421,6 @@ __all__ = [
     "close",
     "compact_svg",
     "defer",
-    "figure_cache_dir",
     "figure_key",
     "finish",
     "pending",

@@ -15,8 +15,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.metadata import version
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
@@ -49,12 +48,9 @@ def _cell(value: Any, dtype: pl.DataType, decimals: int) -> str:
     return visible(value)
 
 
-@cache
 def _table_code_version() -> str:
     """What a table's HTML depends on beside its content: this module and great_tables."""
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    h.update(f"great_tables={version('great_tables')}".encode())
-    return h.hexdigest()[:16]
+    return render_cache.code_version((Path(__file__),), ("great_tables",))
 
 
 _STYLE = re.compile(r"<style>(.*?)</style>\s*", re.S)
@@ -93,7 +89,6 @@ class Table:
     name: str | None = None
     nowrap: Sequence[str] = ()  # text columns sized to their widest cell in the PDF
     printed: bool = True  # False: on the web page only
-    _cells: list[list[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.caption.strip():
@@ -114,11 +109,10 @@ class Table:
 
     def cells(self) -> list[list[str]]:
         """The formatted cells, row by row: what both renderings show (made once)."""
-        if self._cells is None:
-            self._cells = self._format_cells()
-        return self._cells
+        return self._formatted
 
-    def _format_cells(self) -> list[list[str]]:
+    @cached_property
+    def _formatted(self) -> list[list[str]]:
         rows = []
         for row in self.df.iter_rows(named=True):
             out = []

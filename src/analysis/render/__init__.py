@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -228,20 +227,6 @@ def _expected_figures(out_dir: Path, stem: str) -> list[str] | None:
     return [str(k) for k in keys] if isinstance(keys, list) else None
 
 
-def _in_thread(work: Callable[[], bytes]) -> concurrent.futures.Future[bytes]:
-    """``work`` started in a thread of its own; its result, or what it raised, by ``.result()``."""
-    future: concurrent.futures.Future[bytes] = concurrent.futures.Future()
-
-    def run() -> None:
-        try:
-            future.set_result(work())
-        except BaseException as exc:  # handed to the caller, which raises it
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="ehelse-pdf", daemon=True).start()
-    return future
-
-
 def _make_pdf(
     nb: Any, meta: dict[str, Any], folder: Path, synthetic: bool, timings: dict[str, float]
 ) -> bytes:
@@ -328,25 +313,24 @@ def _render(
         result.timings["execute"] = round(time.perf_counter() - t0, 2)
         for w in result.warnings:
             say(f"Advarsel: {w}")
-        pdf_job = None
-        if "pdf" in todo:
-            # The PDF is made in a thread beside the page: waiting for its figures, pandoc and
-            # Typst (which lets go of the GIL) overlap with the HTML export. It gets its own
-            # copy of the notebook, whose figures it fills in, and is written only once the
-            # page is: a failed run leaves both files as they were.
-            pdf_nb = copy.deepcopy(nb) if "html" in todo else nb
-            pdf_job = _in_thread(lambda: _make_pdf(pdf_nb, meta, folder, synthetic, result.timings))
         page: str | None = None
-        try:
+        document: bytes | None = None
+        # The PDF is made in a thread beside the page: waiting for its figures, pandoc and
+        # Typst (which lets go of the GIL) overlap with the HTML export. It gets its own copy
+        # of the notebook, whose figures it fills in. Both files are written only once both
+        # are made, so a failed run leaves them as they were; leaving the block waits for the
+        # thread, so a failed page does not leave it drawing.
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ehelse-pdf") as pool:
+            pdf_job = None
+            if "pdf" in todo:
+                pdf_nb = copy.deepcopy(nb) if "html" in todo else nb
+                pdf_job = pool.submit(_make_pdf, pdf_nb, meta, folder, synthetic, result.timings)
             if "html" in todo:
                 t0 = time.perf_counter()
                 page = html.page_html(nb, meta, folder)
                 result.timings["html"] = round(time.perf_counter() - t0, 2)
-            document = pdf_job.result() if pdf_job is not None else None
-        except BaseException:
             if pdf_job is not None:
-                concurrent.futures.wait([pdf_job])  # not left drawing after the run ends
-            raise
+                document = pdf_job.result()
         if page is not None:
             path = html.write_html(page, stamp.output_path(out_dir, stem, "html"))
             result.html_mb = round(path.stat().st_size / 1e6, 2)

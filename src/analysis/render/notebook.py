@@ -72,7 +72,7 @@ def _chapter_cells(path: Path) -> list[Any]:
     from analysis.present import cache as render_cache
 
     text = path.read_text(encoding="utf-8")
-    made_from = f"jupytext={_jupytext_version()}\n{text}".encode()
+    made_from = f"{render_cache.code_version((), ('jupytext',))}\n{text}".encode()
     key = "kapittel-" + hashlib.sha256(made_from).hexdigest()[:32]
     stored = render_cache.read(key, ".json")
     if stored is not None:
@@ -82,13 +82,6 @@ def _chapter_cells(path: Path) -> list[Any]:
     cells = list(jupytext.reads(text, fmt="py:percent").cells)
     render_cache.store(key, ".json", json.dumps(cells, ensure_ascii=False))
     return cells
-
-
-@cache
-def _jupytext_version() -> str:
-    from importlib.metadata import version
-
-    return version("jupytext")
 
 
 def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
