@@ -4,7 +4,7 @@ Names, titles, licences, urls and reasons come from many hands (owners' exports,
 forms, the catalogue). Wherever such text enters an output it goes through the one function
 for that output here, so it is shown as written and never read as markup:
 
-* ``markdown_text``: the report's prose (markdown, read by nbconvert for HTML and by pandoc
+* ``markdown_text``: the report's prose (markdown, read by mistune for HTML and by pandoc
   for the PDF): every ASCII punctuation character is backslash-escaped, which both readers
   take literally (no HTML, link, emphasis, citation ``@``, math ``$`` or raw ``{=typst}``).
 * ``markdown_link``: an http(s) url as a link whose text is the url, escaped; any other url as

@@ -1,5 +1,5 @@
-"""Text from data is shown as written in the report's HTML and PDF: markdown through nbconvert
-and through the report's own PDF chain (pandoc -> Typst -> pdftotext)."""
+"""Text from data is shown as written in the report's HTML and PDF: markdown through the page's
+markdown reader and through the report's own PDF chain (pandoc -> Typst -> pdftotext)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ SOURCE = {
 
 
 def _html(markdown: str) -> str:
-    from nbconvert.filters.markdown import markdown2html
+    from analysis.render.html import markdown_html
 
-    return str(markdown2html(markdown))
+    return markdown_html(markdown)
 
 
 def _pdf_text(markdown: str, tmp_path: Path) -> str:

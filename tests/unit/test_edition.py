@@ -223,3 +223,21 @@ def test_prose_has_dates_in_words_and_categories_as_phrases() -> None:
     text = sn.status_paragraph(row, "I Vestland", "VKP", date(2023, 12, 31), True, national)
     assert "fremdriften må bli raskere" in text
     assert "er akselerasjon nødvendig" not in text and "fremdriften er" not in text
+
+
+def test_status_counts_are_the_same_whatever_the_row_order() -> None:
+    """The map's alternative text: most municipalities first, a tie in the legend's order."""
+    import polars as pl
+
+    from analysis.edition.activity_charts import status_counts
+
+    steps = ["i_bruk"] * 3 + ["ikke_svart", "planlagt"] * 2 + [None]
+    texts = {
+        status_counts(
+            pl.DataFrame({"trinn": steps}, schema={"trinn": pl.String}).sample(
+                fraction=1.0, shuffle=True, seed=s
+            )
+        )
+        for s in range(20)
+    }
+    assert texts == {"i bruk: 3; planlagt: 2; ikke svart: 2; ingen data: 1"}

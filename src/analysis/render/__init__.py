@@ -5,7 +5,8 @@ in Python; ``render`` returns a ``RenderResult``.
   paths;
 * stamp: the no-change check (a format rendered from the same inputs is not rendered again);
 * notebook: the chapters joined into one notebook and run in this process;
-* html: nbconvert's HTML page; pdf: markdown -> pandoc -> Typst;
+* cells: what the formats show of the executed notebook; html: the page from its template;
+  pdf: markdown -> pandoc -> Typst;
 * quarto: ``quarto render`` of the project, and the cell that runs the chapters under Quarto.
 
 What the chapters show comes from ``analysis.edition`` and is laid out by

@@ -1,5 +1,6 @@
-"""HTML without Quarto: nbconvert's HTMLExporter with report/templates/ehelse-html (lang="nb",
-inputs hidden, a table of contents filled from the headings). plotly.js, the page's scripts
+"""HTML without Quarto: report/templates/ehelse-html filled with what the notebook shows
+(``analysis.render.cells``; lang="nb", code hidden, a table of contents filled from the
+headings), its prose through mistune as Jupyter's HTML reads it. plotly.js, the page's scripts
 and the boundaries are inside the page once (analysis.present.output), so it works offline.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from analysis import _io
 from analysis.escape import slug
+from analysis.render import cells
 
 
 def _strip_tags(text: str) -> str:
@@ -70,33 +72,37 @@ def add_toc(page: str, placeholder: str = "<!--EHELSE-TOC-->") -> str:
 
 
 @cache
-def _exporter_class() -> Any:
-    """nbconvert's HTMLExporter without its last step: it parses the finished page again with
-    BeautifulSoup (about a second for a page of several MB) only to give an <img> without alt
-    text a placeholder and to make Jupyter's own cells focusable, and this template has
-    neither; the page is the template's output as it is."""
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+def _markdown() -> Any:
+    """CommonMark with the extensions Jupyter's HTML has (tables, strikethrough, bare urls,
+    task lists, definition lists); HTML in the text is kept, as in a notebook. Data text
+    reaches the prose escaped (``analysis.escape.markdown_text``), so only the chapters'
+    own markup is read as such."""
+    import mistune
 
-    from analysis.render.notebook import NoRevalidation
+    plugins = ["strikethrough", "table", "url", "task_lists", "def_list"]
+    return mistune.create_markdown(escape=False, plugins=plugins)
 
-    class Exporter(NoRevalidation, HTMLExporter):
-        def from_notebook_node(
-            self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
-        ) -> Any:
-            resources = self._init_resources(resources)
-            self.register_filter("highlight_code", Highlight2HTML(parent=self))
-            self.register_filter(
-                "filter_data_type",
-                WidgetsDataTypeFilter(
-                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
-                ),
-            )
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
-    return Exporter
+def markdown_html(text: str) -> str:
+    """Markdown prose as HTML."""
+    return str(_markdown()(text))
+
+
+@cache
+def _environment(templates: Path) -> Any:
+    """One jinja2 environment per template folder (it reloads a template that changed)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates / "ehelse-html"),
+        autoescape=False,  # the template escapes data itself; outputs are HTML already
+    )
+    env.filters |= {
+        "escape_html": lambda s: html.escape(str(s)),
+        "markdown2html": markdown_html,
+        "b64encode_utf8": lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii"),
+    }
+    return env
 
 
 def write_html(page: str, out: Path) -> Path:
@@ -105,24 +111,12 @@ def write_html(page: str, out: Path) -> Path:
 
 def page_html(nb: Any, meta: dict[str, Any], folder: Path) -> str:
     """The executed notebook as one page."""
-    from traitlets.config import Config
-
-    priority = ["text/html", "text/markdown", "image/svg+xml", "image/png", "text/plain"]
-    exporter = _exporter_class()(
-        config=Config({"NbConvertBase": {"display_data_priority": priority}}),
-        extra_template_basedirs=[str(folder / "templates")],
-        template_name="ehelse-html",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,
-        sanitize_html=False,
+    blocks = list(cells.shown(nb, cells.HTML_PRIORITY))
+    return add_toc(
+        _environment(folder / "templates")
+        .get_template("index.html.j2")
+        .render(e=meta, blocks=blocks)
     )
-    exporter.register_filter(
-        "b64encode_utf8", lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii")
-    )
-    body, _ = exporter.from_notebook_node(nb, resources={"ehelse": meta})
-    return add_toc(body)
 
 
-__all__ = ["add_toc", "page_html", "write_html"]
+__all__ = ["add_toc", "markdown_html", "page_html", "write_html"]

@@ -1,7 +1,8 @@
 """The chapters run: report/*.py (percent format, in the order the document's front matter
 lists them) joined into one notebook, and its cells run in this process by an IPython shell
 (``execute``), which fills the cells' outputs as a kernel would (display data with their
-metadata, streams, the value of a cell's last expression), for nbconvert to export.
+metadata, streams, the value of a cell's last expression), for the exporters to read
+(``analysis.render.cells``).
 
 Why in this process and not in a Jupyter kernel (nbclient): a kernel costs a second process
 that imports everything again (about 1.5 s), its start (about 1 s) and a second copy of the
@@ -245,20 +246,10 @@ def _new_output(output_type: str, **fields: Any) -> Any:
 
 
 def validate_once(nb: Any) -> None:
-    """The executed notebook against nbformat's schema, once; the exporters' own check after
-    each of their preprocessors is turned off (``NoRevalidation``)."""
+    """The executed notebook against nbformat's schema, once (not once per output)."""
     import nbformat
 
     nbformat.validate(nb, relax_add_props=True)
-
-
-class NoRevalidation:
-    """Mixin for nbconvert exporters: no schema check of the whole notebook after each
-    preprocessor (a dozen checks per export, each as long as the one ``validate_once`` does);
-    the preprocessors run here do not change the notebook's shape."""
-
-    def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
-        return None
 
 
 def _add_stream(name: str, text: str) -> None:

@@ -1,11 +1,12 @@
 """The PDF without Quarto, by the chain Quarto itself uses: the executed notebook with static
-SVG figures becomes markdown (MarkdownExporter, report/templates/ehelse-md), pandoc (from
+SVG figures becomes markdown (``to_markdown``, over ``analysis.render.cells``), pandoc (from
 pypandoc-binary) writes Typst, and the typst wheel compiles it with report/templates/ehelse.typ
 (EHELSE_KEEP_BUILD=DIR keeps the intermediate files for a look).
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -15,37 +16,41 @@ from typing import Any, Final
 
 from analysis import _io
 from analysis.escape import typst_string
+from analysis.render import cells
 from analysis.render.project import PUBLISHER, ProjectOptions, RenderError, project_options
 
 KEEP_BUILD_ENV: Final = "EHELSE_KEEP_BUILD"
 
 
-def to_markdown(nb: Any, folder: Path, build: Path) -> str:
-    """The executed notebook as pandoc markdown; figures are written into ``build``."""
-    from nbconvert import MarkdownExporter
-    from traitlets.config import Config
+_FIGURE_SUFFIX: Final = {"image/svg+xml": ".svg", "image/png": ".png"}
 
-    from analysis.render.notebook import NoRevalidation
 
-    class Exporter(NoRevalidation, MarkdownExporter):
-        pass
+def _figure(item: cells.Shown, build: Path) -> str:
+    """A figure as raw Typst (pandoc's Typst writer would drop its alternative text), its
+    file written into ``build``."""
+    name = f"figurer/figur_{item.cell}_{item.output}{_FIGURE_SUFFIX[item.kind]}"
+    target = build / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if item.kind == "image/png":
+        target.write_bytes(base64.b64decode(item.text))
+    else:
+        target.write_text(item.text, encoding="utf-8")
+    m = item.metadata.get("ehelse") or {}
+    args = [typst_string(name), f"alt: {typst_string(m.get('alt', ''))}"]
+    args.append(f"caption: {typst_string(m.get('caption', ''))}")
+    if m.get("synthetic"):
+        args.append("eksempel: true")
+    return "```{=typst}\n#ehelse-figur(" + ", ".join(args) + ")\n```"
 
-    priority = ["text/markdown", "image/svg+xml", "image/png", "text/plain"]
-    exporter = Exporter(
-        config=Config({"NbConvertBase": {"display_data_priority": priority}}),
-        extra_template_basedirs=[str(folder / "templates")],
-        template_name="ehelse-md",
-        exclude_input=True,
-    )
-    exporter.register_filter("typst_string", typst_string)
-    body, resources = exporter.from_notebook_node(
-        nb, resources={"output_files_dir": "figurer", "unique_key": "figur"}
-    )
-    for name, data in (resources.get("outputs") or {}).items():
-        target = build / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data if isinstance(data, bytes) else str(data).encode("utf-8"))
-    return str(body)
+
+def to_markdown(nb: Any, build: Path) -> str:
+    """The executed notebook as pandoc markdown: prose as written, tables as pipe tables,
+    figures as raw Typst; the figures are written into ``build``."""
+    parts = [
+        _figure(item, build) if item.kind in _FIGURE_SUFFIX else item.text.strip("\n")
+        for item in cells.shown(nb, cells.MARKDOWN_PRIORITY)
+    ]
+    return "\n\n".join(p for p in parts if p.strip()) + "\n"
 
 
 def markdown_to_typst(markdown: str, shift: int = -1) -> str:
@@ -105,7 +110,7 @@ def make_pdf(nb: Any, meta: dict[str, Any], folder: Path, synthetic: bool) -> by
     options = project_options(folder)
     with tempfile.TemporaryDirectory(prefix="ehelse-pdf-") as tmp:
         build = Path(tmp)
-        markdown = to_markdown(nb, folder, build)
+        markdown = to_markdown(nb, build)
         (build / "body.md").write_text(markdown, encoding="utf-8")
         body = markdown_to_typst(markdown, options.heading_shift or -1)
         (build / "body.typ").write_text('#import "ehelse.typ": *\n\n' + body, encoding="utf-8")
