@@ -35,7 +35,7 @@ class Shown:
         return str((self.metadata.get("ehelse") or {}).get("alt", ""))
 
 
-def _text(value: Any) -> str:
+def _joined(value: Any) -> str:
     """Notebook data may be a list of lines (nbformat's multiline strings)."""
     return "".join(value) if isinstance(value, list) else str(value)
 
@@ -44,7 +44,7 @@ def shown(nb: Any, priority: Sequence[str]) -> Iterator[Shown]:
     """The notebook's markdown cells and displayed outputs as ``priority`` picks them."""
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
-            yield Shown("markdown", _text(cell.source), i)
+            yield Shown("markdown", _joined(cell.source), i)
             continue
         if cell.cell_type != "code":
             continue
@@ -55,7 +55,7 @@ def shown(nb: Any, priority: Sequence[str]) -> Iterator[Shown]:
             kind = next((t for t in priority if t in data), None)
             if kind is None:  # text/plain only: a value's repr, not part of the report
                 continue
-            yield Shown(kind, _text(data[kind]), i, j, dict(out.get("metadata") or {}))
+            yield Shown(kind, _joined(data[kind]), i, j, dict(out.get("metadata") or {}))
 
 
 __all__ = ["HTML_PRIORITY", "MARKDOWN_PRIORITY", "Shown", "shown"]

@@ -89,7 +89,7 @@ def markdown_html(text: str) -> str:
 
 
 @cache
-def _environment(templates: Path) -> Any:
+def _jinja(templates: Path) -> Any:
     """One jinja2 environment per template folder (it reloads a template that changed)."""
     import jinja2
 
@@ -113,7 +113,7 @@ def page_html(nb: Any, meta: dict[str, Any], folder: Path) -> str:
     """The executed notebook as one page."""
     blocks = list(cells.shown(nb, cells.HTML_PRIORITY))
     return add_toc(
-        _environment(folder / "templates")
+        _jinja(folder / "templates")
         .get_template("index.html.j2")
         .render(e=meta, blocks=blocks)
     )
