@@ -10,7 +10,7 @@ import nbformat
 
 from analysis.render import cells
 from analysis.render.html import markdown_html
-from analysis.render.pdf import to_markdown
+from analysis.render.pdf import to_markdown, write_figures
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"></svg>'
 PNG = base64.b64encode(b"\x89PNG not really").decode("ascii")
@@ -65,7 +65,8 @@ def test_markdown_html_reads_tables_and_keeps_escaped_text_literal() -> None:
 
 
 def test_pdf_markdown_writes_figures_with_alt_text_as_typst_strings(tmp_path: Path) -> None:
-    md = to_markdown(_notebook(), tmp_path)
+    md = to_markdown(_notebook())
+    write_figures(_notebook(), tmp_path)
     assert md.startswith("## Kapittel\n\nTekst.\n\n| a |")
     assert (tmp_path / "figurer" / "figur_2_3.svg").read_text(encoding="utf-8") == SVG
     assert (tmp_path / "figurer" / "figur_2_4.png").read_bytes() == b"\x89PNG not really"
@@ -75,3 +76,10 @@ def test_pdf_markdown_writes_figures_with_alt_text_as_typst_strings(tmp_path: Pa
     ) in md
     assert '#ehelse-figur("figurer/figur_2_4.png", alt: "", caption: "")' in md
     assert "printed" not in md and "<Figure>" not in md
+
+
+def test_a_range_of_cells_gives_that_chapter_only() -> None:
+    nb = _notebook()
+    assert to_markdown(nb, 0, 1) == "## Kapittel\n\nTekst.\n"
+    assert to_markdown(nb, 1, 2) == "\n"  # a raw cell shows nothing
+    assert to_markdown(nb, 2, 3).startswith("| a |")

@@ -126,7 +126,7 @@ def trend(d: EditionData, r: dict[str, Any], synthetic: bool, short: str) -> Cha
 
 
 def status_counts(frame: pl.DataFrame) -> str:
-    """"i bruk: 215; ikke startet: 74; ...": most municipalities first, a tie in the legend's
+    """ "i bruk: 215; ikke startet: 74; ...": most municipalities first, a tie in the legend's
     order (group_by's own order differs from run to run)."""
     rank = {t: i for i, t in enumerate(STATUS_ORDER)}
     counts = frame.group_by("trinn").len().iter_rows()

@@ -32,8 +32,7 @@ from analysis.present.theme import (
     STATUS_COLOURS,
     STATUS_LABELS,
     STATUS_ORDER,
-    add_meta,
-    apply_theme,
+    make_figure,
     mark_synthetic,
 )
 
@@ -194,20 +193,20 @@ def _region_geojson(
 
 
 def _boundary_meta(
-    fig: go.Figure, boundaries: Boundaries, drawn: Iterable[str] | None = None
+    layout: dict[str, Any], boundaries: Boundaries, drawn: Iterable[str] | None = None
 ) -> None:
     """What the caption must say about the boundaries (see FigureOutput); the note on areas
     drawn as one only when the map draws such an area."""
     shown = set(drawn) if drawn is not None else None
     shares = shown is None or any(a in shown for a in boundaries.shared)
-    add_meta(
-        fig,
-        ehelse_boundaries={
+    layout["meta"] = {
+        **layout.get("meta", {}),
+        "ehelse_boundaries": {
             "division": boundaries.division,
             "note": boundaries.note if shares else None,
             "attribution": boundaries.credit or boundaries.attribution,
         },
-    )
+    }
 
 
 def _check_areas(df: pl.DataFrame, code_col: str, areas: Iterable[str]) -> None:
@@ -285,7 +284,7 @@ def municipality_map(
         drawn = [c for c in all_codes if c in wanted]
         if not drawn:
             raise ValueError("Ingen av kommunene i utvalget finnes i kartgrunnlaget")
-    fig = _choropleth(
+    data, layout = _choropleth(
         df,
         value_col,
         shown,
@@ -297,17 +296,16 @@ def municipality_map(
         colours=colours,
         bins=bins,
         legend_title=legend_title,
-        title=title,
-        height=height,
+        titled=bool(title),
         area_names=boundaries.area_names if boundaries is not None else None,
     )
     if region is None and codes is None and INSET_ANCHOR in set(drawn):
-        add_meta(fig, ehelse_inset=True)  # the whole country: see analysis.present.static
+        layout["meta"] = {"ehelse_inset": True}  # the whole country: see analysis.present.static
     if boundaries is not None:
-        _boundary_meta(fig, boundaries, drawn)
+        _boundary_meta(layout, boundaries, drawn)
     if synthetic:
-        mark_synthetic(fig, corner="bottom")
-    return fig
+        mark_synthetic(layout, corner="bottom")
+    return make_figure(data, layout, title, height)
 
 
 def county_map(
@@ -336,7 +334,7 @@ def county_map(
         if col not in df.columns:
             raise KeyError(f"Kartet mangler kolonnen {col!r}; kolonnene er {df.columns}")
     _check_areas(df, code_col, all_codes)
-    fig = _choropleth(
+    data, layout = _choropleth(
         df,
         value_col,
         geojson,
@@ -348,13 +346,12 @@ def county_map(
         colours=colours,
         bins=bins,
         legend_title=legend_title,
-        title=title,
-        height=height,
+        titled=bool(title),
     )
-    _boundary_meta(fig, boundaries)
+    _boundary_meta(layout, boundaries)
     if synthetic:
-        mark_synthetic(fig, corner="bottom")
-    return fig
+        mark_synthetic(layout, corner="bottom")
+    return make_figure(data, layout, title, height)
 
 
 @cache
@@ -377,11 +374,11 @@ def _choropleth(
     colours: Mapping[str, str] | None,
     bins: Sequence[float] | None,
     legend_title: str | None,
-    title: str | None,
-    height: int,
+    titled: bool,
     area_names: Mapping[str, str] | None = None,
-) -> go.Figure:
-    """One trace per category over the named boundaries ``shown``, for the ids ``drawn``."""
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One trace per category over the named boundaries ``shown``, for the ids ``drawn``:
+    the traces and the layout, as dicts (``make_figure``)."""
     ref = geojson_ref(shown)
     names = dict(area_names or {})
     if name_col:
@@ -422,33 +419,34 @@ def _choropleth(
     if INGEN_DATA not in order:
         order.append(INGEN_DATA)
 
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     for category in order:
         members = [c for c in drawn if (values[c] or INGEN_DATA) == category]
         if not members:
             continue
         label = text.get(category, category)
-        fig.add_trace(
-            go.Choropleth(
-                geojson=ref,
-                locations=members,
-                z=[1] * len(members),
-                featureidkey="id",
-                colorscale=[[0, palette[category]], [1, palette[category]]],
-                showscale=False,
-                name=f"{label} ({len(members)})",
-                legendgroup=category,
-                showlegend=True,
-                customdata=[[html_text(names.get(c, c))] for c in members],
-                hovertemplate=f"%{{customdata[0]}} (%{{location}})<br>{html.escape(label)}"
+        data.append(
+            {
+                "type": "choropleth",
+                "geojson": ref,
+                "locations": members,
+                "z": [1] * len(members),
+                "featureidkey": "id",
+                "colorscale": [[0, palette[category]], [1, palette[category]]],
+                "showscale": False,
+                "name": f"{label} ({len(members)})",
+                "legendgroup": category,
+                "showlegend": True,
+                "customdata": [[html_text(names.get(c, c))] for c in members],
+                "hovertemplate": f"%{{customdata[0]}} (%{{location}})<br>{html.escape(label)}"
                 "<extra></extra>",
-                marker={"line": {"color": "white", "width": 0.6}},
-            )
+                "marker": {"line": {"color": "white", "width": 0.6}},
+            }
         )
-    fig.update_layout(
-        geo=GEO_LAYOUT,
-        margin={"l": 0, "r": 0, "t": 40 if title else 8, "b": 0},
-        legend={
+    layout = {
+        "geo": GEO_LAYOUT,
+        "margin": {"l": 0, "r": 0, "t": 40 if titled else 8, "b": 0},
+        "legend": {
             "title": {"text": legend_title or ""},
             "x": 0.01,
             "y": 0.99,
@@ -456,9 +454,8 @@ def _choropleth(
             "yanchor": "top",
             "bgcolor": "rgba(255,255,255,0.85)",
         },
-    )
-    apply_theme(fig, title, height)
-    return fig
+    }
+    return data, layout
 
 
 __all__ = [

@@ -2,7 +2,7 @@
 Eksempeldata label.
 
 Colours are Okabe-Ito (told apart with the common colour-vision deficiencies) and, for ordered
-classes, viridis (ordered in greyscale too). Every builder ends with ``apply_theme``, so a chart
+classes, viridis (ordered in greyscale too). Every builder ends with ``make_figure``, so a chart
 and a map share font, number separators and background.
 """
 
@@ -78,33 +78,37 @@ TRACE_TYPES: Final = ("scatter", "choropleth")
 def _template() -> go.layout.Template:
     """plotly_white cut to the layout and the trace types the report draws. plotly copies a
     template into every figure: with the whole one, defaults for two dozen trace types,
-    ``apply_theme`` took 29 ms per figure, with this one 8 ms."""
+    applying the house layout took 29 ms per figure, with this one 8 ms."""
     import plotly.io as pio
 
     full = pio.templates[TEMPLATE]
     return go.layout.Template(layout=full.layout, data={t: full.data[t] for t in TRACE_TYPES})
 
 
-def apply_theme(fig: go.Figure, title: str | None, height: int) -> go.Figure:
+def house_layout(title: str | None, height: int) -> dict[str, Any]:
     """The house layout: template, title on the left, font, separators, white background."""
-    fig.update_layout(
-        template=_template(),
-        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
-        font={"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
-        separators=SEPARATORS,
-        height=height,
-        hoverlabel={"font": {"family": FONT_FAMILY}},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-    )
-    return fig
+    layout: dict[str, Any] = {
+        "template": _template(),
+        "font": {"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
+        "separators": SEPARATORS,
+        "height": height,
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+    }
+    if title:
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left"}
+    return layout
 
 
-def add_meta(fig: go.Figure, **items: Any) -> None:
-    """Facts about a figure that its output needs (synthetic, boundaries, inset), kept in
-    ``layout.meta`` so they travel with the figure."""
-    meta = fig.layout.meta if isinstance(fig.layout.meta, Mapping) else {}
-    fig.update_layout(meta={**meta, **items})
+def make_figure(
+    data: list[dict[str, Any]], layout: dict[str, Any], title: str | None, height: int
+) -> go.Figure:
+    """A figure from its traces and layout as plain dicts, in the house layout, checked by
+    plotly once. The builders write dicts rather than calling ``add_trace`` and
+    ``update_layout``, each of which checks and merges again: a chart took 34 ms that way,
+    5 ms this way, for the same figure."""
+    return go.Figure({"data": data, "layout": {**layout, **house_layout(title, height)}})
 
 
 def figure_meta(fig: go.Figure) -> Mapping[str, Any]:
@@ -112,28 +116,33 @@ def figure_meta(fig: go.Figure) -> Mapping[str, Any]:
     return meta if isinstance(meta, Mapping) else {}
 
 
-def mark_synthetic(fig: go.Figure, corner: str = "above") -> go.Figure:
+def synthetic_label(corner: str = "above") -> dict[str, Any]:
     """A visible label inside the figure, so a screenshot or a printout cannot lose it:
     ``above`` the plot area on the right (charts), or in the ``bottom`` right corner (maps of
-    Norway, where that corner is open sea)."""
+    Norway, where that corner is open sea). An annotation, with ``layout.meta`` saying so."""
     above = corner == "above"
-    fig.add_annotation(
-        text=f"<b>{EKSEMPELDATA}</b>",
-        xref="paper",
-        yref="paper",
-        x=1,
-        y=1.01 if above else 0.01,
-        xanchor="right",
-        yanchor="bottom",
-        showarrow=False,
-        font={"size": 16, "color": "#7A0019", "family": FONT_FAMILY},
-        bgcolor="#FFF3CD",
-        bordercolor="#7A0019",
-        borderwidth=1,
-        borderpad=4,
-    )
-    add_meta(fig, ehelse_synthetic=True)
-    return fig
+    return {
+        "text": f"<b>{EKSEMPELDATA}</b>",
+        "xref": "paper",
+        "yref": "paper",
+        "x": 1,
+        "y": 1.01 if above else 0.01,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 16, "color": "#7A0019", "family": FONT_FAMILY},
+        "bgcolor": "#FFF3CD",
+        "bordercolor": "#7A0019",
+        "borderwidth": 1,
+        "borderpad": 4,
+    }
+
+
+def mark_synthetic(layout: dict[str, Any], corner: str = "above") -> dict[str, Any]:
+    """The Eksempeldata label (``synthetic_label``) added to a layout dict, and its meta."""
+    layout["annotations"] = [*layout.get("annotations", []), synthetic_label(corner)]
+    layout["meta"] = {**layout.get("meta", {}), "ehelse_synthetic": True}
+    return layout
 
 
 def is_synthetic(fig: go.Figure) -> bool:
@@ -162,9 +171,10 @@ __all__ = [
     "STATUS_ORDER",
     "TEMPLATE",
     "TEXT_COLOUR",
-    "add_meta",
-    "apply_theme",
     "figure_meta",
+    "house_layout",
     "is_synthetic",
+    "make_figure",
     "mark_synthetic",
+    "synthetic_label",
 ]

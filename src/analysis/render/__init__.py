@@ -229,13 +229,18 @@ def _expected_figures(out_dir: Path, stem: str) -> list[str] | None:
 
 
 def _make_pdf(
-    nb: Any, meta: dict[str, Any], folder: Path, synthetic: bool, timings: dict[str, float]
+    nb: Any,
+    meta: dict[str, Any],
+    folder: Path,
+    synthetic: bool,
+    timings: dict[str, float],
+    chapters: pdf.Chapters | None,
 ) -> bytes:
     t0 = time.perf_counter()
     notebook.resolve_figures(nb)
     timings["figures_wait"] = round(time.perf_counter() - t0, 2)
     t0 = time.perf_counter()
-    made = pdf.make_pdf(nb, meta, folder, synthetic)
+    made = pdf.make_pdf(nb, meta, folder, synthetic, chapters)
     timings["pdf"] = round(time.perf_counter() - t0, 2)
     return made
 
@@ -304,12 +309,20 @@ def _render(
         static.defer()
         if not (expected is not None and static.all_cached(expected)):
             static.start_in_background()
+    # pandoc converts each chapter for the PDF while the next one runs.
+    converted = pdf.Chapters(folder) if "pdf" in todo else None
     try:
         say(f"Kjører {len(chapters)} kapitler ...")
         nb, _ = notebook.build_notebook(chapters)
         t0 = time.perf_counter()
         nb, result.warnings, result.figures = notebook.execute(
-            nb, env, folder, expected_figures=expected, keep_browser=True, progress=say
+            nb,
+            env,
+            folder,
+            expected_figures=expected,
+            keep_browser=True,
+            progress=say,
+            chapter_done=converted.add if converted is not None else None,
         )
         result.timings["execute"] = round(time.perf_counter() - t0, 2)
         for w in result.warnings:
@@ -325,7 +338,9 @@ def _render(
             pdf_job = None
             if "pdf" in todo:
                 pdf_nb = copy.deepcopy(nb) if "html" in todo else nb
-                pdf_job = pool.submit(_make_pdf, pdf_nb, meta, folder, synthetic, result.timings)
+                pdf_job = pool.submit(
+                    _make_pdf, pdf_nb, meta, folder, synthetic, result.timings, converted
+                )
             if "html" in todo:
                 t0 = time.perf_counter()
                 page = html.page_html(nb, meta, folder)
@@ -347,6 +362,8 @@ def _render(
                     lambda tmp: tmp.write_text(text, encoding="utf-8"),
                 )
     finally:
+        if converted is not None:
+            converted.close()
         static.finish()  # the browser stays for the next edition; render_editions closes it
     stamp.record(out_dir, stem, todo, key)
     return result

@@ -40,9 +40,13 @@ def _joined(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def shown(nb: Any, priority: Sequence[str]) -> Iterator[Shown]:
-    """The notebook's markdown cells and displayed outputs as ``priority`` picks them."""
-    for i, cell in enumerate(nb.cells):
+def shown(
+    nb: Any, priority: Sequence[str], start: int = 0, stop: int | None = None
+) -> Iterator[Shown]:
+    """The notebook's markdown cells and displayed outputs as ``priority`` picks them (of the
+    cells ``start:stop``)."""
+    for i in range(start, len(nb.cells) if stop is None else stop):
+        cell = nb.cells[i]
         if cell.cell_type == "markdown":
             yield Shown("markdown", _joined(cell.source), i)
             continue

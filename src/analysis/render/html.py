@@ -113,9 +113,7 @@ def page_html(nb: Any, meta: dict[str, Any], folder: Path) -> str:
     """The executed notebook as one page."""
     blocks = list(cells.shown(nb, cells.HTML_PRIORITY))
     return add_toc(
-        _jinja(folder / "templates")
-        .get_template("index.html.j2")
-        .render(e=meta, blocks=blocks)
+        _jinja(folder / "templates").get_template("index.html.j2").render(e=meta, blocks=blocks)
     )
 
 

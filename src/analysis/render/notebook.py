@@ -352,15 +352,20 @@ def execute(
     expected_figures: Sequence[str] | None = None,
     keep_browser: bool = False,
     progress: Callable[[str], None] | None = None,
+    chapter_done: Callable[[Any, int, int], None] | None = None,
 ) -> tuple[Any, list[str], dict[str, Any]]:
     """Run the notebook's cells in this process, each chapter's output in its cells as a
     kernel would give it; returns the notebook, the warnings (stderr) and the figure
     statistics. The browser for static figures starts in the background unless the figures
     ``expected`` (those of the edition's last render) are all cached; it stays open after
     the run with ``keep_browser`` (more editions follow). ``progress`` hears of each chapter
-    as it starts, so a long render is not silent."""
+    as it starts, so a long render is not silent; ``chapter_done(nb, start, stop)`` of the
+    cells of each chapter once they have run (the PDF converts them while the next runs)."""
     if in_foreign_shell():
-        return execute_in_kernel(nb, env, cwd)
+        nb, warnings, stats = execute_in_kernel(nb, env, cwd)
+        if chapter_done is not None:
+            chapter_done(nb, 0, len(nb.cells))
+        return nb, warnings, stats
     from analysis.present import output, static
 
     shell = _shell()
@@ -372,16 +377,21 @@ def execute(
         with _environment(env, cwd):
             output.prewarm(expected_figures)
             names = chapter_names(nb)
-            current = None
+            current, start = None, 0
             for i, cell in enumerate(nb.cells):
                 chapter = _chapter_of(nb, i)
+                if chapter_done is not None and i and chapter != _chapter_of(nb, i - 1):
+                    chapter_done(nb, start, i)
+                    start = i
                 if progress and chapter in names and chapter != current:
                     current = chapter
                     k = names.index(chapter) + 1
                     title = cell.metadata.get("ehelse_tittel", Path(chapter).stem)
                     progress(f"Kapittel {k} av {len(names)}: {title}")
                 if cell.cell_type == "code":
-                    cell.outputs = _run_cell(shell, cell.source, _chapter_of(nb, i))
+                    cell.outputs = _run_cell(shell, cell.source, chapter)
+            if chapter_done is not None and nb.cells:
+                chapter_done(nb, start, len(nb.cells))
         validate_once(nb)
         ok = True
     finally:

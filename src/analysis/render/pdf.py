@@ -7,10 +7,12 @@ pypandoc-binary) writes Typst, and the typst wheel compiles it with report/templ
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,32 +27,84 @@ KEEP_BUILD_ENV: Final = "EHELSE_KEEP_BUILD"
 _FIGURE_SUFFIX: Final = {"image/svg+xml": ".svg", "image/png": ".png"}
 
 
-def _figure(item: cells.Shown, build: Path) -> str:
-    """A figure as raw Typst (pandoc's Typst writer would drop its alternative text), its
-    file written into ``build``."""
-    name = f"figurer/figur_{item.cell}_{item.output}{_FIGURE_SUFFIX[item.kind]}"
-    target = build / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if item.kind == "image/png":
-        target.write_bytes(base64.b64decode(item.text))
-    else:
-        target.write_text(item.text, encoding="utf-8")
+def _figure_name(item: cells.Shown) -> str:
+    return f"figurer/figur_{item.cell}_{item.output}{_FIGURE_SUFFIX[item.kind]}"
+
+
+def _figure(item: cells.Shown) -> str:
+    """A figure as raw Typst: pandoc's Typst writer would drop its alternative text."""
     m = item.metadata.get("ehelse") or {}
-    args = [typst_string(name), f"alt: {typst_string(m.get('alt', ''))}"]
+    args = [typst_string(_figure_name(item)), f"alt: {typst_string(m.get('alt', ''))}"]
     args.append(f"caption: {typst_string(m.get('caption', ''))}")
     if m.get("synthetic"):
         args.append("eksempel: true")
     return "```{=typst}\n#ehelse-figur(" + ", ".join(args) + ")\n```"
 
 
-def to_markdown(nb: Any, build: Path) -> str:
-    """The executed notebook as pandoc markdown: prose as written, tables as pipe tables,
-    figures as raw Typst; the figures are written into ``build``."""
+def to_markdown(nb: Any, start: int = 0, stop: int | None = None) -> str:
+    """The executed notebook (its cells ``start:stop``) as pandoc markdown: prose as written,
+    tables as pipe tables, figures as raw Typst naming their files (``write_figures``)."""
     parts = [
-        _figure(item, build) if item.kind in _FIGURE_SUFFIX else item.text.strip("\n")
-        for item in cells.shown(nb, cells.MARKDOWN_PRIORITY)
+        _figure(item) if item.kind in _FIGURE_SUFFIX else item.text.strip("\n")
+        for item in cells.shown(nb, cells.MARKDOWN_PRIORITY, start, stop)
     ]
     return "\n\n".join(p for p in parts if p.strip()) + "\n"
+
+
+def write_figures(nb: Any, build: Path) -> None:
+    """The figures ``to_markdown`` names, written into ``build``."""
+    for item in cells.shown(nb, cells.MARKDOWN_PRIORITY):
+        if item.kind not in _FIGURE_SUFFIX:
+            continue
+        target = build / _figure_name(item)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if item.kind == "image/png":
+            target.write_bytes(base64.b64decode(item.text))
+        else:
+            target.write_text(item.text, encoding="utf-8")
+
+
+class Chapters:
+    """pandoc's Typst of the document, converted in a thread while the chapters run (pandoc is
+    a process of its own, so the conversion overlaps with the chapters instead of following
+    them). ``add`` a chapter's cells once they have run, ``typst`` at the end. Chapters done
+    while pandoc is busy are converted together in its next call, so a run of short chapters
+    does not queue one pandoc start each."""
+
+    def __init__(self, folder: Path) -> None:
+        self._shift = project_options(folder).heading_shift or -1
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ehelse-pandoc")
+        self._lock = threading.Lock()
+        self._waiting: list[str] = []
+        self._markdown: list[str] = []
+        self._jobs: list[concurrent.futures.Future[str]] = []
+
+    def add(self, nb: Any, start: int, stop: int) -> None:
+        markdown = to_markdown(nb, start, stop)
+        if not markdown.strip():
+            return
+        self._markdown.append(markdown)
+        with self._lock:
+            self._waiting.append(markdown)
+        self._jobs.append(self._pool.submit(self._convert))
+
+    def _convert(self) -> str:
+        with self._lock:
+            batch, self._waiting = self._waiting, []
+        return markdown_to_typst("\n".join(batch), self._shift) if batch else ""
+
+    def markdown(self) -> str:
+        return "\n".join(self._markdown)
+
+    def typst(self) -> str:
+        """The whole body; the first failed conversion is raised."""
+        try:
+            return "\n".join(text for job in self._jobs if (text := job.result()))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def markdown_to_typst(markdown: str, shift: int = -1) -> str:
@@ -102,17 +156,24 @@ def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
-def make_pdf(nb: Any, meta: dict[str, Any], folder: Path, synthetic: bool) -> bytes:
+def make_pdf(
+    nb: Any, meta: dict[str, Any], folder: Path, synthetic: bool, chapters: Chapters | None = None
+) -> bytes:
     """The PDF, checked against format.typst's pdf-standard (PDF/UA-1: Typst refuses a
-    document without title, language, alternative text or a sound heading order)."""
+    document without title, language, alternative text or a sound heading order). With
+    ``chapters`` the body is what they converted while the chapters ran."""
     import typst
 
     options = project_options(folder)
     with tempfile.TemporaryDirectory(prefix="ehelse-pdf-") as tmp:
         build = Path(tmp)
-        markdown = to_markdown(nb, build)
+        write_figures(nb, build)
+        if chapters is None:
+            markdown = to_markdown(nb)
+            body = markdown_to_typst(markdown, options.heading_shift or -1)
+        else:
+            markdown, body = chapters.markdown(), chapters.typst()
         (build / "body.md").write_text(markdown, encoding="utf-8")
-        body = markdown_to_typst(markdown, options.heading_shift or -1)
         (build / "body.typ").write_text('#import "ehelse.typ": *\n\n' + body, encoding="utf-8")
         shutil.copy(folder / "templates" / "ehelse.typ", build / "ehelse.typ")
         (build / "main.typ").write_text(typst_main(meta, options, synthetic), encoding="utf-8")
@@ -127,4 +188,12 @@ def make_pdf(nb: Any, meta: dict[str, Any], folder: Path, synthetic: bool) -> by
     return bytes(pdf)
 
 
-__all__ = ["make_pdf", "markdown_to_typst", "page_count", "to_markdown", "typst_main"]
+__all__ = [
+    "Chapters",
+    "make_pdf",
+    "markdown_to_typst",
+    "page_count",
+    "to_markdown",
+    "typst_main",
+    "write_figures",
+]
