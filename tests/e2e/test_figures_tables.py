@@ -595,3 +595,21 @@ def test_a_map_with_boundaries_draws_their_areas_and_captions_them() -> None:
     # The default call keeps drawing the given (or embedded) boundaries, with no caption text.
     plain = municipality_map(status_frame(), "trinn", geojson=GEO)
     assert FigureOutput(plain, caption="Status.", alt="Kart.").caption == "Status."
+
+
+def test_make_figure_is_the_checked_figure_and_checks_what_follows() -> None:
+    """The builders' figure (template put in unchecked, as plotly puts in its default) is the
+    figure plotly makes when it checks everything, and a later change is checked as usual."""
+    data = [{"type": "scatter", "x": [date(2024, 1, 31)], "y": [3], "name": "Kommuner"}]
+    layout = {"yaxis": {"title": {"text": "Antall"}}, "meta": {"ehelse_synthetic": True}}
+    fig = theme.make_figure(data, layout, "Tittel", 420)
+    house = theme.house_layout("Tittel", 420)
+    checked = go.Figure({"data": data, "layout": {**layout, **house}})
+    assert fig.to_dict() == checked.to_dict()
+    assert fig.layout.template.layout.font.color == checked.layout.template.layout.font.color
+    fig.update_layout(title="Ny")
+    assert fig.layout.title.text == "Ny"
+    with pytest.raises(ValueError):
+        fig.update_layout(no_such_property=1)
+    with pytest.raises(ValueError):
+        theme.make_figure([{"type": "scatter", "no_such": 1}], {}, None, 420)

@@ -169,12 +169,17 @@ def csv_download(df: pl.DataFrame, name: str, synthetic: bool = False) -> str:
 
 
 def figure_html(
-    fig: go.Figure, fig_id: str, caption: str, alt: str, csv: pl.DataFrame | None = None
+    fig: go.Figure | Mapping[str, Any],
+    fig_id: str,
+    caption: str,
+    alt: str,
+    csv: pl.DataFrame | None = None,
 ) -> str:
     """The figure for the page: its JSON, drawn by ``ehelse.draw`` where it stands, with what
     the page does not carry yet (scripts, plotly.js, the template, boundaries) in front of it.
-    The figure names its template and boundaries, which the loader puts back."""
-    spec = json.loads(fig.to_json())
+    The figure names its template and boundaries, which the loader puts back. ``fig`` may be
+    the figure's JSON already (``FigureOutput`` makes it once for both formats)."""
+    spec = json.loads(fig.to_json() if isinstance(fig, go.Figure) else json.dumps(fig))
     parts: list[str] = []
     if script := page_script():
         parts.append(script)
@@ -201,7 +206,8 @@ def figure_html(
         trace["geojson"] = key
     height = int(layout.get("height") or CHART_HEIGHT)
     spec["config"] = CONFIG | MAP_CONFIG if "geo" in layout else dict(CONFIG)
-    download = "" if csv is None else csv_download(csv, fig_id, is_synthetic(fig))
+    synthetic = bool((layout.get("meta") or {}).get("ehelse_synthetic"))
+    download = "" if csv is None else csv_download(csv, fig_id, synthetic)
     parts.append(
         f'<figure class="ehelse-figur" id="{fig_id}" aria-label="{html_text(alt)}">'
         f'<div class="ehelse-plot" id="{fig_id}-plot" style="height:{height}px"></div>'
@@ -265,14 +271,16 @@ class FigureOutput:
                 "synthetic": is_synthetic(self.fig),
             }
         }
+        # plotly's JSON of the figure, made once: each of to_json's copies costs a millisecond.
+        spec = json.loads(self.fig.to_json())
         if "html" in want:
-            bundle["text/html"] = figure_html(self.fig, fig_id, self.caption, self.alt, self.data)
+            bundle["text/html"] = figure_html(spec, fig_id, self.caption, self.alt, self.data)
         if "pdf" in want:
             width = self.static_width or STATIC_WIDTH
             height = self.static_height
             if height is None and self.static_width:  # narrower, same shape
                 height = round(int(self.fig.layout.height or CHART_HEIGHT) * width / STATIC_WIDTH)
-            svg = static.static_svg(self.fig, width=width, height=height, name=fig_id)
+            svg = static.static_svg(spec, width=width, height=height, name=fig_id)
             if in_quarto():
                 # Quarto would take the caption and alt text from cell options, which a
                 # figure made in a loop does not have: the figure goes in as Typst instead.

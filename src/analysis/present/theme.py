@@ -107,8 +107,18 @@ def make_figure(
     """A figure from its traces and layout as plain dicts, in the house layout, checked by
     plotly once. The builders write dicts rather than calling ``add_trace`` and
     ``update_layout``, each of which checks and merges again: a chart took 34 ms that way,
-    5 ms this way, for the same figure."""
-    return go.Figure({"data": data, "layout": {**layout, **house_layout(title, height)}})
+    5 ms this way, for the same figure. The template (``_template``, checked when it was made)
+    is put in as plotly puts in its default one, without checking it again for every figure
+    (half of what is left)."""
+    house = house_layout(title, height)
+    template = house.pop("template")
+    fig = go.Figure({"data": data, "layout": {**layout, **house, "template": {}}})
+    fig._layout_obj._validate = False
+    try:
+        fig.layout.template = template
+    finally:
+        fig._layout_obj._validate = fig._validate
+    return fig
 
 
 def figure_meta(fig: go.Figure) -> Mapping[str, Any]:

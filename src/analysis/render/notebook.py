@@ -39,6 +39,35 @@ STATS_MARK: Final = "EHELSE_STATS "
 KERNEL_TIMEOUT_S: Final = 900
 
 
+class Node(dict[str, Any]):
+    """A notebook, a cell or an output: a dict whose keys read as attributes, as nbformat's
+    NotebookNode. The in-process run needs nothing else of nbformat, whose import loads its
+    schema libraries (0.1 s of every render)."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self[key] = value
+
+
+def node(value: Any) -> Any:
+    """``value`` with every dict in it a ``Node`` (nbformat.from_dict without nbformat)."""
+    if isinstance(value, dict):
+        return Node({k: node(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [node(v) for v in value]
+    return value
+
+
+def new_notebook() -> Node:
+    """An empty notebook of nbformat 4.5, as ``nbformat.v4.new_notebook`` makes it."""
+    return Node(nbformat=4, nbformat_minor=5, metadata=Node(), cells=[])
+
+
 def synthetic_sources(processed: Path) -> bool:
     """The data set holds synthetic sources (its manifest says so), read as plain JSON: this
     module is imported on the no-change path, which loads no table library."""
@@ -68,8 +97,6 @@ def _chapter_cells(path: Path) -> list[Any]:
     """The chapter's cells as jupytext reads its percent format, kept in the render cache
     under a hash of the file and of jupytext's version: jupytext's import and reading took a
     quarter of a second of every render, and a chapter being written is read afresh."""
-    import nbformat
-
     from analysis.present import cache as render_cache
 
     text = path.read_text(encoding="utf-8")
@@ -77,7 +104,7 @@ def _chapter_cells(path: Path) -> list[Any]:
     key = "kapittel-" + hashlib.sha256(made_from).hexdigest()[:32]
     stored = render_cache.read(key, ".json")
     if stored is not None:
-        return [nbformat.from_dict(c) for c in json.loads(stored)]
+        return [node(c) for c in json.loads(stored)]
     import jupytext
 
     cells = list(jupytext.reads(text, fmt="py:percent").cells)
@@ -87,9 +114,7 @@ def _chapter_cells(path: Path) -> list[Any]:
 
 def build_notebook(chapters: Sequence[Path]) -> tuple[Any, dict[str, Any]]:
     """All chapters in one notebook; the first chapter's front matter is the report's."""
-    import nbformat
-
-    combined = nbformat.v4.new_notebook()
+    combined = new_notebook()
     combined.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -171,6 +196,7 @@ def execute_in_kernel(
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    nb = nbformat.from_dict(nb)
     nb.cells.insert(
         0,
         nbformat.v4.new_code_cell(
@@ -237,19 +263,8 @@ _OUTPUTS: list[Any] = []  # the outputs of the cell being run
 
 
 def _new_output(output_type: str, **fields: Any) -> Any:
-    """An output as ``nbformat.v4.new_output`` makes it, without validating each one against
-    the schema (a tenth of a second over a report's few hundred outputs): the whole notebook
-    is validated once, after its run."""
-    import nbformat
-
-    return nbformat.from_dict({"output_type": output_type, **fields})
-
-
-def validate_once(nb: Any) -> None:
-    """The executed notebook against nbformat's schema, once (not once per output)."""
-    import nbformat
-
-    nbformat.validate(nb, relax_add_props=True)
+    """An output as ``nbformat.v4.new_output`` makes it."""
+    return node({"output_type": output_type, **fields})
 
 
 def _add_stream(name: str, text: str) -> None:
@@ -392,7 +407,6 @@ def execute(
                     cell.outputs = _run_cell(shell, cell.source, chapter)
             if chapter_done is not None and nb.cells:
                 chapter_done(nb, start, len(nb.cells))
-        validate_once(nb)
         ok = True
     finally:
         if not (ok and keep_browser):
