@@ -64,11 +64,12 @@ def test_the_pdf_body_converted_by_chapter_is_the_whole_conversion(tmp_path: Pat
 
     from analysis import config
     from analysis.render import pdf
+    from analysis.render.project import project_options
 
     nb = nbformat.v4.new_notebook()
     texts = ["## Første\n\nTekst *her*.", "## Andre\n\n| a | b |\n|---|---|\n| 1 | 2 |", "Slutt."]
     nb.cells = [nbformat.v4.new_markdown_cell(t) for t in texts]
-    chapters = pdf.Chapters(config.REPORT_DIR)
+    chapters = pdf.Chapters(project_options(config.REPORT_DIR))
     for i in range(len(texts)):
         chapters.add(nb, i, i + 1)
     whole = pdf.markdown_to_typst(pdf.to_markdown(nb))

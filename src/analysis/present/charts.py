@@ -46,12 +46,10 @@ def _finish_chart(
     return make_figure(data, layout, title, height)
 
 
-def _reference_line(
-    layout: dict[str, Any], y: float, text: str, position: str = "top left"
-) -> None:
+def _reference_line(layout: dict[str, Any], y: float, text: str, below: bool = False) -> None:
     """A dotted horizontal line across the plot at ``y`` (an ambition, a requirement) with its
-    label at one end, above it on the left (``top left``) or below it on the right."""
-    top = position == "top left"
+    label above it on the left, or ``below`` it on the right."""
+    top = not below
     line = {"color": AMBITION_COLOUR, "width": 2, "dash": "dot"}
     shape = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y}
     layout.setdefault("shapes", []).append({**shape, "line": line})
@@ -266,7 +264,7 @@ def share_chart(
         )
     if threshold is not None:
         text = f"{threshold_label}: {_number_text(threshold * 100)}\u00a0%"
-        _reference_line(layout, threshold * 100, text, "bottom right")
+        _reference_line(layout, threshold * 100, text, below=True)
     first, last = df[date_col].min(), df[date_col].max()
     if isinstance(first, date) and isinstance(last, date):
         ticks, ticktext = norwegian_date_ticks(first, last)

@@ -206,8 +206,7 @@ def figure_html(
         trace["geojson"] = key
     height = int(layout.get("height") or CHART_HEIGHT)
     spec["config"] = CONFIG | MAP_CONFIG if "geo" in layout else dict(CONFIG)
-    synthetic = bool((layout.get("meta") or {}).get("ehelse_synthetic"))
-    download = "" if csv is None else csv_download(csv, fig_id, synthetic)
+    download = "" if csv is None else csv_download(csv, fig_id, is_synthetic(spec))
     parts.append(
         f'<figure class="ehelse-figur" id="{fig_id}" aria-label="{html_text(alt)}">'
         f'<div class="ehelse-plot" id="{fig_id}-plot" style="height:{height}px"></div>'

@@ -121,17 +121,19 @@ def make_figure(
     return fig
 
 
-def figure_meta(fig: go.Figure) -> Mapping[str, Any]:
-    meta = fig.layout.meta
+def figure_meta(fig: go.Figure | Mapping[str, Any]) -> Mapping[str, Any]:
+    """``layout.meta`` of a figure or of its JSON."""
+    meta = fig.layout.meta if isinstance(fig, go.Figure) else (fig.get("layout") or {}).get("meta")
     return meta if isinstance(meta, Mapping) else {}
 
 
-def synthetic_label(corner: str = "above") -> dict[str, Any]:
+def mark_synthetic(layout: dict[str, Any], corner: str = "above") -> dict[str, Any]:
     """A visible label inside the figure, so a screenshot or a printout cannot lose it:
     ``above`` the plot area on the right (charts), or in the ``bottom`` right corner (maps of
-    Norway, where that corner is open sea). An annotation, with ``layout.meta`` saying so."""
+    Norway, where that corner is open sea). An annotation in the layout dict, with
+    ``layout.meta`` saying so."""
     above = corner == "above"
-    return {
+    label = {
         "text": f"<b>{EKSEMPELDATA}</b>",
         "xref": "paper",
         "yref": "paper",
@@ -146,16 +148,12 @@ def synthetic_label(corner: str = "above") -> dict[str, Any]:
         "borderwidth": 1,
         "borderpad": 4,
     }
-
-
-def mark_synthetic(layout: dict[str, Any], corner: str = "above") -> dict[str, Any]:
-    """The Eksempeldata label (``synthetic_label``) added to a layout dict, and its meta."""
-    layout["annotations"] = [*layout.get("annotations", []), synthetic_label(corner)]
+    layout["annotations"] = [*layout.get("annotations", []), label]
     layout["meta"] = {**layout.get("meta", {}), "ehelse_synthetic": True}
     return layout
 
 
-def is_synthetic(fig: go.Figure) -> bool:
+def is_synthetic(fig: go.Figure | Mapping[str, Any]) -> bool:
     return bool(figure_meta(fig).get("ehelse_synthetic"))
 
 
@@ -186,5 +184,4 @@ __all__ = [
     "is_synthetic",
     "make_figure",
     "mark_synthetic",
-    "synthetic_label",
 ]

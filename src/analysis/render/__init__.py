@@ -234,13 +234,13 @@ def _make_pdf(
     folder: Path,
     synthetic: bool,
     timings: dict[str, float],
-    chapters: pdf.Chapters | None,
+    chapters: pdf.Chapters,
 ) -> bytes:
     t0 = time.perf_counter()
     notebook.resolve_figures(nb)
     timings["figures_wait"] = round(time.perf_counter() - t0, 2)
     t0 = time.perf_counter()
-    made = pdf.make_pdf(nb, meta, folder, synthetic, chapters)
+    made = pdf.make_pdf(nb, meta, folder, chapters, synthetic)
     timings["pdf"] = round(time.perf_counter() - t0, 2)
     return made
 
@@ -310,7 +310,7 @@ def _render(
         if not (expected is not None and static.all_cached(expected)):
             static.start_in_background()
     # pandoc converts each chapter for the PDF while the next one runs.
-    converted = pdf.Chapters(folder) if "pdf" in todo else None
+    converted = pdf.Chapters(options) if "pdf" in todo else None
     try:
         say(f"Kjører {len(chapters)} kapitler ...")
         nb, _ = notebook.build_notebook(chapters)
@@ -336,7 +336,7 @@ def _render(
         # thread, so a failed page does not leave it drawing.
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ehelse-pdf") as pool:
             pdf_job = None
-            if "pdf" in todo:
+            if converted is not None:
                 pdf_nb = copy.deepcopy(nb) if "html" in todo else nb
                 pdf_job = pool.submit(
                     _make_pdf, pdf_nb, meta, folder, synthetic, result.timings, converted

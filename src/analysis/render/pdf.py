@@ -19,7 +19,7 @@ from typing import Any, Final
 from analysis import _io
 from analysis.escape import typst_string
 from analysis.render import cells
-from analysis.render.project import PUBLISHER, ProjectOptions, RenderError, project_options
+from analysis.render.project import PUBLISHER, ProjectOptions, RenderError
 
 KEEP_BUILD_ENV: Final = "EHELSE_KEEP_BUILD"
 
@@ -34,7 +34,7 @@ def _figure_name(item: cells.Shown) -> str:
 def _figure(item: cells.Shown) -> str:
     """A figure as raw Typst: pandoc's Typst writer would drop its alternative text."""
     m = item.metadata.get("ehelse") or {}
-    args = [typst_string(_figure_name(item)), f"alt: {typst_string(m.get('alt', ''))}"]
+    args = [typst_string(_figure_name(item)), f"alt: {typst_string(item.alt)}"]
     args.append(f"caption: {typst_string(m.get('caption', ''))}")
     if m.get("synthetic"):
         args.append("eksempel: true")
@@ -71,8 +71,9 @@ class Chapters:
     while pandoc is busy are converted together in its next call, so a run of short chapters
     does not queue one pandoc start each."""
 
-    def __init__(self, folder: Path) -> None:
-        self._shift = project_options(folder).heading_shift or -1
+    def __init__(self, options: ProjectOptions) -> None:
+        self.options = options
+        self._shift = options.heading_shift or -1
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ehelse-pandoc")
         self._lock = threading.Lock()
         self._waiting: list[str] = []
@@ -157,24 +158,20 @@ def page_count(pdf: bytes) -> int:
 
 
 def make_pdf(
-    nb: Any, meta: dict[str, Any], folder: Path, synthetic: bool, chapters: Chapters | None = None
+    nb: Any, meta: dict[str, Any], folder: Path, chapters: Chapters, synthetic: bool
 ) -> bytes:
-    """The PDF, checked against format.typst's pdf-standard (PDF/UA-1: Typst refuses a
-    document without title, language, alternative text or a sound heading order). With
-    ``chapters`` the body is what they converted while the chapters ran."""
+    """The PDF of the executed notebook, its body what ``chapters`` converted while the
+    chapters ran; checked against format.typst's pdf-standard (PDF/UA-1: Typst refuses a
+    document without title, language, alternative text or a sound heading order)."""
     import typst
 
-    options = project_options(folder)
+    options = chapters.options
     with tempfile.TemporaryDirectory(prefix="ehelse-pdf-") as tmp:
         build = Path(tmp)
         write_figures(nb, build)
-        if chapters is None:
-            markdown = to_markdown(nb)
-            body = markdown_to_typst(markdown, options.heading_shift or -1)
-        else:
-            markdown, body = chapters.markdown(), chapters.typst()
-        (build / "body.md").write_text(markdown, encoding="utf-8")
-        (build / "body.typ").write_text('#import "ehelse.typ": *\n\n' + body, encoding="utf-8")
+        (build / "body.md").write_text(chapters.markdown(), encoding="utf-8")
+        body = '#import "ehelse.typ": *\n\n' + chapters.typst()
+        (build / "body.typ").write_text(body, encoding="utf-8")
         shutil.copy(folder / "templates" / "ehelse.typ", build / "ehelse.typ")
         (build / "main.typ").write_text(typst_main(meta, options, synthetic), encoding="utf-8")
         keep = os.environ.get(KEEP_BUILD_ENV)
